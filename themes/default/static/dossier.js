@@ -1,0 +1,351 @@
+/* dossier default theme: progressive enhancement only.
+ * Without this file every page still works: tables are plain tables,
+ * and the search box (which needs it) stays hidden.
+ *  1. Tables marked data-sortable get sort buttons in their headers and a filter box.
+ *  2. The search box loads search-index.json and MiniSearch the first time it is used.
+ */
+(function () {
+  "use strict";
+
+  var doc = document;
+  var root = doc.documentElement;
+  root.classList.remove("no-js");
+  root.classList.add("js");
+
+  var collator = new Intl.Collator(root.lang || undefined, { numeric: true, sensitivity: "base" });
+  var tableCount = 0;
+
+  function el(tag, attrs, children) {
+    var node = doc.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        if (k === "text") node.textContent = attrs[k];
+        else node.setAttribute(k, attrs[k]);
+      });
+    }
+    (children || []).forEach(function (c) { node.appendChild(c); });
+    return node;
+  }
+
+  function normalise(s) {
+    return (s || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/\s+/g, " ");
+  }
+
+  /* ---------- 1. Sortable, filterable tables ---------- */
+
+  function isGroupRow(tr) { return tr.classList.contains("group-row"); }
+
+  function dataRows(tbody) {
+    return Array.prototype.filter.call(tbody.rows, function (tr) { return !isGroupRow(tr); });
+  }
+
+  function sortValue(cell) {
+    if (!cell) return "";
+    var v = cell.getAttribute("data-sort");
+    return (v !== null ? v : cell.textContent).trim();
+  }
+
+  function isNumeric(s) {
+    return s !== "" && isFinite(Number(s));
+  }
+
+  function enhanceTable(table) {
+    var head = table.tHead;
+    if (!head || !head.rows.length) return;
+    tableCount += 1;
+    if (!table.id) table.id = "sortable-" + tableCount;
+    var headers = Array.prototype.slice.call(head.rows[head.rows.length - 1].cells);
+    var bodies = Array.prototype.slice.call(table.tBodies);
+
+    // Remember the original order so sorting is stable and ties keep the author's order.
+    bodies.forEach(function (tb) {
+      dataRows(tb).forEach(function (tr, i) { tr.dataset.order = String(i); });
+    });
+
+    headers.forEach(function (th, col) {
+      var label = th.textContent.trim();
+      var button = el("button", { type: "button", "class": "sort-button" });
+      while (th.firstChild) button.appendChild(th.firstChild);
+      button.appendChild(el("span", { "class": "sort-icon", "aria-hidden": "true" }));
+      button.appendChild(el("span", { "class": "visually-hidden", text: ", sort" }));
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var next = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+        headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", next);
+        sortBy(col, next === "ascending" ? 1 : -1);
+        announce(table, "Sorted by " + label + ", " + next);
+      });
+    });
+
+    function sortBy(col, dir) {
+      bodies.forEach(function (tb) {
+        var rows = dataRows(tb);
+        var values = rows.map(function (tr) { return sortValue(tr.cells[col]); });
+        var numeric = values.every(function (v) { return v === "" || isNumeric(v); });
+        var keyed = rows.map(function (tr, i) { return { tr: tr, v: values[i] }; });
+        keyed.sort(function (a, b) {
+          // Empty cells go last whatever the direction.
+          if (a.v === "" && b.v !== "") return 1;
+          if (b.v === "" && a.v !== "") return -1;
+          var c = numeric ? Number(a.v) - Number(b.v) : collator.compare(a.v, b.v);
+          if (c === 0) return Number(a.tr.dataset.order) - Number(b.tr.dataset.order);
+          return c * dir;
+        });
+        keyed.forEach(function (k) { tb.appendChild(k.tr); });
+      });
+    }
+
+    addFilter(table, bodies);
+  }
+
+  function announce(table, message) {
+    var status = table._dossierStatus;
+    if (status) status.textContent = message;
+  }
+
+  function addFilter(table, bodies) {
+    var id = table.id + "-filter";
+    var total = bodies.reduce(function (n, tb) { return n + dataRows(tb).length; }, 0);
+    if (total < 2) return;
+    var caption = table.caption ? table.caption.textContent.trim() : "table";
+    var input = el("input", {
+      type: "search", id: id, "class": "table-filter-input", autocomplete: "off",
+      spellcheck: "false", "aria-controls": table.id, placeholder: "e.g. Kazakhstan, AP, 2022-10"
+    });
+    var count = el("span", { "class": "table-filter-count", role: "status", "aria-live": "polite" });
+    var box = el("div", { "class": "table-filter" }, [
+      el("label", { "for": id, text: "Filter" }),
+      input,
+      count
+    ]);
+    var label = box.querySelector("label");
+    label.appendChild(el("span", { "class": "visually-hidden", text: " " + caption }));
+    table._dossierStatus = count;
+
+    var wrap = table.closest(".table-wrap") || table;
+    wrap.parentNode.insertBefore(box, wrap);
+
+    var texts = new Map();
+    bodies.forEach(function (tb) {
+      dataRows(tb).forEach(function (tr) { texts.set(tr, normalise(tr.textContent)); });
+    });
+
+    function apply() {
+      var terms = normalise(input.value).trim().split(" ").filter(Boolean);
+      var shown = 0;
+      bodies.forEach(function (tb) {
+        var visibleInGroup = 0;
+        dataRows(tb).forEach(function (tr) {
+          var text = texts.get(tr);
+          var match = terms.every(function (t) { return text.indexOf(t) !== -1; });
+          tr.hidden = !match;
+          if (match) { visibleInGroup += 1; shown += 1; }
+        });
+        Array.prototype.forEach.call(tb.rows, function (tr) {
+          if (isGroupRow(tr)) tr.hidden = visibleInGroup === 0;
+        });
+      });
+      count.textContent = terms.length ? shown + " of " + total + " shown" : "";
+    }
+    input.addEventListener("input", apply);
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && input.value) { input.value = ""; apply(); }
+    });
+  }
+
+  /* ---------- 2. Search ---------- */
+
+  // The site root as a URL. The stylesheet link is resolved by the browser, so this is
+  // right for absolute builds, --relative builds and file:// alike; data-root is the fallback.
+  function siteRoot() {
+    var link = doc.querySelector('link[rel="stylesheet"][href$="style.css"]');
+    if (link) return new URL(".", link.href);
+    return new URL((root.dataset.root || "") + "/", location.href);
+  }
+
+  function pageHref(url, base) {
+    var path = url;
+    var prefix = root.dataset.root || "";
+    if (/^[a-z]+:/i.test(path)) return path;
+    if (prefix && path.indexOf(prefix + "/") === 0) path = path.slice(prefix.length);
+    var hash = "";
+    var h = path.indexOf("#");
+    if (h !== -1) { hash = path.slice(h); path = path.slice(0, h); }
+    path = path.replace(/^\/+/, "");
+    if (location.protocol === "file:" && (path === "" || path.slice(-1) === "/")) path += "index.html";
+    return new URL(path, base).href + hash;
+  }
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      if (window.MiniSearch) { resolve(); return; }
+      var s = el("script", { src: src });
+      s.async = true;
+      s.onload = function () { resolve(); };
+      s.onerror = function () { reject(new Error("could not load " + src)); };
+      doc.head.appendChild(s);
+    });
+  }
+
+  function snippet(doc_, terms) {
+    var text = doc_.text || doc_.summary || "";
+    var lower = text.toLowerCase();
+    var at = -1;
+    terms.forEach(function (t) {
+      var i = lower.indexOf(t.toLowerCase());
+      if (i !== -1 && (at === -1 || i < at)) at = i;
+    });
+    if (at === -1) {
+      if (doc_.summary) return doc_.summary;
+      at = 0;
+    }
+    var start = Math.max(0, at - 60);
+    var end = Math.min(text.length, at + 140);
+    if (start > 0) { var sp = text.indexOf(" ", start); if (sp !== -1 && sp < at) start = sp + 1; }
+    if (end < text.length) { var ep = text.lastIndexOf(" ", end); if (ep > at) end = ep; }
+    return (start > 0 ? "… " : "") + text.slice(start, end) + (end < text.length ? " …" : "");
+  }
+
+  // Writes text into node with the matched terms in <mark>, without parsing any HTML.
+  function highlight(node, text, terms) {
+    var words = terms.filter(Boolean).map(function (t) { return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); });
+    if (!words.length) { node.textContent = text; return; }
+    var re = new RegExp("(" + words.join("|") + ")", "gi");
+    var last = 0;
+    text.replace(re, function (m, _g, offset) {
+      node.appendChild(doc.createTextNode(text.slice(last, offset)));
+      node.appendChild(el("mark", { text: m }));
+      last = offset + m.length;
+      return m;
+    });
+    node.appendChild(doc.createTextNode(text.slice(last)));
+  }
+
+  function setupSearch() {
+    var form = doc.querySelector(".site-search");
+    var input = doc.getElementById("search-input");
+    var list = doc.getElementById("search-results");
+    var status = doc.getElementById("search-status");
+    if (!form || !input || !list) return;
+
+    var base = siteRoot();
+    var engine = null;
+    var docs = null;
+    var loading = null;
+    var failed = false;
+
+    function load() {
+      if (loading) return loading;
+      var indexUrl = new URL("search-index.json", base).href;
+      var scriptUrl = new URL("vendor/minisearch.min.js", base).href;
+      loading = Promise.all([
+        loadScript(scriptUrl),
+        fetch(indexUrl).then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.json();
+        })
+      ]).then(function (out) {
+        docs = new Map();
+        out[1].forEach(function (d) { docs.set(d.url, d); });
+        engine = new window.MiniSearch({
+          idField: "url",
+          fields: ["title", "summary", "text"],
+          storeFields: ["title", "summary"],
+          searchOptions: { boost: { title: 3, summary: 1.5 }, prefix: true, fuzzy: 0.2, combineWith: "AND" }
+        });
+        engine.addAll(out[1]);
+        if (input.value.trim()) run();
+      }).catch(function () {
+        failed = true;
+        show([], location.protocol === "file:"
+          ? "Search needs the site to be served over HTTP."
+          : "Search is unavailable right now.");
+      });
+      return loading;
+    }
+
+    function close() {
+      list.hidden = true;
+    }
+
+    function show(items, message) {
+      list.textContent = "";
+      if (message) list.appendChild(el("li", { "class": "search-empty", text: message }));
+      items.forEach(function (li) { list.appendChild(li); });
+      list.hidden = false;
+      status.textContent = message || (items.length + " result" + (items.length === 1 ? "" : "s"));
+    }
+
+    function run() {
+      var q = input.value.trim();
+      if (!q) { close(); status.textContent = ""; return; }
+      if (failed) { show([], "Search is unavailable."); return; }
+      if (!engine) { show([], "Loading the search index…"); return; }
+      var results = engine.search(q).slice(0, 10);
+      var items = results.map(function (r) {
+        var d = docs.get(r.id) || { title: r.title, summary: r.summary, text: "" };
+        var terms = r.terms.concat(r.queryTerms || []);
+        var title = el("span", { "class": "search-result-title" });
+        highlight(title, d.title || r.id, terms);
+        var snip = el("span", { "class": "search-result-snippet" });
+        highlight(snip, snippet(d, r.terms), terms);
+        var a = el("a", { href: pageHref(r.id, base) }, [title, snip]);
+        return el("li", null, [a]);
+      });
+      show(items, items.length ? "" : "No pages match “" + q + "”.");
+    }
+
+    input.addEventListener("focus", load, { once: true });
+    input.addEventListener("input", function () { load(); run(); });
+    input.addEventListener("focus", function () { if (input.value.trim() && engine) run(); });
+
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var first = list.querySelector("a");
+      if (first && !list.hidden) location.href = first.href;
+    });
+
+    function links() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
+
+    form.addEventListener("keydown", function (e) {
+      var all = links();
+      var i = all.indexOf(doc.activeElement);
+      if (e.key === "Escape") {
+        close();
+        input.focus();
+      } else if (e.key === "ArrowDown" && all.length) {
+        e.preventDefault();
+        if (list.hidden) run();
+        all[Math.min(i + 1, all.length - 1)].focus();
+      } else if (e.key === "ArrowUp" && i !== -1) {
+        e.preventDefault();
+        if (i === 0) input.focus(); else all[i - 1].focus();
+      }
+    });
+
+    doc.addEventListener("click", function (e) {
+      if (!form.contains(e.target)) close();
+    });
+    form.addEventListener("focusout", function (e) {
+      if (e.relatedTarget && !form.contains(e.relatedTarget)) close();
+    });
+
+    // "/" focuses the search box, as on many documentation sites.
+    doc.addEventListener("keydown", function (e) {
+      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+      var t = e.target;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      e.preventDefault();
+      input.focus();
+    });
+  }
+
+  function init() {
+    Array.prototype.forEach.call(doc.querySelectorAll("table[data-sortable]"), enhanceTable);
+    setupSearch();
+  }
+
+  if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
