@@ -1,0 +1,164 @@
+//! Build-time SVG bar charts of figures: accessible (title, desc, a data table), no JS.
+
+use crate::markdown::escape_html;
+use crate::sources::{Figure, Registry};
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChartSpec {
+    pub measure: Option<String>,
+    pub unit: Option<String>,
+    pub place: Option<String>,
+    pub title: Option<String>,
+}
+
+impl ChartSpec {
+    pub fn from_args(args: &serde_json::Map<String, serde_json::Value>) -> ChartSpec {
+        let s = |k: &str| args.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        ChartSpec {
+            measure: s("measure"),
+            unit: s("unit"),
+            place: s("place"),
+            title: s("title"),
+        }
+    }
+
+    fn matches(&self, f: &Figure) -> bool {
+        self.measure.as_ref().is_none_or(|m| *m == f.decl.measure)
+            && self
+                .unit
+                .as_ref()
+                .is_none_or(|u| Some(u) == f.decl.unit.as_ref())
+            && self
+                .place
+                .as_ref()
+                .is_none_or(|p| Some(p) == f.decl.place.as_ref())
+    }
+}
+
+const WIDTH: f64 = 720.0;
+const LABEL_W: f64 = 300.0;
+const ROW_H: f64 = 34.0;
+const TOP: f64 = 8.0;
+
+/// An SVG bar chart of the figures `spec` selects, one bar per figure, labelled with place,
+/// date and source, followed by the same data as a table.
+pub fn render<'a>(
+    spec: &ChartSpec,
+    figures: impl Iterator<Item = &'a Figure>,
+    registry: &Registry,
+    base_path: &str,
+) -> Result<String, String> {
+    let mut rows: Vec<&Figure> = figures.filter(|f| spec.matches(f)).collect();
+    if rows.is_empty() {
+        return Err(format!(
+            "chart selects no figures (measure {:?}, unit {:?}, place {:?})",
+            spec.measure.as_deref().unwrap_or("any"),
+            spec.unit.as_deref().unwrap_or("any"),
+            spec.place.as_deref().unwrap_or("any")
+        ));
+    }
+    rows.sort_by(|a, b| {
+        a.decl
+            .place
+            .cmp(&b.decl.place)
+            .then(
+                a.period
+                    .as_ref()
+                    .map(|p| &p.to.day)
+                    .cmp(&b.period.as_ref().map(|p| &p.to.day)),
+            )
+            .then(a.decl.id.cmp(&b.decl.id))
+    });
+    let max = rows
+        .iter()
+        .map(|f| f.decl.value)
+        .fold(0.0_f64, f64::max)
+        .max(1.0);
+    let title = spec.title.clone().unwrap_or_else(|| {
+        let what = spec.measure.clone().unwrap_or_else(|| "figures".into());
+        match &spec.place {
+            Some(p) => format!("Reported {what} in {p}, by source and date"),
+            None => format!("Reported {what} by place, source and date"),
+        }
+    });
+    let id = format!("chart-{}", slug::slugify(&title));
+    let height = TOP * 2.0 + ROW_H * rows.len() as f64;
+    let mut svg = String::new();
+    let desc = format!(
+        "{} bars. Each bar is one figure as reported by one source; longer bars are larger numbers. The largest is {}.",
+        rows.len(),
+        rows.iter()
+            .max_by(|a, b| a.decl.value.total_cmp(&b.decl.value))
+            .map(|f| describe(f, registry))
+            .unwrap_or_default()
+    );
+    let _ = write!(
+        svg,
+        "<figure class=\"chart\" id=\"{id}\"><svg viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"13\">\
+<title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        escape_html(&title),
+        escape_html(&desc)
+    );
+    for (i, f) in rows.iter().enumerate() {
+        let y = TOP + ROW_H * i as f64;
+        let w = ((WIDTH - LABEL_W - 110.0) * f.decl.value / max).max(2.0);
+        let place = f.decl.place.as_deref().unwrap_or("—");
+        let when = f
+            .period
+            .as_ref()
+            .map(|p| p.to.display())
+            .unwrap_or_default();
+        let src = registry
+            .get(&f.decl.source)
+            .map_or(f.decl.source.as_str(), |s| s.publisher.as_str());
+        let _ = write!(
+            svg,
+            "<a href=\"{base_path}/figures/#{anchor}\"><g class=\"bar\"><text x=\"0\" y=\"{ty}\" class=\"label\" fill=\"currentColor\">{place}</text>\
+<text x=\"0\" y=\"{ty2}\" class=\"sub\" fill=\"currentColor\" opacity=\"0.75\" font-size=\"11\">{when} · {src}</text>\
+<rect x=\"{LABEL_W}\" y=\"{ry}\" width=\"{w:.1}\" height=\"18\" rx=\"2\" class=\"bar-rect{disputed}\"/>\
+<text x=\"{tx:.1}\" y=\"{ty}\" class=\"value\" fill=\"currentColor\">{value}</text></g></a>",
+            anchor = f.anchor(),
+            ty = y + 14.0,
+            ty2 = y + 28.0,
+            ry = y + 2.0,
+            tx = LABEL_W + w + 6.0,
+            place = escape_html(place),
+            when = escape_html(&when),
+            src = escape_html(src),
+            value = escape_html(&f.display(true)),
+            disputed = "",
+        );
+    }
+    svg.push_str("</svg>");
+    let _ = write!(
+        svg,
+        "<figcaption>{}</figcaption><details class=\"chart-data\"><summary>Data table</summary><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Chart data\"><table><thead><tr><th scope=\"col\">Place</th><th scope=\"col\">Value</th><th scope=\"col\">Subject</th><th scope=\"col\">Date</th><th scope=\"col\">Source</th></tr></thead><tbody>",
+        escape_html(&title)
+    );
+    for f in &rows {
+        let src = registry
+            .get(&f.decl.source)
+            .map_or(f.decl.source.clone(), |s| s.publisher.clone());
+        let _ = write!(
+            svg,
+            "<tr><td>{}</td><td data-sort=\"{}\">{}</td><td>{}</td><td>{}</td><td><a href=\"{base_path}/sources/#src-{}\">{}</a></td></tr>",
+            escape_html(f.decl.place.as_deref().unwrap_or("—")),
+            f.decl.value,
+            escape_html(&f.display(true)),
+            escape_html(&f.decl.subject),
+            escape_html(&f.period.as_ref().map(|p| p.display()).unwrap_or_default()),
+            escape_html(&f.decl.source),
+            escape_html(&src)
+        );
+    }
+    svg.push_str("</tbody></table></div></details></figure>");
+    Ok(svg)
+}
+
+fn describe(f: &Figure, registry: &Registry) -> String {
+    let src = registry
+        .get(&f.decl.source)
+        .map_or(f.decl.source.as_str(), |s| s.publisher.as_str());
+    format!("{} ({}, {})", f.display(true), f.decl.subject, src)
+}

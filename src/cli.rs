@@ -1,0 +1,254 @@
+//! The command line: parses arguments, runs a command, prints diagnostics, returns the exit code.
+
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::model::Options;
+use crate::site::{BuildOptions, Site};
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dossier",
+    version,
+    about = "Static sites whose every number is sourced"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// The site's folder (holds site.yaml)
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Include pages with `draft: true`
+    #[arg(long)]
+    pub drafts: bool,
+    /// Folder of plain-text article snapshots to verify figure quotes against
+    #[arg(long)]
+    pub archive_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Render the site into public/ (or --out), atomically
+    Build {
+        #[command(flatten)]
+        common: Common,
+        /// Output folder (default: public/ in the site folder)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Override base_url from site.yaml
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Write links relative to each page (for sub-paths and file://)
+        #[arg(long)]
+        relative: bool,
+        /// Replace an output folder that dossier did not create
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run every check without writing anything
+    Check {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Serve the site with live reload, rebuilding on changes
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Port to listen on (0 picks a free one)
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to bind
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+        /// Use a polling watcher (WSL, Docker, network drives)
+        #[arg(long)]
+        poll: bool,
+    },
+    /// Scaffold a new page with front matter
+    New {
+        /// Path of the page, e.g. content/stories/routes.md
+        path: PathBuf,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+/// Print diagnostics, errors last so they stay on screen.
+pub fn report(diags: &[Diagnostic]) {
+    let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
+    sorted.sort_by_key(|d| (d.severity == Severity::Error, d.span.clone()));
+    for d in sorted {
+        eprintln!("{d}");
+    }
+}
+
+fn model_options(c: &Common) -> Options {
+    Options {
+        drafts: c.drafts,
+        base_url: None,
+        archive_dir: c.archive_dir.clone(),
+        relative: false,
+    }
+}
+
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Build {
+            common,
+            out,
+            base_url,
+            relative,
+            force,
+        } => {
+            let started = Instant::now();
+            let mut opts = BuildOptions {
+                model: model_options(&common),
+                live_reload: false,
+            };
+            opts.model.base_url = base_url;
+            opts.model.relative = relative;
+            let out = out.unwrap_or_else(|| common.root.join("public"));
+            // Refuse a dangerous output folder before doing any work.
+            if let Err(d) = crate::output::check_output_dir(&common.root, &out, force) {
+                report(&[d]);
+                return 1;
+            }
+            match Site::build(&common.root, &opts) {
+                Ok(site) => {
+                    report(&site.warnings);
+                    if let Err(d) =
+                        crate::output::write_site(&common.root, &out, &site.files, force)
+                    {
+                        report(&[d]);
+                        return 1;
+                    }
+                    eprintln!(
+                        "built {} files into {} in {} ms",
+                        site.files.len(),
+                        out.display(),
+                        started.elapsed().as_millis()
+                    );
+                    0
+                }
+                Err(diags) => fail(&diags, "build failed; the previous output is untouched"),
+            }
+        }
+        Command::Check { common } => match Site::build(
+            &common.root,
+            &BuildOptions {
+                model: model_options(&common),
+                live_reload: false,
+            },
+        ) {
+            Ok(site) => {
+                report(&site.warnings);
+                eprintln!("check passed: {} files would be written", site.files.len());
+                0
+            }
+            Err(diags) => fail(&diags, "check failed"),
+        },
+        Command::Serve {
+            common,
+            port,
+            bind,
+            open,
+            poll,
+        } => crate::serve::run(crate::serve::ServeOptions {
+            root: common.root.clone(),
+            model: model_options(&common),
+            port,
+            bind,
+            open,
+            poll,
+        }),
+        Command::New { path, root } => new_page(&root, &path),
+    }
+}
+
+fn fail(diags: &[Diagnostic], what: &str) -> i32 {
+    report(diags);
+    let n = diags.iter().filter(|d| d.is_error()).count();
+    eprintln!("{what}: {n} error{}", if n == 1 { "" } else { "s" });
+    1
+}
+
+fn new_page(root: &Path, path: &Path) -> i32 {
+    let full = if path.is_absolute() || path.starts_with("content") {
+        root.join(path)
+    } else {
+        root.join("content").join(path)
+    };
+    if full.extension().and_then(|e| e.to_str()) != Some("md") {
+        eprintln!("error: {} must end in .md", path.display());
+        return 1;
+    }
+    if full.exists() {
+        eprintln!(
+            "error: {} already exists; dossier never overwrites a page",
+            full.display()
+        );
+        return 1;
+    }
+    let stem = full
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let title = if stem == "_index" {
+        full.parent()
+            .and_then(|p| p.file_name())
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default()
+    } else {
+        stem
+    };
+    let title: String = title.replace(['-', '_'], " ");
+    let mut chars = title.chars();
+    let title = chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default();
+    let today = jiff::Zoned::now().date();
+    let text = format!(
+        "---\ntitle: \"{}\"\nsummary: \"\"\ndate: {today}\ndraft: true\ntags: []\nplaces: []\nfigures: []\n---\n\nWrite the story here. Cite sources with [@source-id] and quote figures with {{{{ fig(id=\"figure-id\") }}}}.\n",
+        title.replace('"', "\\\"")
+    );
+    if let Some(parent) = full.parent()
+        && let Err(e) = std::fs::create_dir_all(parent)
+    {
+        eprintln!("error: cannot create {}: {e}", parent.display());
+        return 1;
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&full)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+    {
+        Ok(()) => {
+            eprintln!(
+                "created {} (draft: build with --drafts to see it)",
+                full.display()
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!("error: cannot create {}: {e}", full.display());
+            1
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Every user error is a `Diagnostic`: where (file:line:col), what, and a hint.
+//! A build collects all of them and reports them once, at the edge.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A position in a user's file. Lines and columns are 1-based; columns count characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub file: PathBuf,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl Span {
+    pub fn new(file: impl Into<PathBuf>, line: usize, col: usize) -> Self {
+        Span {
+            file: file.into(),
+            line: line.max(1),
+            col: col.max(1),
+        }
+    }
+
+    /// The start of a file, for errors that concern the file as a whole.
+    pub fn file(file: impl Into<PathBuf>) -> Self {
+        Span::new(file, 1, 1)
+    }
+
+    /// The span of byte `offset` in `text`, whose first line is line `first_line` of `file`.
+    pub fn at_offset(file: &Path, text: &str, offset: usize, first_line: usize) -> Self {
+        let (line, col) = line_col(text, offset);
+        Span::new(file, line + first_line - 1, col)
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Diagnostic {
+    pub span: Span,
+    pub severity: Severity,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            span,
+            severity: Severity::Error,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn warning(span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(span, message)
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}:{}:{}: {kind}: {}",
+            self.span.file.display(),
+            self.span.line,
+            self.span.col,
+            self.message
+        )?;
+        if let Some(hint) = &self.hint {
+            for (i, line) in hint.lines().enumerate() {
+                let lead = if i == 0 { "  hint: " } else { "        " };
+                write!(f, "\n{lead}{line}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The diagnostics of one build, in a stable order.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(ds);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    /// Sorted by file and position, duplicates removed: the order users read them in.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.0.sort();
+        self.0.dedup();
+        self.0
+    }
+}
+
+/// "did you mean" for a misspelt key.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "ab\nçd\nef";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        assert_eq!(line_col(text, 5), (2, 2));
+        assert_eq!(line_col(text, 7), (3, 1));
+    }
+
+    #[test]
+    fn suggests_close_keys() {
+        assert_eq!(
+            did_you_mean("titel", ["title", "tags"]).as_deref(),
+            Some("title")
+        );
+        assert_eq!(did_you_mean("zzz", ["title", "tags"]), None);
+    }
+}

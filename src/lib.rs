@@ -1,0 +1,21 @@
+//! dossier: a static-site generator for explanatory microsites whose every number is sourced.
+//!
+//! The pipeline, one module per stage:
+//! `load` (files) -> `frontmatter` + `markdown` + `sources` (parse and check) -> `model`
+//! (the checked site) -> `render` (Tera, generated pages, data files) -> `output` (atomic
+//! write). `site` runs the pipeline; `serve` wraps it; `cli` is the command line.
+
+pub mod chart;
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod frontmatter;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod serve;
+pub mod site;
+pub mod sources;
+pub mod yaml;

@@ -1,0 +1,190 @@
+//! Stage 1: read the site's files from disk. Nothing here interprets Markdown or templates;
+//! `Inputs` is everything a build needs, so `serve` can patch it file by file.
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::sources::SOURCES_FILE;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A template's text and the file it came from (for diagnostics).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateFile {
+    pub file: PathBuf,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub root: PathBuf,
+    pub config_text: String,
+    pub config: Config,
+    /// Markdown files by content-relative path (`stories/routes.md`), with their text.
+    pub pages: BTreeMap<String, String>,
+    /// The text of content/sources.yaml, if there is one.
+    pub sources: Option<String>,
+    /// Template name -> file: the theme's, replaced by the site's `templates/` file by file.
+    pub templates: BTreeMap<String, TemplateFile>,
+    /// Output path (`style.css`, `stories/routes/map.png`) -> file to copy.
+    pub assets: BTreeMap<String, PathBuf>,
+}
+
+/// Paths that never belong to a build: editor droppings and VCS folders.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.') && name != ".well-known"
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+        || name.starts_with(".#")
+}
+
+/// `path` relative to `base`, with '/' separators.
+pub fn rel(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    files
+}
+
+pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(Span::file(shown), format!("cannot read file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..valid]).to_string();
+        let (line, col) = crate::diagnostics::line_col(&text, valid);
+        Diagnostic::error(Span::new(shown, line, col), "file is not valid UTF-8")
+            .with_hint("save the file as UTF-8")
+    })
+}
+
+impl Inputs {
+    pub fn load(root: &Path) -> Result<Inputs, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let config_path = root.join(CONFIG_FILE);
+        if !config_path.is_file() {
+            return Err(vec![
+                Diagnostic::error(Span::file(CONFIG_FILE), "no site.yaml in the site folder")
+                    .with_hint(format!(
+                        "run dossier in the site's folder or pass --root (looked in {})",
+                        root.display()
+                    )),
+            ]);
+        }
+        let config_text = read_text(&config_path, CONFIG_FILE).map_err(|d| vec![d])?;
+        let config = Config::parse(&config_text, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
+
+        let content_dir = root.join("content");
+        let mut pages = BTreeMap::new();
+        let mut assets = BTreeMap::new();
+        let mut sources = None;
+        for file in walk(&content_dir) {
+            let r = rel(&file, &content_dir);
+            let shown = format!("content/{r}");
+            if r == SOURCES_FILE {
+                match read_text(&file, &shown) {
+                    Ok(t) => sources = Some(t),
+                    Err(d) => diags.push(d),
+                }
+            } else if r.ends_with(".md") {
+                match read_text(&file, &shown) {
+                    Ok(t) => {
+                        pages.insert(r, t);
+                    }
+                    Err(d) => diags.push(d),
+                }
+            } else {
+                assets.insert(r, file);
+            }
+        }
+
+        let theme_dir = root.join("themes").join(&config.theme);
+        let mut templates = BTreeMap::new();
+        if !theme_dir.is_dir() {
+            let line =
+                crate::frontmatter::find_key_line(&config_text, "theme").map_or(1, |l| l + 1);
+            let available: Vec<String> = std::fs::read_dir(root.join("themes"))
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| e.file_name().to_string_lossy().to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            diags.push(
+                Diagnostic::error(Span::new(CONFIG_FILE, line, 1), format!("theme `{}` not found in themes/", config.theme))
+                    .with_hint(if available.is_empty() {
+                        "create themes/<name>/templates/ or copy themes/default from dossier's repository".to_string()
+                    } else {
+                        format!("available themes: {}", available.join(", "))
+                    }),
+            );
+        }
+        let mut static_files = BTreeMap::new();
+        for (base, shown_base) in [
+            (
+                theme_dir.join("templates"),
+                format!("themes/{}/templates", config.theme),
+            ),
+            (root.join("templates"), "templates".to_string()),
+        ] {
+            for file in walk(&base) {
+                let name = rel(&file, &base);
+                let shown = format!("{shown_base}/{name}");
+                match read_text(&file, &shown) {
+                    Ok(text) => {
+                        templates.insert(
+                            name,
+                            TemplateFile {
+                                file: PathBuf::from(shown),
+                                text,
+                            },
+                        );
+                    }
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+        for base in [theme_dir.join("static"), root.join("static")] {
+            for file in walk(&base) {
+                static_files.insert(rel(&file, &base), file);
+            }
+        }
+        // Site static files win over the theme's; content assets sit beside their pages.
+        static_files.extend(assets);
+
+        if diags.is_empty() {
+            Ok(Inputs {
+                root: root.to_path_buf(),
+                config_text,
+                config,
+                pages,
+                sources,
+                templates,
+                assets: static_files,
+            })
+        } else {
+            Err(diags)
+        }
+    }
+}

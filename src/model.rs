@@ -1,0 +1,709 @@
+//! Stage 2: from `Inputs` to a checked `Model`: documents with URLs and rendered Markdown,
+//! the source registry, figures with verified quotes, back-links and disputes.
+
+use crate::diagnostics::{Diagnostic, Span, did_you_mean};
+use crate::frontmatter::{self, FrontMatter};
+use crate::load::Inputs;
+use crate::markdown::{self, CiteItem, Env, References, Rendered, Shortcode};
+use crate::render::Theme;
+use crate::sources::{self, Figure, Registry};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub drafts: bool,
+    pub base_url: Option<String>,
+    pub archive_dir: Option<PathBuf>,
+    /// Links are made relative after rendering, so they are rendered from the root.
+    pub relative: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Page,
+    Section,
+}
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Content-relative path: `stories/routes.md`, `stories/_index.md`, `_index.md`.
+    pub path: String,
+    /// Root-relative path for diagnostics: `content/stories/routes.md`.
+    pub file: PathBuf,
+    pub kind: Kind,
+    pub fm: FrontMatter,
+    pub body_line: usize,
+    /// URL path without the base path: `/stories/routes/`.
+    pub url_path: String,
+    /// Path of the section this document belongs to (`stories/_index.md`); None for the home page.
+    pub parent: Option<String>,
+    pub rendered: Rendered,
+}
+
+impl Document {
+    pub fn is_section(&self) -> bool {
+        self.kind == Kind::Section
+    }
+}
+
+pub struct Model {
+    pub config: crate::config::Config,
+    pub base_path: String,
+    pub registry: Registry,
+    /// Sorted by path.
+    pub docs: Vec<Document>,
+    pub by_path: HashMap<String, usize>,
+    pub figures: BTreeMap<String, Figure>,
+    /// Source id -> indices of documents that cite it (inline, in `sources:` or by figure).
+    pub cited_by: BTreeMap<String, BTreeSet<usize>>,
+    /// Groups of figure ids that share place and measure with overlapping periods and differ.
+    pub disputes: Vec<Vec<String>>,
+    pub theme: Theme,
+    /// Output path -> file to copy: theme and site static files, content assets.
+    pub theme_assets: BTreeMap<String, PathBuf>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The URL path of a content file, or None for files that are not pages.
+pub fn url_path(path: &str, slug: Option<&str>) -> String {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    let file = parts.pop().unwrap_or("");
+    let mut out: Vec<String> = parts.iter().map(|p| slug::slugify(p)).collect();
+    let stem = file.trim_end_matches(".md");
+    match stem {
+        "_index" | "index" => {}
+        s => out.push(slug.map(slug::slugify).unwrap_or_else(|| slug::slugify(s))),
+    }
+    out.retain(|s| !s.is_empty());
+    if out.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{}/", out.join("/"))
+    }
+}
+
+/// The section a content file belongs to: the nearest `_index.md` above it.
+fn parent_section(path: &str, sections: &BTreeSet<String>) -> Option<String> {
+    if path == "_index.md" {
+        return None;
+    }
+    let mut dir = Path::new(path).parent();
+    if path.ends_with("/_index.md") {
+        dir = dir.and_then(Path::parent);
+    }
+    while let Some(d) = dir {
+        let candidate = if d.as_os_str().is_empty() {
+            "_index.md".to_string()
+        } else {
+            format!("{}/_index.md", d.to_string_lossy())
+        };
+        if sections.contains(&candidate) {
+            return Some(candidate);
+        }
+        if d.as_os_str().is_empty() {
+            break;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Line (1-based, in the file) of the figure `id` in a front matter.
+fn figure_line(yaml: &str, yaml_line: usize, id: &str) -> usize {
+    let fig_start = frontmatter::find_key_line(yaml, "figures").unwrap_or(0);
+    yaml.lines()
+        .enumerate()
+        .skip(fig_start)
+        .find(|(_, l)| {
+            let t = l.trim_start().trim_start_matches("- ").trim_start();
+            t.strip_prefix("id:")
+                .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == id)
+        })
+        .map_or(yaml_line + fig_start, |(i, _)| yaml_line + i)
+}
+
+/// Line (1-based, in the file) where `value` appears under top-level `key`.
+fn list_item_line(yaml: &str, yaml_line: usize, key: &str, value: &str) -> usize {
+    let start = frontmatter::find_key_line(yaml, key).unwrap_or(0);
+    yaml.lines()
+        .enumerate()
+        .skip(start)
+        .find(|(_, l)| l.contains(value))
+        .map_or(yaml_line + start, |(i, _)| yaml_line + i)
+}
+
+impl Model {
+    pub fn build(inputs: &Inputs, opts: &Options) -> Result<Model, Vec<Diagnostic>> {
+        let mut diags: Vec<Diagnostic> = Vec::new();
+        let mut config = inputs.config.clone();
+        if let Some(url) = &opts.base_url {
+            config.base_url = url.trim_end_matches('/').to_string();
+        }
+        let base_path = if opts.relative {
+            String::new()
+        } else {
+            config.base_path()
+        };
+
+        // Sources.
+        let sources_file = PathBuf::from(format!("content/{}", sources::SOURCES_FILE));
+        let registry = match &inputs.sources {
+            Some(text) => Registry::parse(
+                text,
+                &sources_file,
+                &inputs.root,
+                opts.archive_dir.as_deref(),
+                &mut diags,
+            ),
+            None => Registry {
+                file: sources_file,
+                ..Default::default()
+            },
+        };
+
+        // Front matter, in parallel.
+        let parsed: Vec<Result<(String, FrontMatter, usize, String, usize), Diagnostic>> = inputs
+            .pages
+            .par_iter()
+            .map(|(path, text)| {
+                let file = PathBuf::from(format!("content/{path}"));
+                let split = frontmatter::split(text, &file)?;
+                let fm = FrontMatter::parse(&split, &file)?;
+                Ok((
+                    path.clone(),
+                    fm,
+                    split.body_line,
+                    split.yaml.to_string(),
+                    split.yaml_line,
+                ))
+            })
+            .collect();
+        let mut docs = Vec::new();
+        let mut yamls = HashMap::new();
+        for p in parsed {
+            match p {
+                Ok((path, fm, body_line, yaml, yaml_line)) => {
+                    if fm.draft && !opts.drafts {
+                        continue;
+                    }
+                    let kind = if path.ends_with("_index.md") {
+                        Kind::Section
+                    } else {
+                        Kind::Page
+                    };
+                    let url = url_path(
+                        &path,
+                        if kind == Kind::Page {
+                            fm.slug.as_deref()
+                        } else {
+                            None
+                        },
+                    );
+                    yamls.insert(path.clone(), (yaml, yaml_line));
+                    docs.push(Document {
+                        file: PathBuf::from(format!("content/{path}")),
+                        path,
+                        kind,
+                        fm,
+                        body_line,
+                        url_path: url,
+                        parent: None,
+                        rendered: Rendered::default(),
+                    });
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        let sections: BTreeSet<String> = docs
+            .iter()
+            .filter(|d| d.is_section())
+            .map(|d| d.path.clone())
+            .collect();
+        let mut seen_urls: HashMap<String, String> = HashMap::new();
+        for doc in &mut docs {
+            doc.parent = parent_section(&doc.path, &sections);
+            if let Some(other) = seen_urls.insert(doc.url_path.clone(), doc.path.clone()) {
+                diags.push(
+                    Diagnostic::error(
+                        Span::file(&doc.file),
+                        format!(
+                            "`{}` has the same URL {} as content/{other}",
+                            doc.path, doc.url_path
+                        ),
+                    )
+                    .with_hint("give one of them a different `slug`"),
+                );
+            }
+        }
+        for reserved in ["/figures/", "/sources/", "/places/", "/tags/"] {
+            if let Some(p) = seen_urls.get(reserved) {
+                diags.push(
+                    Diagnostic::error(
+                        Span::file(format!("content/{p}")),
+                        format!("{reserved} is generated by dossier"),
+                    )
+                    .with_hint("rename the page or give it another `slug`"),
+                );
+            }
+        }
+        let by_path: HashMap<String, usize> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.path.clone(), i))
+            .collect();
+
+        // Figures: unique ids, known sources, quotes checked against archives.
+        let mut figures: BTreeMap<String, Figure> = BTreeMap::new();
+        for doc in &docs {
+            let (yaml, yaml_line) = &yamls[&doc.path];
+            for decl in &doc.fm.figures {
+                let line = figure_line(yaml, *yaml_line, &decl.id);
+                let span = Span::new(&doc.file, line, 1);
+                if !sources::is_valid_id(&decl.id) {
+                    diags.push(
+                        Diagnostic::error(
+                            span.clone(),
+                            format!("figure id `{}` is not a slug", decl.id),
+                        )
+                        .with_hint("use lowercase letters, digits and '-'"),
+                    );
+                }
+                if let Some(prev) = figures.get(&decl.id) {
+                    diags.push(
+                        Diagnostic::error(span, format!("duplicate figure id `{}`", decl.id))
+                            .with_hint(format!(
+                                "first declared at {}:{}",
+                                prev.span.file.display(),
+                                prev.span.line
+                            )),
+                    );
+                    continue;
+                }
+                let mut fig = Figure::new(decl.clone(), doc.path.clone(), span.clone());
+                match registry.get(&decl.source) {
+                    Some(src) => sources::check_quote(&mut fig, src, &mut diags),
+                    None if inputs.sources.is_some() || !registry.sources.is_empty() => {
+                        let l = yaml
+                            .lines()
+                            .enumerate()
+                            .skip(line - yaml_line)
+                            .find(|(_, l)| l.contains("source:"))
+                            .map_or(line, |(i, _)| yaml_line + i);
+                        diags.push(registry.unknown(&decl.source, Span::new(&doc.file, l, 1)));
+                    }
+                    None => diags.push(registry.unknown(&decl.source, span)),
+                }
+                if let Some(p) = &fig.period
+                    && p.from.day > p.to.day
+                {
+                    diags.push(Diagnostic::error(
+                        fig.span.clone(),
+                        format!("figure `{}`: period ends before it starts", decl.id),
+                    ));
+                }
+                figures.insert(decl.id.clone(), fig);
+            }
+            for id in &doc.fm.sources {
+                if registry.get(id).is_none() {
+                    let line = list_item_line(yaml, *yaml_line, "sources", id);
+                    diags.push(registry.unknown(id, Span::new(&doc.file, line, 1)));
+                }
+            }
+        }
+
+        // Templates.
+        let theme = match Theme::new(inputs, &config) {
+            Ok(t) => t,
+            Err(mut ds) => {
+                diags.append(&mut ds);
+                return Err(diags);
+            }
+        };
+
+        // Markdown, in parallel.
+        let links: HashMap<String, String> = docs
+            .iter()
+            .flat_map(|d| {
+                let url = format!("{base_path}{}", d.url_path);
+                let mut keys = vec![(d.path.clone(), url.clone())];
+                if let Some(dir) = d.path.strip_suffix("_index.md") {
+                    keys.push((dir.to_string(), url.clone()));
+                    keys.push((dir.trim_end_matches('/').to_string(), url));
+                }
+                keys
+            })
+            .collect();
+        let mut known: Vec<&str> = inputs.pages.keys().map(String::as_str).collect();
+        known.sort();
+        let env = PageEnv {
+            links: &links,
+            known,
+            registry: &registry,
+            figures: &figures,
+            base_path: &base_path,
+            theme: &theme,
+        };
+        let results: Vec<(Rendered, Vec<Diagnostic>)> = docs
+            .par_iter()
+            .map(|doc| {
+                let mut d = Vec::new();
+                let text = &inputs.pages[&doc.path];
+                let body = frontmatter::split(text, &doc.file)
+                    .map(|s| s.body)
+                    .unwrap_or("");
+                let r = markdown::render(body, &doc.file, doc.body_line, &env, &mut d);
+                (r, d)
+            })
+            .collect();
+        for (doc, (r, d)) in docs.iter_mut().zip(results) {
+            doc.rendered = r;
+            diags.extend(d);
+        }
+
+        // Anchors of internal links.
+        for doc in &docs {
+            for link in &doc.rendered.links {
+                let Some(anchor) = &link.anchor else { continue };
+                let key = if links.contains_key(&link.target) {
+                    link.target.clone()
+                } else {
+                    continue;
+                };
+                let target = by_path
+                    .get(&key)
+                    .or_else(|| by_path.get(&format!("{}/_index.md", key.trim_end_matches('/'))))
+                    .or_else(|| by_path.get(&format!("{key}_index.md")));
+                if let Some(&t) = target
+                    && !docs[t].rendered.heading_ids.iter().any(|h| h == anchor)
+                {
+                    let hint = match did_you_mean(
+                        anchor,
+                        docs[t].rendered.heading_ids.iter().map(String::as_str),
+                    ) {
+                        Some(s) => format!("did you mean `#{s}`?"),
+                        None => format!(
+                            "anchors of {}: {}",
+                            docs[t].path,
+                            docs[t].rendered.heading_ids.join(", ")
+                        ),
+                    };
+                    diags.push(
+                        Diagnostic::error(
+                            link.span.clone(),
+                            format!("broken anchor `#{anchor}` in link to `@/{}`", link.target),
+                        )
+                        .with_hint(hint),
+                    );
+                }
+            }
+        }
+
+        // Back-links.
+        let mut cited_by: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+        for (i, doc) in docs.iter().enumerate() {
+            let ids = doc
+                .rendered
+                .references
+                .entries
+                .iter()
+                .map(|e| &e.0)
+                .chain(doc.fm.sources.iter())
+                .chain(doc.fm.figures.iter().map(|f| &f.source));
+            for id in ids {
+                if registry.get(id).is_some() {
+                    cited_by.entry(id.clone()).or_default().insert(i);
+                }
+            }
+        }
+
+        let disputes = find_disputes(&figures);
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            diags.into_iter().partition(Diagnostic::is_error);
+        if !errors.is_empty() {
+            let mut all = errors;
+            all.extend(warnings);
+            return Err(all);
+        }
+        Ok(Model {
+            config,
+            base_path,
+            registry,
+            docs,
+            by_path,
+            figures,
+            cited_by,
+            disputes,
+            theme,
+            theme_assets: inputs.assets.clone(),
+            warnings,
+        })
+    }
+
+    pub fn doc(&self, path: &str) -> Option<&Document> {
+        self.by_path.get(path).map(|&i| &self.docs[i])
+    }
+
+    pub fn url(&self, url_path: &str) -> String {
+        format!("{}{url_path}", self.base_path)
+    }
+
+    pub fn permalink(&self, url_path: &str) -> String {
+        format!("{}{url_path}", self.config.origin_and_path())
+    }
+
+    pub fn disputed(&self, id: &str) -> bool {
+        self.disputes.iter().any(|g| g.iter().any(|x| x == id))
+    }
+}
+
+impl crate::config::Config {
+    /// base_url without a trailing slash, for joining with URL paths.
+    pub fn origin_and_path(&self) -> String {
+        self.base_url.trim_end_matches('/').to_string()
+    }
+}
+
+/// Figures that give different values for the same place and measure over overlapping periods.
+pub fn find_disputes(figures: &BTreeMap<String, Figure>) -> Vec<Vec<String>> {
+    let mut groups: BTreeMap<(String, String, String), Vec<&Figure>> = BTreeMap::new();
+    for f in figures.values() {
+        let key = (
+            f.decl.place.clone().unwrap_or_default(),
+            f.decl.measure.clone(),
+            f.decl.unit.clone().unwrap_or_default(),
+        );
+        groups.entry(key).or_default().push(f);
+    }
+    let mut out = Vec::new();
+    for figs in groups.values() {
+        // Connected components of "overlaps and differs".
+        let n = figs.len();
+        let mut comp: Vec<usize> = (0..n).collect();
+        fn find(c: &mut Vec<usize>, i: usize) -> usize {
+            if c[i] != i {
+                let r = find(c, c[i]);
+                c[i] = r;
+            }
+            c[i]
+        }
+        let mut linked = vec![false; n];
+        for i in 0..n {
+            for j in i + 1..n {
+                let (a, b) = (figs[i], figs[j]);
+                let overlap = match (&a.period, &b.period) {
+                    (Some(p), Some(q)) => p.overlaps(q),
+                    _ => false,
+                };
+                if overlap && a.decl.value != b.decl.value && a.decl.source != b.decl.source {
+                    let (ri, rj) = (find(&mut comp, i), find(&mut comp, j));
+                    comp[ri] = rj;
+                    linked[i] = true;
+                    linked[j] = true;
+                }
+            }
+        }
+        let mut by_root: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for i in 0..n {
+            if linked[i] {
+                let r = find(&mut comp, i);
+                by_root.entry(r).or_default().push(figs[i].decl.id.clone());
+            }
+        }
+        out.extend(by_root.into_values());
+    }
+    out
+}
+
+/// What a page's Markdown can see of the rest of the site.
+struct PageEnv<'a> {
+    links: &'a HashMap<String, String>,
+    known: Vec<&'a str>,
+    registry: &'a Registry,
+    figures: &'a BTreeMap<String, Figure>,
+    base_path: &'a str,
+    theme: &'a Theme,
+}
+
+impl PageEnv<'_> {
+    fn cite_numbers(
+        &self,
+        items: &[CiteItem],
+        refs: &mut References,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        for item in items {
+            match self.registry.get(&item.id) {
+                Some(src) => {
+                    let n = refs.number(&item.id, item.locator.as_deref());
+                    let mut title = format!(
+                        "{}, “{}” ({})",
+                        src.publisher,
+                        src.title,
+                        src.published.display()
+                    );
+                    if let Some(l) = &item.locator {
+                        title.push_str(&format!(", {l}"));
+                    }
+                    out.push((n, title));
+                }
+                None => diags.push(self.registry.unknown(&item.id, item.span.clone())),
+            }
+        }
+        out
+    }
+}
+
+fn cite_html(numbers: &[(usize, String)]) -> String {
+    if numbers.is_empty() {
+        return String::new();
+    }
+    let links: Vec<String> = numbers
+        .iter()
+        .map(|(n, title)| {
+            format!(
+                "<a href=\"#ref-{n}\" title=\"{}\">{n}</a>",
+                markdown::escape_attr(title)
+            )
+        })
+        .collect();
+    format!("<sup class=\"cite\">[{}]</sup>", links.join(", "))
+}
+
+impl Env for PageEnv<'_> {
+    fn resolve(&self, path: &str) -> Option<String> {
+        self.links.get(path).cloned()
+    }
+
+    fn known_paths(&self) -> Vec<&str> {
+        self.known.clone()
+    }
+
+    fn cite(
+        &self,
+        items: &[CiteItem],
+        refs: &mut References,
+        diags: &mut Vec<Diagnostic>,
+    ) -> String {
+        cite_html(&self.cite_numbers(items, refs, diags))
+    }
+
+    fn shortcode(
+        &self,
+        sc: &Shortcode,
+        refs: &mut References,
+        diags: &mut Vec<Diagnostic>,
+    ) -> String {
+        match sc.name.as_str() {
+            n if n.starts_with('!') => String::new(),
+            "fig" => {
+                let Some(id) = sc.args.get("id").and_then(|v| v.as_str()) else {
+                    diags.push(
+                        Diagnostic::error(sc.span.clone(), "`fig` needs an `id`")
+                            .with_hint("{{ fig(id=\"kz-entries-2wk\") }}"),
+                    );
+                    return String::new();
+                };
+                let Some(fig) = self.figures.get(id) else {
+                    let hint = match did_you_mean(id, self.figures.keys().map(String::as_str)) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "declare it under `figures:` in a page's front matter".into(),
+                    };
+                    diags.push(
+                        Diagnostic::error(sc.span.clone(), format!("unknown figure `{id}`"))
+                            .with_hint(hint),
+                    );
+                    return String::new();
+                };
+                refs.figures_used.push(id.to_string());
+                let with_unit = sc
+                    .args
+                    .get("unit")
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(true);
+                let cite = if sc
+                    .args
+                    .get("cite")
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(true)
+                {
+                    let item = CiteItem {
+                        id: fig.decl.source.clone(),
+                        locator: None,
+                        span: sc.span.clone(),
+                    };
+                    cite_html(&self.cite_numbers(std::slice::from_ref(&item), refs, diags))
+                } else {
+                    String::new()
+                };
+                let mut title = fig.decl.subject.clone();
+                if let Some(by) = &fig.decl.claimed_by {
+                    title.push_str(&format!(", according to {by}"));
+                }
+                if let Some(p) = &fig.period {
+                    title.push_str(&format!(" ({})", p.display()));
+                }
+                format!(
+                    "<span class=\"fig\" data-figure=\"{id}\"><a class=\"fig-value\" href=\"{}/figures/#{}\" title=\"{}\">{}</a>{cite}</span>",
+                    self.base_path,
+                    fig.anchor(),
+                    markdown::escape_attr(&title),
+                    markdown::escape_html(&fig.display(with_unit))
+                )
+            }
+            "chart" => {
+                let spec = crate::chart::ChartSpec::from_args(&sc.args);
+                match crate::chart::render(
+                    &spec,
+                    self.figures.values(),
+                    self.registry,
+                    self.base_path,
+                ) {
+                    Ok(svg) => svg,
+                    Err(msg) => {
+                        diags.push(Diagnostic::error(sc.span.clone(), msg).with_hint("chart(measure=\"entries\", unit=\"people\") charts figures with that measure"));
+                        String::new()
+                    }
+                }
+            }
+            name => match self.theme.shortcode(name, &sc.args) {
+                Ok(html) => html,
+                Err(e) => {
+                    diags.push(Diagnostic::error(sc.span.clone(), e.0).with_hint(e.1));
+                    String::new()
+                }
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(url_path("_index.md", None), "/");
+        assert_eq!(url_path("stories/_index.md", None), "/stories/");
+        assert_eq!(url_path("stories/Who Left.md", None), "/stories/who-left/");
+        assert_eq!(url_path("stories/a.md", Some("b")), "/stories/b/");
+        assert_eq!(url_path("stories/a/index.md", None), "/stories/a/");
+    }
+
+    #[test]
+    fn parents() {
+        let s: BTreeSet<String> = ["_index.md", "a/_index.md"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(parent_section("a/x.md", &s).as_deref(), Some("a/_index.md"));
+        assert_eq!(
+            parent_section("a/_index.md", &s).as_deref(),
+            Some("_index.md")
+        );
+        assert_eq!(parent_section("b/y.md", &s).as_deref(), Some("_index.md"));
+        assert_eq!(parent_section("_index.md", &s), None);
+    }
+}

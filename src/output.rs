@@ -1,0 +1,272 @@
+//! Stage 4: writing a rendered site to disk, atomically and never over a user's files.
+//!
+//! The site is written into a staging folder beside the output and swapped in only when
+//! complete. An output folder is replaced only if dossier's marker file is in it.
+
+use crate::diagnostics::{Diagnostic, Span};
+use crate::render::Output;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+pub const MARKER: &str = ".dossier-output";
+const STAGING_PREFIX: &str = ".dossier-staging-";
+const OLD_PREFIX: &str = ".dossier-old-";
+
+fn error(out: &Path, msg: String, hint: &str) -> Diagnostic {
+    Diagnostic::error(Span::file(out), msg).with_hint(hint)
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    let p = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
+    };
+    // Lexical normalisation; the folder may not exist yet.
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Refuse output folders whose replacement could destroy a user's files.
+pub fn check_output_dir(root: &Path, out: &Path, force: bool) -> Result<(), Diagnostic> {
+    let root_abs = fs::canonicalize(root).unwrap_or_else(|_| absolute(root));
+    if fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(error(
+            out,
+            format!("output folder {} is a symlink", out.display()),
+            "dossier does not replace symlinks; point --out at a real folder",
+        ));
+    }
+    let out_abs = match fs::canonicalize(out) {
+        Ok(p) => p,
+        Err(_) => absolute(out),
+    };
+    if root_abs.starts_with(&out_abs) {
+        return Err(error(
+            out,
+            format!(
+                "output folder {} is the site folder or one of its ancestors",
+                out.display()
+            ),
+            "choose a folder inside the site, such as public/ (the default)",
+        ));
+    }
+    for inside in ["content", "themes", "templates", "static"] {
+        if out_abs.starts_with(root_abs.join(inside)) {
+            return Err(error(
+                out,
+                format!("output folder {} is inside {inside}/", out.display()),
+                "the output must not live among the site's sources; use public/",
+            ));
+        }
+    }
+    if out_abs.is_file() {
+        return Err(error(
+            out,
+            format!("output path {} is a file", out.display()),
+            "point --out at a folder",
+        ));
+    }
+    if out_abs.is_dir() && !out_abs.join(MARKER).is_file() && !force {
+        let empty = fs::read_dir(&out_abs)
+            .map(|mut r| r.next().is_none())
+            .unwrap_or(false);
+        if !empty {
+            return Err(error(
+                out,
+                format!("output folder {} was not created by dossier", out.display()),
+                "dossier only replaces folders holding its marker file .dossier-output; move the folder away, pick another --out, or pass --force",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Remove staging folders left by an interrupted build.
+fn clean_leftovers(parent: &Path, name: &str) {
+    if let Ok(rd) = fs::read_dir(parent) {
+        for e in rd.flatten() {
+            let n = e.file_name().to_string_lossy().to_string();
+            if (n.starts_with(&format!("{STAGING_PREFIX}{name}-"))
+                || n.starts_with(&format!("{OLD_PREFIX}{name}-")))
+                && e.path().join(MARKER).is_file()
+            {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
+/// Write `files` to `out`, replacing its previous content only when everything is written.
+pub fn write_site(
+    root: &Path,
+    out: &Path,
+    files: &BTreeMap<String, Output>,
+    force: bool,
+) -> Result<(), Diagnostic> {
+    check_output_dir(root, out, force)?;
+    let out_abs = absolute(out);
+    let parent = out_abs
+        .parent()
+        .ok_or_else(|| {
+            error(
+                out,
+                "output folder has no parent".into(),
+                "use a folder such as public/",
+            )
+        })?
+        .to_path_buf();
+    let name = out_abs
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "public".into());
+    fs::create_dir_all(&parent).map_err(|e| {
+        error(
+            out,
+            format!("cannot create {}: {e}", parent.display()),
+            "check permissions",
+        )
+    })?;
+    clean_leftovers(&parent, &name);
+    let stamp = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    );
+    let staging = parent.join(format!("{STAGING_PREFIX}{name}-{stamp}"));
+    let io = |e: std::io::Error, what: &Path| {
+        error(
+            out,
+            format!("cannot write {}: {e}", what.display()),
+            "check free space and permissions",
+        )
+    };
+    fs::create_dir_all(&staging).map_err(|e| io(e, &staging))?;
+    fs::write(
+        staging.join(MARKER),
+        "This folder is written by dossier and replaced on every build.\n",
+    )
+    .map_err(|e| io(e, &staging))?;
+    let result = (|| {
+        let mut dirs = std::collections::BTreeSet::new();
+        for path in files.keys() {
+            if let Some(d) = Path::new(path).parent() {
+                dirs.insert(staging.join(d));
+            }
+        }
+        for d in dirs {
+            fs::create_dir_all(&d).map_err(|e| io(e, &d))?;
+        }
+        use rayon::prelude::*;
+        files.par_iter().try_for_each(|(path, o)| {
+            let dest = staging.join(path);
+            match o {
+                Output::Bytes(b) => fs::write(&dest, b).map_err(|e| io(e, &dest)),
+                Output::Copy(src) => fs::copy(src, &dest).map(|_| ()).map_err(|e| io(e, &dest)),
+            }
+        })
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    // Swap: the old output is moved aside, the new one renamed in, the old one removed.
+    if out_abs.exists() {
+        let old = parent.join(format!("{OLD_PREFIX}{name}-{stamp}"));
+        if !out_abs.join(MARKER).is_file() {
+            // An empty folder (or --force): mark it so the leftover cleaner may remove it.
+            let _ = fs::write(out_abs.join(MARKER), "");
+        }
+        fs::rename(&out_abs, &old).map_err(|e| io(e, &out_abs))?;
+        if let Err(e) = fs::rename(&staging, &out_abs) {
+            let _ = fs::rename(&old, &out_abs);
+            return Err(io(e, &out_abs));
+        }
+        let _ = fs::remove_dir_all(&old);
+    } else {
+        fs::rename(&staging, &out_abs).map_err(|e| io(e, &out_abs))?;
+    }
+    Ok(())
+}
+
+/// Rewrite root-relative `href`/`src`/`action` URLs of an HTML file at `file_path`
+/// (e.g. `stories/routes/index.html`) into relative ones; directory URLs get `index.html`.
+pub fn relativize(html: &str, file_path: &str, base_path: &str) -> String {
+    let depth = file_path.matches('/').count();
+    let up = "../".repeat(depth);
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html;
+    loop {
+        let next = ["href=\"/", "src=\"/", "action=\"/", "data-root=\""]
+            .iter()
+            .filter_map(|pat| rest.find(pat).map(|i| (i, *pat)))
+            .min_by_key(|(i, _)| *i);
+        let Some((i, pat)) = next else { break };
+        let attr_len = pat.len() - if pat.ends_with('/') { 1 } else { 0 };
+        out.push_str(&rest[..i + attr_len]);
+        let after = &rest[i + attr_len..];
+        let end = after.find('"').unwrap_or(after.len());
+        let url = &after[..end];
+        if pat == "data-root=\"" {
+            // The site root, relative to this page, without a trailing slash.
+            out.push_str(if up.is_empty() {
+                "."
+            } else {
+                up.trim_end_matches('/')
+            });
+        } else if url.starts_with("//") {
+            out.push_str(url);
+        } else {
+            let path = url
+                .strip_prefix(base_path)
+                .filter(|p| p.starts_with('/') || p.is_empty())
+                .unwrap_or(url);
+            let (p, frag) = match path.find(['#', '?']) {
+                Some(k) => (&path[..k], &path[k..]),
+                None => (path, ""),
+            };
+            let p = p.trim_start_matches('/');
+            let mut rel = format!("{up}{p}");
+            if rel.is_empty() || rel.ends_with('/') {
+                rel.push_str("index.html");
+            }
+            out.push_str(&rel);
+            out.push_str(frag);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_links() {
+        let h = r#"<a href="/stories/x/#a">x</a><img src="/img.png"><a href="https://e.org/">e</a><html data-root="">"#;
+        let r = relativize(h, "stories/index.html", "");
+        assert_eq!(
+            r,
+            r#"<a href="../stories/x/index.html#a">x</a><img src="../img.png"><a href="https://e.org/">e</a><html data-root="..">"#
+        );
+        assert_eq!(
+            relativize(r#"<a href="/sub/">h</a>"#, "index.html", "/sub"),
+            r#"<a href="index.html">h</a>"#
+        );
+    }
+}

@@ -1,0 +1,1206 @@
+//! Stage 3: the model through Tera templates into output files (in memory), plus the
+//! generated data files: feeds, sitemap, search index, figures/sources as JSON and CSV.
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Span, did_you_mean};
+use crate::load::Inputs;
+use crate::markdown::TocEntry;
+use crate::model::{Document, Model};
+use crate::sources::{Figure, Source};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The templates every theme must provide.
+pub const REQUIRED_TEMPLATES: &[&str] = &[
+    "index.html",
+    "section.html",
+    "page.html",
+    "figures.html",
+    "sources.html",
+    "taxonomy_list.html",
+    "taxonomy_term.html",
+    "404.html",
+];
+
+/// One output file's bytes, or a file to copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    Bytes(Vec<u8>),
+    Copy(PathBuf),
+}
+
+/// The loaded templates, and the file each came from (for diagnostics).
+pub struct Theme {
+    tera: tera::Tera,
+    files: BTreeMap<String, PathBuf>,
+}
+
+impl Theme {
+    pub fn new(inputs: &Inputs, config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+        let files: BTreeMap<String, PathBuf> = inputs
+            .templates
+            .iter()
+            .map(|(n, t)| (n.clone(), t.file.clone()))
+            .collect();
+        let mut tera = tera::Tera::new();
+        let mut diags = Vec::new();
+        if let Err(e) = tera.add_raw_templates(
+            inputs
+                .templates
+                .iter()
+                .map(|(n, t)| (n.as_str(), t.text.as_str())),
+        ) {
+            // Report every template's own syntax errors, then the set-level error if none.
+            for (name, t) in &inputs.templates {
+                let mut single = tera::Tera::new();
+                if let Err(e) = single.add_raw_template(name, &t.text)
+                    && matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
+                {
+                    diags.push(tera_diagnostic(&e, &files));
+                }
+            }
+            if diags.is_empty() {
+                diags.push(tera_diagnostic(&e, &files));
+            }
+        }
+        let theme_dir = format!("themes/{}/templates", config.theme);
+        for name in REQUIRED_TEMPLATES {
+            if !files.contains_key(*name) {
+                diags.push(
+                    Diagnostic::error(
+                        Span::file(format!("{theme_dir}/{name}")),
+                        format!("missing template `{name}`"),
+                    )
+                    .with_hint(format!("add {theme_dir}/{name} or templates/{name}")),
+                );
+            }
+        }
+        if diags.is_empty() {
+            Ok(Theme { tera, files })
+        } else {
+            Err(diags)
+        }
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| tera_diagnostic(&e, &self.files))
+    }
+
+    /// A theme shortcode `shortcodes/<name>.html`, with its arguments as variables.
+    pub fn shortcode(
+        &self,
+        name: &str,
+        args: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<String, (String, String)> {
+        let tpl = format!("shortcodes/{name}.html");
+        if !self.has(&tpl) {
+            let known: Vec<String> = self
+                .files
+                .keys()
+                .filter_map(|k| {
+                    k.strip_prefix("shortcodes/")?
+                        .strip_suffix(".html")
+                        .map(str::to_string)
+                })
+                .collect();
+            let mut all: Vec<&str> = vec!["fig", "chart"];
+            all.extend(known.iter().map(String::as_str));
+            let hint = match did_you_mean(name, all.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "shortcodes: {} (add templates/shortcodes/{name}.html for a new one)",
+                    all.join(", ")
+                ),
+            };
+            return Err((format!("unknown shortcode `{name}`"), hint));
+        }
+        let ctx =
+            tera::Context::from_serialize(args).map_err(|e| (e.to_string(), String::new()))?;
+        self.tera.render(&tpl, &ctx).map_err(|e| {
+            let d = tera_diagnostic(&e, &self.files);
+            (
+                format!(
+                    "shortcode `{name}`: {} ({}:{}:{})",
+                    d.message,
+                    d.span.file.display(),
+                    d.span.line,
+                    d.span.col
+                ),
+                d.hint.unwrap_or_default(),
+            )
+        })
+    }
+}
+
+/// A Tera error as a diagnostic pointing into the template file.
+pub fn tera_diagnostic(e: &tera::Error, files: &BTreeMap<String, PathBuf>) -> Diagnostic {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut messages = Vec::new();
+    while let Some(err) = cur {
+        if let Some(te) = err.downcast_ref::<tera::Error>() {
+            match te.kind() {
+                tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+                    let file = files
+                        .get(r.filename())
+                        .cloned()
+                        .unwrap_or_else(|| PathBuf::from(r.filename()));
+                    let span = Span::new(file, r.span().start_line, r.span().start_col + 1);
+                    let msg = r.message().to_string();
+                    let hint = if msg.contains("not found")
+                        || msg.contains("undefined")
+                        || msg.contains("Undefined")
+                    {
+                        "Tera 2 is strict: test optional values with `{% if x %}` or use `| default(value=...)`; see README.md for the variables each template gets"
+                    } else {
+                        "see the Tera 2 documentation for the syntax"
+                    };
+                    return Diagnostic::error(span, msg).with_hint(hint);
+                }
+                tera::ErrorKind::MissingParent { current, parent } => {
+                    let file = files
+                        .get(current)
+                        .cloned()
+                        .unwrap_or_else(|| PathBuf::from(current));
+                    return Diagnostic::error(
+                        Span::file(file),
+                        format!("template `{current}` extends `{parent}`, which does not exist"),
+                    )
+                    .with_hint(format!(
+                        "templates: {}",
+                        files.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                tera::ErrorKind::CircularExtend {
+                    tpl,
+                    inheritance_chain,
+                } => {
+                    let file = files
+                        .get(tpl)
+                        .cloned()
+                        .unwrap_or_else(|| PathBuf::from(tpl));
+                    return Diagnostic::error(
+                        Span::file(file),
+                        format!(
+                            "templates extend each other in a cycle: {}",
+                            inheritance_chain.join(" -> ")
+                        ),
+                    )
+                    .with_hint("one of them must not extend the other");
+                }
+                tera::ErrorKind::TemplateNotFound(name) => {
+                    return Diagnostic::error(
+                        Span::file(format!("templates/{name}")),
+                        format!("missing template `{name}`"),
+                    )
+                    .with_hint("add it to the theme's templates/ or the site's templates/");
+                }
+                k => messages.push(k.to_string()),
+            }
+        } else {
+            messages.push(err.to_string());
+        }
+        cur = err.source();
+    }
+    Diagnostic::error(Span::file("templates"), messages.join(": "))
+}
+
+// ---------------------------------------------------------------------------------------
+// Template data
+
+#[derive(Serialize, Clone)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+struct SiteCtx<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    author: Option<&'a str>,
+    language: &'a str,
+    base_url: &'a str,
+    base_path: &'a str,
+    extra: &'a serde_json::Map<String, serde_json::Value>,
+    menu: Vec<Link>,
+    figure_count: usize,
+    source_count: usize,
+    page_count: usize,
+}
+
+#[derive(Serialize, Clone)]
+struct TermRef {
+    name: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct PageCtx<'a> {
+    title: &'a str,
+    summary: Option<&'a str>,
+    date: Option<String>,
+    updated: Option<String>,
+    date_display: Option<String>,
+    slug: String,
+    url: String,
+    permalink: String,
+    path: &'a str,
+    weight: Option<i64>,
+    draft: bool,
+    extra: &'a serde_json::Map<String, serde_json::Value>,
+    word_count: usize,
+    reading_minutes: usize,
+    tags: Vec<TermRef>,
+    places: Vec<TermRef>,
+    content: Option<&'a str>,
+    toc: Option<&'a [TocEntry]>,
+    figures: Option<Vec<FigureCtx<'a>>>,
+    references: Option<Vec<RefCtx<'a>>>,
+    previous: Option<Link>,
+    next: Option<Link>,
+    pages: Option<Vec<PageCtx<'a>>>,
+    subsections: Option<Vec<SubsectionCtx<'a>>>,
+}
+
+#[derive(Serialize)]
+struct SubsectionCtx<'a> {
+    title: &'a str,
+    url: String,
+    summary: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RefCtx<'a> {
+    number: usize,
+    id: &'a str,
+    source: SourceRef<'a>,
+    locators: &'a [String],
+}
+
+#[derive(Serialize, Clone)]
+struct SourceRef<'a> {
+    id: &'a str,
+    title: &'a str,
+    publisher: &'a str,
+    authors: &'a [String],
+    published: String,
+    published_display: String,
+    url: Option<&'a str>,
+    accessed: Option<String>,
+    language: Option<&'a str>,
+    note: Option<&'a str>,
+    archived: bool,
+    anchor: String,
+    index_url: String,
+}
+
+#[derive(Serialize)]
+struct SourceCtx<'a> {
+    #[serde(flatten)]
+    source: SourceRef<'a>,
+    cited_by: Vec<Link>,
+    figures: Vec<FigureBrief<'a>>,
+}
+
+#[derive(Serialize)]
+struct FigureBrief<'a> {
+    id: &'a str,
+    display: String,
+    subject: &'a str,
+    url: String,
+}
+
+#[derive(Serialize, Clone)]
+struct PeriodCtx {
+    from: String,
+    to: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct FigureCtx<'a> {
+    id: &'a str,
+    value: f64,
+    display: String,
+    value_display: String,
+    qualifier: &'static str,
+    unit: Option<&'a str>,
+    measure: &'a str,
+    subject: &'a str,
+    place: Option<&'a str>,
+    place_url: Option<String>,
+    period: Option<PeriodCtx>,
+    period_display: Option<String>,
+    as_of: Option<String>,
+    claimed_by: Option<&'a str>,
+    source: SourceRef<'a>,
+    quote: &'a str,
+    verified: bool,
+    page: Link,
+    url: String,
+    anchor: String,
+    disputed: bool,
+}
+
+#[derive(Serialize)]
+struct GroupCtx<'a> {
+    place: &'a str,
+    measure: &'a str,
+    figures: Vec<FigureCtx<'a>>,
+    disputed: bool,
+}
+
+#[derive(Serialize)]
+struct TermCtx<'a> {
+    name: &'a str,
+    url: String,
+    count: usize,
+    pages: Vec<PageCtx<'a>>,
+    figures: Vec<FigureCtx<'a>>,
+}
+
+pub fn term_slug(name: &str) -> String {
+    match slug::slugify(name) {
+        s if s.is_empty() => "term".into(),
+        s => s,
+    }
+}
+
+/// Renders a model into output files.
+pub struct Renderer<'m> {
+    m: &'m Model,
+    live_reload: bool,
+    site: tera::Value,
+}
+
+fn reading_minutes(words: usize) -> usize {
+    words.div_ceil(220).max(1)
+}
+
+impl<'m> Renderer<'m> {
+    pub fn new(m: &'m Model, live_reload: bool) -> Renderer<'m> {
+        let mut menu = vec![];
+        if let Some(home) = m.doc("_index.md") {
+            menu.push(Link {
+                title: "Home".into(),
+                url: m.url(&home.url_path),
+            });
+        }
+        let mut top: Vec<&Document> = m
+            .docs
+            .iter()
+            .filter(|d| d.parent.as_deref() == Some("_index.md"))
+            .collect();
+        top.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        menu.extend(top.iter().map(|d| Link {
+            title: d.fm.title.clone(),
+            url: m.url(&d.url_path),
+        }));
+        let c = &m.config;
+        let site = SiteCtx {
+            title: &c.title,
+            description: c.description.as_deref(),
+            author: c.author.as_deref(),
+            language: &c.language,
+            base_url: &c.base_url,
+            base_path: &m.base_path,
+            extra: &c.extra,
+            menu,
+            figure_count: m.figures.len(),
+            source_count: m.registry.sources.len(),
+            page_count: m.docs.iter().filter(|d| !d.is_section()).count(),
+        };
+        let site = tera::Value::from_serializable(&site);
+        Renderer {
+            m,
+            live_reload,
+            site,
+        }
+    }
+
+    fn context(&self, current_path: &str) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert_value("site", self.site.clone());
+        ctx.insert("current_path", current_path);
+        ctx.insert("current_url", &self.m.url(current_path));
+        ctx.insert("live_reload", &self.live_reload);
+        ctx
+    }
+
+    fn source_ref(&self, s: &'m Source) -> SourceRef<'m> {
+        SourceRef {
+            id: &s.id,
+            title: &s.title,
+            publisher: &s.publisher,
+            authors: &s.authors,
+            published: s.published.iso.clone(),
+            published_display: s.published.display(),
+            url: s.url.as_deref(),
+            accessed: s.accessed.as_ref().map(|d| d.iso.clone()),
+            language: s.language.as_deref(),
+            note: s.note.as_deref(),
+            archived: s.archive_text.is_some(),
+            anchor: format!("src-{}", s.id),
+            index_url: self.m.url(&format!("/sources/#src-{}", s.id)),
+        }
+    }
+
+    fn figure(&self, f: &'m Figure) -> FigureCtx<'m> {
+        let m = self.m;
+        let src = m
+            .registry
+            .get(&f.decl.source)
+            .expect("figure sources are checked");
+        let page = m
+            .doc(&f.page)
+            .map(|d| Link {
+                title: d.fm.title.clone(),
+                url: m.url(&d.url_path),
+            })
+            .unwrap_or(Link {
+                title: String::new(),
+                url: String::new(),
+            });
+        FigureCtx {
+            id: &f.decl.id,
+            value: f.decl.value,
+            display: f.display(true),
+            value_display: f.value_display(),
+            qualifier: f.qualifier.name(),
+            unit: f.decl.unit.as_deref(),
+            measure: &f.decl.measure,
+            subject: &f.decl.subject,
+            place: f.decl.place.as_deref(),
+            place_url: f
+                .decl
+                .place
+                .as_ref()
+                .map(|p| m.url(&format!("/places/{}/", term_slug(p)))),
+            period: f.period.as_ref().map(|p| PeriodCtx {
+                from: p.from.iso.clone(),
+                to: p.to.iso.clone(),
+            }),
+            period_display: f.period.as_ref().map(|p| p.display()),
+            as_of: f.decl.as_of.as_ref().map(|d| d.iso.clone()),
+            claimed_by: f.decl.claimed_by.as_deref(),
+            source: self.source_ref(src),
+            quote: &f.decl.quote,
+            verified: f.verified,
+            page,
+            url: m.url(&format!("/figures/#{}", f.anchor())),
+            anchor: f.anchor(),
+            disputed: m.disputed(&f.decl.id),
+        }
+    }
+
+    fn terms(&self, names: &[String], kind: &str) -> Vec<TermRef> {
+        names
+            .iter()
+            .map(|n| TermRef {
+                name: n.clone(),
+                url: self.m.url(&format!("/{kind}/{}/", term_slug(n))),
+            })
+            .collect()
+    }
+
+    /// A page's data; `full` adds content, toc, figures and references.
+    fn page(&'m self, d: &'m Document, full: bool) -> PageCtx<'m> {
+        let m = self.m;
+        let words = d.rendered.text.split_whitespace().count();
+        let (previous, next) = if full && !d.is_section() {
+            self.neighbours(d)
+        } else {
+            (None, None)
+        };
+        PageCtx {
+            title: &d.fm.title,
+            summary: d.fm.summary.as_deref(),
+            date: d.fm.date.as_ref().map(|x| x.iso.clone()),
+            updated: d.fm.updated.as_ref().map(|x| x.iso.clone()),
+            date_display: d.fm.date.as_ref().map(|x| x.display()),
+            slug: d
+                .url_path
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            url: m.url(&d.url_path),
+            permalink: m.permalink(&d.url_path),
+            path: &d.path,
+            weight: d.fm.weight,
+            draft: d.fm.draft,
+            extra: &d.fm.extra,
+            word_count: words,
+            reading_minutes: reading_minutes(words),
+            tags: self.terms(&d.fm.tags, "tags"),
+            places: self.terms(&d.fm.places, "places"),
+            content: full.then_some(d.rendered.html.as_str()),
+            toc: full.then_some(d.rendered.toc.as_slice()),
+            figures: full.then(|| self.page_figures(d)),
+            references: full.then(|| {
+                d.rendered
+                    .references
+                    .entries
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, (id, locs))| {
+                        Some(RefCtx {
+                            number: i + 1,
+                            id,
+                            source: self.source_ref(m.registry.get(id)?),
+                            locators: locs,
+                        })
+                    })
+                    .collect()
+            }),
+            previous,
+            next,
+            pages: None,
+            subsections: None,
+        }
+    }
+
+    /// Figures a page declares, then those it only references.
+    fn page_figures(&self, d: &'m Document) -> Vec<FigureCtx<'m>> {
+        let mut ids: Vec<&str> = d.fm.figures.iter().map(|f| f.id.as_str()).collect();
+        for id in &d.rendered.references.figures_used {
+            if !ids.contains(&id.as_str()) {
+                ids.push(id);
+            }
+        }
+        ids.iter()
+            .filter_map(|id| self.m.figures.get(*id))
+            .map(|f| self.figure(f))
+            .collect()
+    }
+
+    fn section_pages(&self, section: &str) -> Vec<&'m Document> {
+        let mut pages: Vec<&Document> = self
+            .m
+            .docs
+            .iter()
+            .filter(|d| !d.is_section() && d.parent.as_deref() == Some(section))
+            .collect();
+        pages.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        pages
+    }
+
+    fn neighbours(&self, d: &Document) -> (Option<Link>, Option<Link>) {
+        let Some(parent) = d.parent.as_deref() else {
+            return (None, None);
+        };
+        let pages = self.section_pages(parent);
+        let Some(i) = pages.iter().position(|p| p.path == d.path) else {
+            return (None, None);
+        };
+        let link = |p: &Document| Link {
+            title: p.fm.title.clone(),
+            url: self.m.url(&p.url_path),
+        };
+        (
+            i.checked_sub(1).map(|j| link(pages[j])),
+            pages.get(i + 1).map(|p| link(p)),
+        )
+    }
+
+    fn render_doc(&self, d: &'m Document) -> Result<String, Diagnostic> {
+        let m = self.m;
+        let mut page = self.page(d, true);
+        let name = match (&d.fm.template, d.is_section()) {
+            (Some(t), _) => t.clone(),
+            (None, true) if d.path == "_index.md" => "index.html".into(),
+            (None, true) => "section.html".into(),
+            (None, false) => "page.html".into(),
+        };
+        if !m.theme.has(&name) {
+            return Err(Diagnostic::error(
+                Span::file(&d.file),
+                format!("template `{name}` does not exist"),
+            )
+            .with_hint(
+                "set `template:` to a file in the theme's templates/ or the site's templates/",
+            ));
+        }
+        let mut ctx = self.context(&d.url_path);
+        if d.is_section() {
+            page.pages = Some(
+                self.section_pages(&d.path)
+                    .into_iter()
+                    .map(|p| self.page(p, false))
+                    .collect(),
+            );
+            let mut subs: Vec<&Document> = m
+                .docs
+                .iter()
+                .filter(|x| x.is_section() && x.parent.as_deref() == Some(&d.path))
+                .collect();
+            subs.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+            page.subsections = Some(
+                subs.into_iter()
+                    .map(|s| SubsectionCtx {
+                        title: &s.fm.title,
+                        url: m.url(&s.url_path),
+                        summary: s.fm.summary.as_deref(),
+                    })
+                    .collect(),
+            );
+            ctx.insert("section", &page);
+        }
+        ctx.insert("page", &page);
+        m.theme.render(&name, &ctx).map_err(|mut e| {
+            e.message = format!("{} (rendering content/{})", e.message, d.path);
+            e
+        })
+    }
+
+    /// Every output file of the site.
+    pub fn render_all(&self) -> Result<BTreeMap<String, Output>, Vec<Diagnostic>> {
+        let m = self.m;
+        let mut files: BTreeMap<String, Output> = BTreeMap::new();
+        let mut diags = Vec::new();
+        let rendered: Vec<(String, Result<String, Diagnostic>)> = m
+            .docs
+            .par_iter()
+            .map(|d| (output_path(&d.url_path), self.render_doc(d)))
+            .collect();
+        for (path, r) in rendered {
+            match r {
+                Ok(html) => {
+                    files.insert(path, Output::Bytes(html.into_bytes()));
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        let generated: Vec<Result<(String, String), Diagnostic>> =
+            vec![self.figures_page(), self.sources_page(), self.not_found()]
+                .into_iter()
+                .chain(self.taxonomies())
+                .collect();
+        for g in generated {
+            match g {
+                Ok((path, html)) => {
+                    files.insert(path, Output::Bytes(html.into_bytes()));
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        for (path, text) in self.data_files() {
+            files.insert(path, Output::Bytes(text.into_bytes()));
+        }
+        for (path, src) in &m.theme_assets {
+            files
+                .entry(path.clone())
+                .or_insert_with(|| Output::Copy(src.clone()));
+        }
+        Ok(files)
+    }
+
+    fn all_figures(&self) -> Vec<&'m Figure> {
+        let mut figs: Vec<&Figure> = self.m.figures.values().collect();
+        figs.sort_by(|a, b| {
+            (
+                a.decl.place.as_deref().unwrap_or("~"),
+                &a.decl.measure,
+                a.period.as_ref().map(|p| p.to.day),
+                &a.decl.id,
+            )
+                .cmp(&(
+                    b.decl.place.as_deref().unwrap_or("~"),
+                    &b.decl.measure,
+                    b.period.as_ref().map(|p| p.to.day),
+                    &b.decl.id,
+                ))
+        });
+        figs
+    }
+
+    fn figures_page(&self) -> Result<(String, String), Diagnostic> {
+        let m = self.m;
+        let figs = self.all_figures();
+        let mut groups: Vec<GroupCtx> = Vec::new();
+        for f in &figs {
+            let place = f.decl.place.as_deref().unwrap_or("—");
+            match groups.last_mut() {
+                Some(g) if g.place == place && g.measure == f.decl.measure => {
+                    g.figures.push(self.figure(f))
+                }
+                _ => groups.push(GroupCtx {
+                    place,
+                    measure: &f.decl.measure,
+                    figures: vec![self.figure(f)],
+                    disputed: false,
+                }),
+            }
+        }
+        for g in &mut groups {
+            g.disputed = g.figures.iter().any(|f| f.disputed);
+        }
+        let disputes: Vec<GroupCtx> = m
+            .disputes
+            .iter()
+            .map(|ids| {
+                let figures: Vec<FigureCtx> = ids
+                    .iter()
+                    .filter_map(|id| m.figures.get(id))
+                    .map(|f| self.figure(f))
+                    .collect();
+                let first = &m.figures[&ids[0]];
+                GroupCtx {
+                    place: first.decl.place.as_deref().unwrap_or("—"),
+                    measure: &first.decl.measure,
+                    figures,
+                    disputed: true,
+                }
+            })
+            .collect();
+        let chart = self.default_chart();
+        let mut ctx = self.context("/figures/");
+        ctx.insert(
+            "figures",
+            &figs.iter().map(|f| self.figure(f)).collect::<Vec<_>>(),
+        );
+        ctx.insert("groups", &groups);
+        ctx.insert("disputes", &disputes);
+        ctx.insert("chart", &chart);
+        Ok((
+            "figures/index.html".into(),
+            m.theme.render("figures.html", &ctx)?,
+        ))
+    }
+
+    /// The chart on /figures/: the measure with the most figures that share a unit.
+    fn default_chart(&self) -> String {
+        let mut counts: BTreeMap<(&str, Option<&str>), usize> = BTreeMap::new();
+        for f in self.m.figures.values() {
+            *counts
+                .entry((&f.decl.measure, f.decl.unit.as_deref()))
+                .or_default() += 1;
+        }
+        let Some(((measure, unit), _)) = counts
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        else {
+            return String::new();
+        };
+        let spec = crate::chart::ChartSpec {
+            measure: Some(measure.to_string()),
+            unit: unit.map(str::to_string),
+            place: None,
+            title: None,
+        };
+        crate::chart::render(
+            &spec,
+            self.m.figures.values(),
+            &self.m.registry,
+            &self.m.base_path,
+        )
+        .unwrap_or_default()
+    }
+
+    fn sources_page(&self) -> Result<(String, String), Diagnostic> {
+        let m = self.m;
+        let sources: Vec<SourceCtx> = m
+            .registry
+            .sources
+            .values()
+            .map(|s| SourceCtx {
+                source: self.source_ref(s),
+                cited_by: m
+                    .cited_by
+                    .get(&s.id)
+                    .map(|docs| {
+                        docs.iter()
+                            .map(|&i| Link {
+                                title: m.docs[i].fm.title.clone(),
+                                url: m.url(&m.docs[i].url_path),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                figures: m
+                    .figures
+                    .values()
+                    .filter(|f| f.decl.source == s.id)
+                    .map(|f| FigureBrief {
+                        id: &f.decl.id,
+                        display: f.display(true),
+                        subject: &f.decl.subject,
+                        url: m.url(&format!("/figures/#{}", f.anchor())),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let mut ctx = self.context("/sources/");
+        ctx.insert("sources", &sources);
+        Ok((
+            "sources/index.html".into(),
+            m.theme.render("sources.html", &ctx)?,
+        ))
+    }
+
+    fn not_found(&self) -> Result<(String, String), Diagnostic> {
+        let ctx = self.context("/404.html");
+        Ok(("404.html".into(), self.m.theme.render("404.html", &ctx)?))
+    }
+
+    fn taxonomies(&self) -> Vec<Result<(String, String), Diagnostic>> {
+        let m = self.m;
+        let mut out = Vec::new();
+        for (kind, kind_title) in [("places", "Places"), ("tags", "Tags")] {
+            let mut terms: BTreeMap<String, (String, Vec<&Document>, Vec<&Figure>)> =
+                BTreeMap::new();
+            for d in &m.docs {
+                let names = if kind == "places" {
+                    &d.fm.places
+                } else {
+                    &d.fm.tags
+                };
+                for n in names {
+                    let e = terms
+                        .entry(term_slug(n))
+                        .or_insert_with(|| (n.clone(), vec![], vec![]));
+                    if !e.1.iter().any(|x| x.path == d.path) {
+                        e.1.push(d);
+                    }
+                }
+            }
+            if kind == "places" {
+                for f in self.all_figures() {
+                    if let Some(p) = &f.decl.place {
+                        terms
+                            .entry(term_slug(p))
+                            .or_insert_with(|| (p.clone(), vec![], vec![]))
+                            .2
+                            .push(f);
+                    }
+                }
+            }
+            let list: Vec<TermCtx> = terms
+                .iter()
+                .map(|(slug, (name, pages, figs))| TermCtx {
+                    name,
+                    url: m.url(&format!("/{kind}/{slug}/")),
+                    count: pages.len() + figs.len(),
+                    pages: vec![],
+                    figures: vec![],
+                })
+                .collect();
+            let mut ctx = self.context(&format!("/{kind}/"));
+            ctx.insert("kind", kind);
+            ctx.insert("kind_title", kind_title);
+            ctx.insert("terms", &list);
+            out.push(
+                m.theme
+                    .render("taxonomy_list.html", &ctx)
+                    .map(|h| (format!("{kind}/index.html"), h)),
+            );
+            for (slug, (name, pages, figs)) in &terms {
+                let mut pages = pages.clone();
+                pages.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+                let term = TermCtx {
+                    name,
+                    url: m.url(&format!("/{kind}/{slug}/")),
+                    count: pages.len() + figs.len(),
+                    pages: pages.iter().map(|p| self.page(p, false)).collect(),
+                    figures: figs.iter().map(|f| self.figure(f)).collect(),
+                };
+                let mut ctx = self.context(&format!("/{kind}/{slug}/"));
+                ctx.insert("kind", kind);
+                ctx.insert("kind_title", kind_title);
+                ctx.insert("term", &term);
+                out.push(
+                    m.theme
+                        .render("taxonomy_term.html", &ctx)
+                        .map(|h| (format!("{kind}/{slug}/index.html"), h)),
+                );
+            }
+        }
+        out
+    }
+
+    /// Feeds, sitemap, robots, search index, figure and source data, code stylesheet.
+    fn data_files(&self) -> Vec<(String, String)> {
+        let m = self.m;
+        let mut out = Vec::new();
+        out.push(("atom.xml".into(), self.atom()));
+        out.push(("sitemap.xml".into(), self.sitemap()));
+        out.push((
+            "robots.txt".into(),
+            format!(
+                "User-agent: *\nAllow: /\nSitemap: {}\n",
+                m.permalink("/sitemap.xml")
+            ),
+        ));
+        let search: Vec<serde_json::Value> = m
+            .docs
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "url": m.url(&d.url_path),
+                    "title": d.fm.title,
+                    "summary": d.fm.summary.clone().unwrap_or_default(),
+                    "text": d.rendered.text,
+                })
+            })
+            .collect();
+        out.push((
+            "search-index.json".into(),
+            serde_json::to_string(&search).unwrap_or_default(),
+        ));
+        let figs: Vec<FigureCtx> = self
+            .all_figures()
+            .into_iter()
+            .map(|f| self.figure(f))
+            .collect();
+        let json_figs: Vec<serde_json::Value> = figs
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "id": f.id, "value": f.value, "qualifier": f.qualifier, "display": f.display, "unit": f.unit,
+                    "measure": f.measure, "subject": f.subject, "place": f.place,
+                    "period_from": f.period.as_ref().map(|p| &p.from), "period_to": f.period.as_ref().map(|p| &p.to),
+                    "as_of": f.as_of, "claimed_by": f.claimed_by, "source": f.source.id, "quote": f.quote,
+                    "verified": f.verified, "disputed": f.disputed, "page": m.permalink(f.page.url.strip_prefix(m.base_path.as_str()).unwrap_or(&f.page.url)),
+                })
+            })
+            .collect();
+        out.push((
+            "figures.json".into(),
+            serde_json::to_string_pretty(&json_figs).unwrap_or_default() + "\n",
+        ));
+        out.push(("figures.csv".into(), figures_csv(&json_figs)));
+        let json_sources: Vec<serde_json::Value> = m
+            .registry
+            .sources
+            .values()
+            .map(|s| {
+                serde_json::json!({
+                    "id": s.id, "title": s.title, "publisher": s.publisher, "authors": s.authors,
+                    "published": s.published.iso, "url": s.url, "accessed": s.accessed.as_ref().map(|d| &d.iso),
+                    "language": s.language, "note": s.note, "archived": s.archive_text.is_some(),
+                    "cited_by": m.cited_by.get(&s.id).map(|ds| ds.iter().map(|&i| m.permalink(&m.docs[i].url_path)).collect::<Vec<_>>()).unwrap_or_default(),
+                    "figures": m.figures.values().filter(|f| f.decl.source == s.id).map(|f| f.decl.id.as_str()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        out.push((
+            "sources.json".into(),
+            serde_json::to_string_pretty(&json_sources).unwrap_or_default() + "\n",
+        ));
+        out.push(("syntax.css".into(), syntax_css(&m.config.highlight_theme)));
+        out
+    }
+
+    fn dated_pages(&self) -> Vec<&'m Document> {
+        let mut pages: Vec<&Document> = self.m.docs.iter().filter(|d| !d.is_section()).collect();
+        pages.sort_by(|a, b| {
+            let da = a.fm.updated.as_ref().or(a.fm.date.as_ref()).map(|d| &d.day);
+            let db = b.fm.updated.as_ref().or(b.fm.date.as_ref()).map(|d| &d.day);
+            db.cmp(&da).then(a.path.cmp(&b.path))
+        });
+        pages
+    }
+
+    fn atom(&self) -> String {
+        let m = self.m;
+        let pages = self.dated_pages();
+        let updated = pages
+            .iter()
+            .filter_map(|d| d.fm.updated.as_ref().or(d.fm.date.as_ref()))
+            .max()
+            .map_or("1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
+        let mut s = String::from(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"",
+        );
+        s.push_str(&xml(&m.config.language));
+        s.push_str("\">\n");
+        s.push_str(&format!("  <title>{}</title>\n", xml(&m.config.title)));
+        if let Some(d) = &m.config.description {
+            s.push_str(&format!("  <subtitle>{}</subtitle>\n", xml(d)));
+        }
+        s.push_str(&format!(
+            "  <link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>\n",
+            xml(&m.permalink("/atom.xml"))
+        ));
+        s.push_str(&format!("  <link href=\"{}\"/>\n", xml(&m.permalink("/"))));
+        s.push_str(&format!(
+            "  <id>{}</id>\n  <updated>{updated}</updated>\n",
+            xml(&m.permalink("/"))
+        ));
+        if let Some(a) = &m.config.author {
+            s.push_str(&format!("  <author><name>{}</name></author>\n", xml(a)));
+        }
+        s.push_str("  <generator>dossier</generator>\n");
+        for d in pages.iter().take(m.config.feed_limit) {
+            let link = m.permalink(&d.url_path);
+            let when =
+                d.fm.updated
+                    .as_ref()
+                    .or(d.fm.date.as_ref())
+                    .map_or(updated.clone(), |x| x.rfc3339());
+            s.push_str("  <entry>\n");
+            s.push_str(&format!("    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{when}</updated>\n", xml(&d.fm.title), xml(&link), xml(&link)));
+            if let Some(p) = &d.fm.date {
+                s.push_str(&format!("    <published>{}</published>\n", p.rfc3339()));
+            }
+            if let Some(sum) = &d.fm.summary {
+                s.push_str(&format!("    <summary>{}</summary>\n", xml(sum)));
+            }
+            s.push_str(&format!(
+                "    <content type=\"html\">{}</content>\n",
+                xml(&absolute_links(&d.rendered.html, &m.config.origin()))
+            ));
+            s.push_str("  </entry>\n");
+        }
+        s.push_str("</feed>\n");
+        s
+    }
+
+    fn sitemap(&self) -> String {
+        let m = self.m;
+        let mut urls: Vec<(String, Option<String>)> = m
+            .docs
+            .iter()
+            .map(|d| {
+                (
+                    d.url_path.clone(),
+                    d.fm.updated
+                        .as_ref()
+                        .or(d.fm.date.as_ref())
+                        .map(|x| x.day.to_string()),
+                )
+            })
+            .collect();
+        urls.push(("/figures/".into(), None));
+        urls.push(("/sources/".into(), None));
+        urls.sort();
+        let mut s = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        for (u, lastmod) in urls {
+            s.push_str(&format!("  <url><loc>{}</loc>", xml(&m.permalink(&u))));
+            if let Some(l) = lastmod {
+                s.push_str(&format!("<lastmod>{l}</lastmod>"));
+            }
+            s.push_str("</url>\n");
+        }
+        s.push_str("</urlset>\n");
+        s
+    }
+}
+
+/// Weighted pages first (by weight), then newest first, then by title.
+fn sort_key(
+    d: &Document,
+) -> (
+    bool,
+    i64,
+    std::cmp::Reverse<Option<jiff::civil::Date>>,
+    String,
+) {
+    (
+        d.fm.weight.is_none(),
+        d.fm.weight.unwrap_or(0),
+        std::cmp::Reverse(d.fm.date.as_ref().map(|x| x.day)),
+        d.fm.title.clone(),
+    )
+}
+
+/// `/stories/routes/` -> `stories/routes/index.html`.
+pub fn output_path(url_path: &str) -> String {
+    let p = url_path.trim_start_matches('/');
+    format!("{p}index.html")
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Root-relative links made absolute, for feed readers.
+fn absolute_links(html: &str, origin: &str) -> String {
+    html.replace("href=\"/", &format!("href=\"{origin}/"))
+        .replace("src=\"/", &format!("src=\"{origin}/"))
+}
+
+pub const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "value",
+    "qualifier",
+    "unit",
+    "measure",
+    "subject",
+    "place",
+    "period_from",
+    "period_to",
+    "as_of",
+    "claimed_by",
+    "source",
+    "quote",
+    "verified",
+    "disputed",
+    "page",
+];
+
+fn figures_csv(figs: &[serde_json::Value]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(CSV_COLUMNS);
+    for f in figs {
+        let row: Vec<String> = CSV_COLUMNS
+            .iter()
+            .map(|k| match &f[*k] {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s.clone(),
+                v => v.to_string(),
+            })
+            .collect();
+        let _ = w.write_record(&row);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn syntax_css(theme: &str) -> String {
+    let themes = syntect::highlighting::ThemeSet::load_defaults();
+    let t = themes
+        .themes
+        .get(theme)
+        .or_else(|| themes.themes.get("InspiredGitHub"));
+    let light = t
+        .and_then(|t| {
+            syntect::html::css_for_theme_with_class_style(
+                t,
+                syntect::html::ClassStyle::SpacedPrefixed {
+                    prefix: crate::markdown::HIGHLIGHT_CLASS_PREFIX,
+                },
+            )
+            .ok()
+        })
+        .unwrap_or_default();
+    let dark = themes
+        .themes
+        .get("base16-ocean.dark")
+        .and_then(|t| {
+            syntect::html::css_for_theme_with_class_style(
+                t,
+                syntect::html::ClassStyle::SpacedPrefixed {
+                    prefix: crate::markdown::HIGHLIGHT_CLASS_PREFIX,
+                },
+            )
+            .ok()
+        })
+        .unwrap_or_default();
+    format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
+}

@@ -1,0 +1,55 @@
+//! The pipeline in one place: load -> model -> render. `build` writes the result,
+//! `serve` keeps it in memory; both call `Site::build`.
+
+use crate::diagnostics::Diagnostic;
+use crate::load::Inputs;
+use crate::model::{Model, Options};
+use crate::output;
+use crate::render::{Output, Renderer};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub model: Options,
+    pub live_reload: bool,
+}
+
+/// A rendered site: every output file, by path relative to the output root.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    pub files: BTreeMap<String, Output>,
+    pub warnings: Vec<Diagnostic>,
+    pub base_path: String,
+}
+
+impl Site {
+    pub fn build(root: &Path, opts: &BuildOptions) -> Result<Site, Vec<Diagnostic>> {
+        let inputs = Inputs::load(root)?;
+        Site::from_inputs(&inputs, opts)
+    }
+
+    pub fn from_inputs(inputs: &Inputs, opts: &BuildOptions) -> Result<Site, Vec<Diagnostic>> {
+        let model = Model::build(inputs, &opts.model)?;
+        let renderer = Renderer::new(&model, opts.live_reload);
+        let mut files = renderer.render_all().map_err(|mut e| {
+            e.extend(model.warnings.iter().cloned());
+            e
+        })?;
+        if opts.model.relative {
+            for (path, out) in files.iter_mut() {
+                if path.ends_with(".html")
+                    && let Output::Bytes(b) = out
+                {
+                    let html = String::from_utf8_lossy(b);
+                    *b = output::relativize(&html, path, "").into_bytes();
+                }
+            }
+        }
+        Ok(Site {
+            files,
+            warnings: model.warnings.clone(),
+            base_path: model.base_path.clone(),
+        })
+    }
+}

@@ -1,0 +1,663 @@
+//! Sources, figures and the checks that tie them together: the data that makes every
+//! number on a dossier site traceable to an article.
+
+use crate::diagnostics::{Diagnostic, Span, did_you_mean};
+use crate::frontmatter::Date;
+use crate::yaml;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One article in `content/sources.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: String,
+    pub title: String,
+    pub publisher: String,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    pub published: Date,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub accessed: Option<Date>,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub archive: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Line of `id:` in sources.yaml, for diagnostics.
+    #[serde(skip)]
+    pub line: usize,
+    /// The archived text, normalised, when one was found.
+    #[serde(skip)]
+    pub archive_text: Option<String>,
+}
+
+pub const SOURCES_FILE: &str = "sources.yaml";
+
+/// The source registry, by id.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub sources: BTreeMap<String, Source>,
+    pub file: PathBuf,
+}
+
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.'
+        })
+        && id.as_bytes()[0].is_ascii_alphanumeric()
+}
+
+impl Registry {
+    /// Parse and validate the registry. `archive` paths are looked up relative to `root`,
+    /// then inside `archive_dir` (by the listed name, then as `<id>.txt`).
+    pub fn parse(
+        text: &str,
+        file: &Path,
+        root: &Path,
+        archive_dir: Option<&Path>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Registry {
+        let mut registry = Registry {
+            file: file.to_path_buf(),
+            ..Default::default()
+        };
+        if text.trim().is_empty() {
+            return registry;
+        }
+        let list: Vec<Source> = match yaml::parse(text, file, 1) {
+            Ok(l) => l,
+            Err(e) => {
+                diags.push(e);
+                return registry;
+            }
+        };
+        let id_lines = item_lines(text, "id");
+        for (i, mut s) in list.into_iter().enumerate() {
+            s.line = id_lines.get(i).copied().unwrap_or(1);
+            let span = Span::new(file, s.line, 1);
+            if !is_valid_id(&s.id) {
+                diags.push(
+                    Diagnostic::error(span.clone(), format!("source id `{}` is not a slug", s.id))
+                        .with_hint("use lowercase letters, digits and '-', e.g. `ap-2022-09-27`"),
+                );
+            }
+            if let Some(url) = &s.url
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                diags.push(
+                    Diagnostic::error(
+                        span.clone(),
+                        format!("source `{}` has a url that is not http(s): `{url}`", s.id),
+                    )
+                    .with_hint("write the full address, starting with https://"),
+                );
+            }
+            for (name, value) in [("title", &s.title), ("publisher", &s.publisher)] {
+                if value.trim().is_empty() {
+                    diags.push(Diagnostic::error(
+                        span.clone(),
+                        format!("source `{}` has an empty `{name}`", s.id),
+                    ));
+                }
+            }
+            match find_archive(&s, root, archive_dir) {
+                Ok(Some(path)) => match std::fs::read(&path) {
+                    Ok(bytes) => s.archive_text = Some(normalise(&String::from_utf8_lossy(&bytes))),
+                    Err(e) => diags.push(Diagnostic::error(
+                        span.clone(),
+                        format!("cannot read archive {}: {e}", path.display()),
+                    )),
+                },
+                Ok(None) => {}
+                Err(missing) => diags.push(missing.with_span(span.clone())),
+            }
+            if let Some(prev) = registry.sources.get(&s.id) {
+                diags.push(
+                    Diagnostic::error(span, format!("duplicate source id `{}`", s.id))
+                        .with_hint(format!("first defined at line {}", prev.line)),
+                );
+                continue;
+            }
+            registry.sources.insert(s.id.clone(), s);
+        }
+        registry
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Source> {
+        self.sources.get(id)
+    }
+
+    /// The error for a reference to an id that is not in the registry.
+    pub fn unknown(&self, id: &str, span: Span) -> Diagnostic {
+        let hint = match did_you_mean(id, self.sources.keys().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`? Sources are listed in content/{SOURCES_FILE}"),
+            None => format!("add it to content/{SOURCES_FILE}"),
+        };
+        Diagnostic::error(span, format!("unknown source `{id}`")).with_hint(hint)
+    }
+}
+
+/// What went wrong when looking for an archive; positioned by the caller.
+struct MissingArchive(String, String);
+
+impl MissingArchive {
+    fn with_span(self, span: Span) -> Diagnostic {
+        Diagnostic::error(span, self.0).with_hint(self.1)
+    }
+}
+
+fn find_archive(
+    s: &Source,
+    root: &Path,
+    archive_dir: Option<&Path>,
+) -> Result<Option<PathBuf>, MissingArchive> {
+    let mut candidates = Vec::new();
+    if let Some(a) = &s.archive {
+        candidates.push(root.join(a));
+        if let Some(dir) = archive_dir {
+            candidates.push(dir.join(a));
+        }
+    }
+    if let Some(dir) = archive_dir {
+        candidates.push(dir.join(format!("{}.txt", s.id)));
+    }
+    if let Some(found) = candidates.iter().find(|p| p.is_file()) {
+        return Ok(Some(found.clone()));
+    }
+    match (&s.archive, archive_dir) {
+        (Some(a), Some(dir)) => Err(MissingArchive(
+            format!("archive `{a}` of source `{}` not found", s.id),
+            format!("looked in the site root and in {}", dir.display()),
+        )),
+        // Without an archive dir a declared archive that is absent leaves the source
+        // unverified; the figure table says so.
+        _ => Ok(None),
+    }
+}
+
+/// 1-based line of each list item's `key:` in a YAML list of mappings.
+pub fn item_lines(text: &str, key: &str) -> Vec<usize> {
+    let mut lines = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim_start();
+        let t = t.strip_prefix("- ").map(str::trim_start).unwrap_or(t);
+        if t.strip_prefix(key)
+            .is_some_and(|r| r.trim_start().starts_with(':'))
+            && l.trim_start().starts_with('-')
+        {
+            lines.push(i + 1);
+        }
+    }
+    lines
+}
+
+// ---------------------------------------------------------------------------------------
+// Figures
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+pub enum Qualifier {
+    #[default]
+    #[serde(rename = "exact")]
+    Exact,
+    #[serde(rename = "over", alias = "more than")]
+    Over,
+    #[serde(rename = "nearly", alias = "almost")]
+    Nearly,
+    #[serde(rename = "about", alias = "around", alias = "approximately")]
+    About,
+    #[serde(rename = "at least")]
+    AtLeast,
+    #[serde(rename = "up to")]
+    UpTo,
+}
+
+impl Qualifier {
+    pub fn word(self) -> &'static str {
+        match self {
+            Qualifier::Exact => "",
+            Qualifier::Over => "over",
+            Qualifier::Nearly => "nearly",
+            Qualifier::About => "about",
+            Qualifier::AtLeast => "at least",
+            Qualifier::UpTo => "up to",
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Qualifier::Exact => "exact",
+            q => q.word(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum PeriodDecl {
+    Day(Date),
+    Range { from: Date, to: Date },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    pub from: Date,
+    pub to: Date,
+}
+
+impl Period {
+    pub fn overlaps(&self, other: &Period) -> bool {
+        self.from.day <= other.to.day && other.from.day <= self.to.day
+    }
+
+    pub fn display(&self) -> String {
+        if self.from.day == self.to.day {
+            self.from.display()
+        } else {
+            format!("{} – {}", self.from.display(), self.to.display())
+        }
+    }
+}
+
+/// A figure as declared in front matter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureDecl {
+    pub id: String,
+    pub value: f64,
+    #[serde(default)]
+    pub approx: bool,
+    #[serde(default)]
+    pub qualifier: Option<Qualifier>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    pub measure: String,
+    pub subject: String,
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub period: Option<PeriodDecl>,
+    #[serde(default)]
+    pub as_of: Option<Date>,
+    #[serde(default)]
+    pub claimed_by: Option<String>,
+    pub source: String,
+    pub quote: String,
+}
+
+/// A checked figure, with where it was declared.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub decl: FigureDecl,
+    pub qualifier: Qualifier,
+    pub period: Option<Period>,
+    /// Content-relative path of the declaring page.
+    pub page: String,
+    pub span: Span,
+    /// Some(true): quote found in the archive; Some(false) never survives checking;
+    /// None: the source has no archive.
+    pub verified: bool,
+}
+
+impl Figure {
+    pub fn new(decl: FigureDecl, page: String, span: Span) -> Figure {
+        let qualifier = decl.qualifier.unwrap_or(if decl.approx {
+            Qualifier::About
+        } else {
+            Qualifier::Exact
+        });
+        let period = match &decl.period {
+            Some(PeriodDecl::Day(d)) => Some(Period {
+                from: d.clone(),
+                to: d.clone(),
+            }),
+            Some(PeriodDecl::Range { from, to }) => Some(Period {
+                from: from.clone(),
+                to: to.clone(),
+            }),
+            None => decl.as_of.clone().map(|d| Period {
+                from: d.clone(),
+                to: d,
+            }),
+        };
+        Figure {
+            decl,
+            qualifier,
+            period,
+            page,
+            span,
+            verified: false,
+        }
+    }
+
+    pub fn value_display(&self) -> String {
+        format_number(self.decl.value)
+    }
+
+    /// "over 200,000", "25,000 rubles", "10 km".
+    pub fn display(&self, with_unit: bool) -> String {
+        let mut s = String::new();
+        if self.qualifier != Qualifier::Exact {
+            s.push_str(self.qualifier.word());
+            s.push(' ');
+        }
+        let n = self.value_display();
+        let unit = self.decl.unit.as_deref().unwrap_or("");
+        match (with_unit, unit_display(unit)) {
+            (true, UnitDisplay::Prefix(p)) => s.push_str(&format!("{p}{n}")),
+            (true, UnitDisplay::Suffix(u)) => s.push_str(&format!("{n}{u}")),
+            _ => s.push_str(&n),
+        }
+        s
+    }
+
+    pub fn anchor(&self) -> String {
+        format!("fig-{}", self.decl.id)
+    }
+}
+
+enum UnitDisplay {
+    Prefix(&'static str),
+    Suffix(String),
+    Hidden,
+}
+
+/// Units of measure are printed with the number; counted things ("people") are left to
+/// the sentence around the figure.
+fn unit_display(unit: &str) -> UnitDisplay {
+    match unit {
+        "USD" | "usd" | "dollars" => UnitDisplay::Prefix("$"),
+        "EUR" | "eur" | "euros" => UnitDisplay::Prefix("€"),
+        "GBP" => UnitDisplay::Prefix("£"),
+        "percent" | "%" => UnitDisplay::Suffix("%".into()),
+        "km" | "kilometres" | "kilometers" | "miles" | "mi" | "m" | "hours" | "days"
+        | "minutes" | "weeks" | "rubles" | "roubles" | "tenge" | "lari" | "lira" => {
+            UnitDisplay::Suffix(format!(" {unit}"))
+        }
+        _ => UnitDisplay::Hidden,
+    }
+}
+
+/// 200000 -> "200,000"; 1.5 -> "1.5"; 1200000 -> "1,200,000".
+pub fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        group_thousands(&format!("{}", v.abs() as u64), v < 0.0, ",")
+    } else {
+        let s = format!("{v}");
+        let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+        let neg = int.starts_with('-');
+        let int = int.trim_start_matches('-');
+        format!("{}.{frac}", group_thousands(int, neg, ","))
+    }
+}
+
+fn group_thousands(digits: &str, negative: bool, sep: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    if negative { format!("-{out}") } else { out }
+}
+
+/// The ways a number may be written in an article.
+pub fn spellings(v: f64) -> Vec<String> {
+    let mut out = vec![format_number(v).to_lowercase()];
+    if v.fract() != 0.0 {
+        out.push(format!("{v}"));
+        return out;
+    }
+    let n = v.abs() as u64;
+    let digits = n.to_string();
+    out.push(digits.clone());
+    out.push(group_thousands(&digits, false, " "));
+    out.push(group_thousands(&digits, false, "."));
+    if n >= 1000 && n % 1000 == 0 {
+        let k = format_number((n / 1000) as f64);
+        out.push(format!("{k}k"));
+        out.push(format!("{k} thousand"));
+        out.push(format!("{k},000"));
+    }
+    if n >= 100_000 && n % 100_000 == 0 {
+        let m = n as f64 / 1e6;
+        out.push(format!("{m} million"));
+        out.push(format!("{m}m"));
+        out.push(format!("{m} mln"));
+    }
+    if n >= 100_000_000 && n % 100_000_000 == 0 {
+        out.push(format!("{} billion", n as f64 / 1e9));
+    }
+    const WORDS: [&str; 21] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+    ];
+    if n <= 20 {
+        out.push(WORDS[n as usize].to_string());
+    }
+    match n {
+        100 => out.push("a hundred".into()),
+        1000 => out.push("a thousand".into()),
+        1_000_000 => out.push("a million".into()),
+        _ => {}
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether `text` (normalised) spells `v` somewhere, not as part of a longer number or word.
+pub fn contains_number(text: &str, v: f64) -> bool {
+    let text = normalise(text);
+    spellings(v).iter().any(|sp| {
+        text.match_indices(sp.as_str()).any(|(i, m)| {
+            let before = text[..i].chars().next_back();
+            let after_rest = &text[i + m.len()..];
+            let mut after = after_rest.chars();
+            let a = after.next();
+            let a2 = after.next();
+            let word = sp.chars().next().is_some_and(char::is_alphabetic);
+            let ok_before = match before {
+                None => true,
+                Some(c) if word => !c.is_alphanumeric(),
+                Some(c) => {
+                    let digit_before_sep = text[..i]
+                        .chars()
+                        .rev()
+                        .nth(1)
+                        .is_some_and(|p| p.is_ascii_digit());
+                    !c.is_ascii_digit() && !((c == ',' || c == '.') && digit_before_sep)
+                }
+            };
+            let ok_after = match a {
+                None => true,
+                Some(c) if word => !c.is_alphanumeric(),
+                Some(c) if c.is_ascii_digit() => false,
+                Some(',') | Some('.') => !a2.is_some_and(|c| c.is_ascii_digit()),
+                Some(_) => true,
+            };
+            ok_before && ok_after
+        })
+    })
+}
+
+/// Lowercase, straight quotes, plain hyphens, single spaces: how quotes are compared.
+pub fn normalise(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        let c = match c {
+            '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' | '`' | '\u{b4}' => '\'',
+            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' | '\u{ab}'
+            | '\u{bb}' => '"',
+            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+            | '\u{2212}' => '-',
+            '\u{2026}' => {
+                out.push_str("...");
+                space = false;
+                continue;
+            }
+            c if c.is_whitespace() => {
+                if !space && !out.is_empty() {
+                    out.push(' ');
+                }
+                space = true;
+                continue;
+            }
+            c => c,
+        };
+        space = false;
+        out.extend(c.to_lowercase());
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// The passage of `archive` (normalised) that looks most like `quote` (normalised):
+/// word-aligned windows of about the quote's length, scored by edit distance.
+pub fn closest_passage(archive: &str, quote: &str) -> String {
+    let qlen = quote.len();
+    if qlen == 0 || archive.is_empty() {
+        return String::new();
+    }
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(archive.match_indices(' ').map(|(i, _)| i + 1))
+        .collect();
+    let ends: Vec<usize> = archive
+        .match_indices(' ')
+        .map(|(i, _)| i)
+        .chain(std::iter::once(archive.len()))
+        .collect();
+    let (lo, hi) = (qlen * 3 / 4, qlen * 5 / 4 + 1);
+    let mut best = (f64::MIN, 0, archive.len().min(qlen));
+    for &s in &starts {
+        let from = ends.partition_point(|&e| e < s + lo);
+        for &e in ends[from..].iter().take_while(|&&e| e <= s + hi) {
+            if e <= s {
+                continue;
+            }
+            let score = strsim::normalized_levenshtein(&archive[s..e], quote);
+            if score > best.0 {
+                best = (score, s, e);
+            }
+        }
+    }
+    archive[best.1..best.2].to_string()
+}
+
+/// Check one figure's quote against its source. Errors name the figure's declaration.
+pub fn check_quote(fig: &mut Figure, source: &Source, diags: &mut Vec<Diagnostic>) {
+    let quote = normalise(&fig.decl.quote);
+    let id = &fig.decl.id;
+    if quote.is_empty() {
+        diags.push(Diagnostic::error(
+            fig.span.clone(),
+            format!("figure `{id}` has an empty quote"),
+        ));
+        return;
+    }
+    if !contains_number(&quote, fig.decl.value) {
+        diags.push(
+            Diagnostic::error(
+                fig.span.clone(),
+                format!(
+                    "the quote of figure `{id}` does not contain its value {}",
+                    fig.value_display()
+                ),
+            )
+            .with_hint(format!(
+                "quote the words that state the number (e.g. {}), or correct `value`",
+                spellings(fig.decl.value)
+                    .into_iter()
+                    .take(3)
+                    .map(|s| format!("\"{s}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
+    }
+    match &source.archive_text {
+        Some(archive) if archive.contains(&quote) => fig.verified = true,
+        Some(archive) => {
+            diags.push(
+                Diagnostic::error(
+                    fig.span.clone(),
+                    format!("the quote of figure `{id}` is not in the archived text of `{}`", source.id),
+                )
+                .with_hint(format!(
+                    "closest passage in the archive: \"{}\"\nquote exactly (case, whitespace, quote marks and dashes may differ)",
+                    closest_passage(archive, &quote)
+                )),
+            );
+        }
+        None => fig.verified = false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_numbers() {
+        assert_eq!(format_number(200000.0), "200,000");
+        assert_eq!(format_number(1234567.0), "1,234,567");
+        assert_eq!(format_number(12.5), "12.5");
+        assert_eq!(format_number(999.0), "999");
+    }
+
+    #[test]
+    fn finds_numbers_in_their_spellings() {
+        assert!(contains_number("200,000 Russian citizens", 200000.0));
+        assert!(contains_number("some 200 000 people", 200000.0));
+        assert!(contains_number("about 200k men", 200000.0));
+        assert!(contains_number("1.2 million", 1200000.0));
+        assert!(contains_number("a 10-mile-long line", 10.0));
+        assert!(contains_number("ten hours", 10.0));
+        assert!(!contains_number("100 hours", 10.0));
+        assert!(!contains_number("2,000 people", 200000.0));
+        assert!(!contains_number("1,200,000", 200000.0));
+        assert!(contains_number("the 300,000.", 300000.0));
+        assert!(!contains_number("oftentimes", 10.0));
+    }
+
+    #[test]
+    fn normalises_quotes_and_dashes() {
+        assert_eq!(normalise("“It’s  —\n here”"), "\"it's - here\"");
+    }
+
+    #[test]
+    fn closest_passage_finds_the_near_miss() {
+        let a = normalise(
+            "The minister said 200,000 Russian citizens had entered his country in two weeks.",
+        );
+        let p = closest_passage(&a, &normalise("200,000 Russians had entered his country"));
+        assert!(p.starts_with("200,000 russian"), "{p}");
+    }
+}

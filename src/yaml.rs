@@ -1,0 +1,94 @@
+//! All YAML goes through this one function, so the parser can be swapped in one place.
+//! serde_yaml is used through its maintained drop-in fork, serde_yaml_ng.
+
+use crate::diagnostics::{Diagnostic, Span, did_you_mean};
+use serde::de::DeserializeOwned;
+use std::path::Path;
+
+/// Parse `text`, which starts at line `first_line` of `file`, into a `T`.
+/// Errors carry the file, line and column, and a hint where one helps.
+pub fn parse<T: DeserializeOwned>(
+    text: &str,
+    file: &Path,
+    first_line: usize,
+) -> Result<T, Diagnostic> {
+    serde_yaml::from_str(text).map_err(|e| {
+        let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+        let message = strip_location(&e.to_string());
+        let mut d = Diagnostic::error(Span::new(file, line + first_line - 1, col), message.clone());
+        if let Some(hint) = hint_for(&message) {
+            d = d.with_hint(hint);
+        }
+        d
+    })
+}
+
+/// serde_yaml appends " at line L column C"; we print the position ourselves.
+fn strip_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn hint_for(message: &str) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (field, rest) = rest.split_once('`')?;
+        let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+        return Some(match did_you_mean(field, expected.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? (known keys: {})", expected.join(", ")),
+            None => format!("known keys: {}", expected.join(", ")),
+        });
+    }
+    if message.starts_with("missing field") {
+        return Some("add the key; see README.md for the required keys".into());
+    }
+    if message.contains("repetition limit") || message.contains("recursion limit") {
+        return Some("YAML anchors/aliases expand too far; write the values out".into());
+    }
+    if message.contains("invalid type") {
+        return Some(
+            "check the value's type (quote text that YAML reads as a number or date)".into(),
+        );
+    }
+    if message.contains("mapping values are not allowed")
+        || message.contains("did not find expected")
+    {
+        return Some("check indentation and quote values that contain ': ' or '#'".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct T {
+        title: String,
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_suggestion() {
+        let e = parse::<T>("title: a\ntitel: b\n", Path::new("x.md"), 2).unwrap_err();
+        assert_eq!((e.span.line, e.span.col), (3, 1));
+        assert!(e.hint.unwrap().contains("did you mean `title`"));
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut y = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..9 {
+            let p = (b'a' + i) as char;
+            let n = (b'a' + i + 1) as char;
+            y.push_str(&format!(
+                "{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+            ));
+        }
+        let r = parse::<serde_yaml::Value>(&y, Path::new("bomb.yaml"), 1);
+        assert!(r.is_err());
+    }
+}
