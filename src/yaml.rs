@@ -15,12 +15,27 @@ pub fn parse<T: DeserializeOwned>(
     serde_yaml::from_str(text).map_err(|e| {
         let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
         let message = strip_location(&e.to_string());
+        // Errors raised by our own types (an invalid date, say) are placed at the start of
+        // the mapping; the offending value, quoted in the message, says where it really is.
+        let (line, col) = match quoted_value(&message).and_then(|v| text.find(v)) {
+            Some(offset) if (line, col) == (1, 1) || message.starts_with("invalid date") => {
+                crate::diagnostics::line_col(text, offset)
+            }
+            _ => (line, col),
+        };
         let mut d = Diagnostic::error(Span::new(file, line + first_line - 1, col), message.clone());
         if let Some(hint) = hint_for(&message) {
             d = d.with_hint(hint);
         }
         d
     })
+}
+
+/// The first `backticked` value of a message.
+fn quoted_value(message: &str) -> Option<&str> {
+    let rest = &message[message.find('`')? + 1..];
+    let v = &rest[..rest.find('`')?];
+    (!v.is_empty()).then_some(v)
 }
 
 /// serde_yaml appends " at line L column C"; we print the position ourselves.
@@ -76,6 +91,19 @@ mod tests {
         let e = parse::<T>("title: a\ntitel: b\n", Path::new("x.md"), 2).unwrap_err();
         assert_eq!((e.span.line, e.span.col), (3, 1));
         assert!(e.hint.unwrap().contains("did you mean `title`"));
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct D {
+        title: String,
+        date: crate::frontmatter::Date,
+    }
+
+    #[test]
+    fn invalid_value_points_at_the_value() {
+        let e = parse::<D>("title: a\ndate: 2022-13-01\n", Path::new("x.md"), 2).unwrap_err();
+        assert_eq!((e.span.line, e.span.col), (3, 7), "{e}");
     }
 
     #[test]
