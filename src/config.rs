@@ -22,6 +22,9 @@ pub struct Config {
     pub feed_limit: usize,
     #[serde(default = "default_highlight_theme")]
     pub highlight_theme: String,
+    /// Folder of plain-text article snapshots, relative to the site root (see `--archive-dir`).
+    #[serde(default)]
+    pub archive_dir: Option<String>,
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }

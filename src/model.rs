@@ -147,14 +147,47 @@ impl Model {
             config.base_path()
         };
 
-        // Sources.
+        // Sources. A command-line archive dir must exist; site.yaml's may be absent on a
+        // machine without the archives, which leaves quotes unverified (and says so).
+        let mut archive_dir = opts.archive_dir.clone();
+        if let Some(dir) = &archive_dir
+            && !dir.is_dir()
+        {
+            return Err(vec![
+                Diagnostic::error(
+                    Span::file(dir),
+                    format!("archive folder {} does not exist", dir.display()),
+                )
+                .with_hint("pass --archive-dir a folder of plain-text article snapshots"),
+            ]);
+        }
+        if archive_dir.is_none()
+            && let Some(dir) = &config.archive_dir
+        {
+            let full = inputs.root.join(dir);
+            if full.is_dir() {
+                archive_dir = Some(full);
+            } else {
+                let line = frontmatter::find_key_line(&inputs.config_text, "archive_dir")
+                    .map_or(1, |l| l + 1);
+                diags.push(
+                    Diagnostic::warning(
+                        Span::new(crate::config::CONFIG_FILE, line, 1),
+                        format!("archive_dir `{dir}` not found: figure quotes are not verified"),
+                    )
+                    .with_hint(
+                        "figures are marked unverified; pass --archive-dir or fix archive_dir",
+                    ),
+                );
+            }
+        }
         let sources_file = PathBuf::from(format!("content/{}", sources::SOURCES_FILE));
         let registry = match &inputs.sources {
             Some(text) => Registry::parse(
                 text,
                 &sources_file,
                 &inputs.root,
-                opts.archive_dir.as_deref(),
+                archive_dir.as_deref(),
                 &mut diags,
             ),
             None => Registry {
