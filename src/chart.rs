@@ -48,7 +48,10 @@ pub fn render<'a>(
     figures: impl Iterator<Item = &'a Figure>,
     registry: &Registry,
     base_path: &str,
+    disputes: &[Vec<String>],
 ) -> Result<String, String> {
+    let disputed: std::collections::HashSet<&str> =
+        disputes.iter().flatten().map(String::as_str).collect();
     let mut rows: Vec<&Figure> = figures.filter(|f| spec.matches(f)).collect();
     if rows.is_empty() {
         return Err(format!(
@@ -112,10 +115,20 @@ pub fn render<'a>(
         let src = registry
             .get(&f.decl.source)
             .map_or(f.decl.source.as_str(), |s| s.publisher.as_str());
+        let sub_full = [when.as_str(), src]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let disputed = if disputed.contains(f.decl.id.as_str()) {
+            " disputed"
+        } else {
+            ""
+        };
         let _ = write!(
             svg,
             "<a href=\"{base_path}/figures/#{anchor}\"><g class=\"bar\"><text x=\"0\" y=\"{ty}\" class=\"label\" fill=\"currentColor\">{place}</text>\
-<text x=\"0\" y=\"{ty2}\" class=\"sub\" fill=\"currentColor\" opacity=\"0.75\" font-size=\"11\">{when} · {src}</text>\
+<text x=\"0\" y=\"{ty2}\" class=\"sub\" fill=\"currentColor\" opacity=\"0.75\" font-size=\"11\"><title>{sub_full}</title>{sub}</text>\
 <rect x=\"{LABEL_W}\" y=\"{ry}\" width=\"{w:.1}\" height=\"18\" rx=\"2\" class=\"bar-rect{disputed}\"/>\
 <text x=\"{tx:.1}\" y=\"{ty}\" class=\"value\" fill=\"currentColor\">{value}</text></g></a>",
             anchor = f.anchor(),
@@ -123,11 +136,10 @@ pub fn render<'a>(
             ty2 = y + 28.0,
             ry = y + 2.0,
             tx = LABEL_W + w + 6.0,
-            place = escape_html(place),
-            when = escape_html(&when),
-            src = escape_html(src),
+            place = escape_html(&ellipsize(place, 36)),
+            sub = escape_html(&ellipsize(&sub_full, 44)),
+            sub_full = escape_html(&sub_full),
             value = escape_html(&f.display(true)),
-            disputed = "",
         );
     }
     svg.push_str("</svg>");
@@ -154,6 +166,16 @@ pub fn render<'a>(
     }
     svg.push_str("</tbody></table></div></details></figure>");
     Ok(svg)
+}
+
+/// At most `max` characters, with an ellipsis when cut (the full text is in a tooltip).
+fn ellipsize(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
 }
 
 fn describe(f: &Figure, registry: &Registry) -> String {

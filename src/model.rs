@@ -370,7 +370,9 @@ impl Model {
             .collect();
         let mut known: Vec<&str> = inputs.pages.keys().map(String::as_str).collect();
         known.sort();
+        let disputes = find_disputes(&figures);
         let env = PageEnv {
+            disputes: &disputes,
             links: &links,
             known,
             registry: &registry,
@@ -451,7 +453,6 @@ impl Model {
             }
         }
 
-        let disputes = find_disputes(&figures);
         let (errors, warnings): (Vec<_>, Vec<_>) =
             diags.into_iter().partition(Diagnostic::is_error);
         if !errors.is_empty() {
@@ -551,6 +552,7 @@ pub fn find_disputes(figures: &BTreeMap<String, Figure>) -> Vec<Vec<String>> {
 
 /// What a page's Markdown can see of the rest of the site.
 struct PageEnv<'a> {
+    disputes: &'a [Vec<String>],
     links: &'a HashMap<String, String>,
     known: Vec<&'a str>,
     registry: &'a Registry,
@@ -693,6 +695,7 @@ impl Env for PageEnv<'_> {
                     self.figures.values(),
                     self.registry,
                     self.base_path,
+                    self.disputes,
                 ) {
                     Ok(svg) => svg,
                     Err(msg) => {

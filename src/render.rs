@@ -804,6 +804,7 @@ impl<'m> Renderer<'m> {
             self.m.figures.values(),
             &self.m.registry,
             &self.m.base_path,
+            &self.m.disputes,
         )
         .unwrap_or_default()
     }
