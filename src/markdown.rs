@@ -682,8 +682,9 @@ fn parse_citation(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Vec<CiteItem>, usize)> {
     let rest = &body[start + 1..];
-    let close = rest.find([']', '\n', '['])?;
-    if rest.as_bytes()[close] != b']' {
+    // A citation may wrap onto the next line, but not across a paragraph.
+    let close = rest.find([']', '['])?;
+    if rest.as_bytes()[close] != b']' || rest[..close].contains("\n\n") {
         return None;
     }
     let end = start + 1 + close + 1;
@@ -941,6 +942,14 @@ mod tests {
             out.references.entries,
             vec![("b".into(), vec!["p. 2".into()]), ("a".into(), vec![])]
         );
+    }
+
+    #[test]
+    fn citation_may_wrap_but_not_cross_paragraphs() {
+        let (out, d) = r("A [@a;\n@b, para. 13] b.\n\nC [@c;\n\n@d] e.\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert!(out.html.contains("<sup>[1,2]</sup>"), "{}", out.html);
+        assert_eq!(out.references.entries.len(), 2);
     }
 
     #[test]

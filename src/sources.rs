@@ -287,6 +287,9 @@ pub struct FigureDecl {
     pub claimed_by: Option<String>,
     pub source: String,
     pub quote: String,
+    /// Free text: caveats, how a period was read, etc.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// A checked figure, with where it was declared.
@@ -355,6 +358,12 @@ impl Figure {
         s
     }
 
+    /// The unit when `display` leaves it to the sentence ("people"), else None.
+    pub fn count_unit(&self) -> Option<&str> {
+        let unit = self.decl.unit.as_deref()?;
+        matches!(unit_display(unit), UnitDisplay::Hidden).then_some(unit)
+    }
+
     pub fn anchor(&self) -> String {
         format!("fig-{}", self.decl.id)
     }
@@ -382,8 +391,16 @@ fn unit_display(unit: &str) -> UnitDisplay {
     }
 }
 
-/// 200000 -> "200,000"; 1.5 -> "1.5"; 1200000 -> "1,200,000".
+/// 200000 -> "200,000"; 1.5 -> "1.5"; 19000000 -> "19 million"; 1250000 -> "1,250,000".
 pub fn format_number(v: f64) -> String {
+    if v.abs() >= 1e6 && v.fract() == 0.0 && (v.abs() as u64).is_multiple_of(100_000) {
+        return format!("{} million", v / 1e6);
+    }
+    format_grouped(v)
+}
+
+/// The number with thousands separators, never in words: "19,000,000".
+pub fn format_grouped(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         group_thousands(&format!("{}", v.abs() as u64), v < 0.0, ",")
     } else {
@@ -408,7 +425,7 @@ fn group_thousands(digits: &str, negative: bool, sep: &str) -> String {
 
 /// The ways a number may be written in an article.
 pub fn spellings(v: f64) -> Vec<String> {
-    let mut out = vec![format_number(v).to_lowercase()];
+    let mut out = vec![format_number(v).to_lowercase(), format_grouped(v)];
     if v.fract() != 0.0 {
         out.push(format!("{v}"));
         return out;
@@ -419,7 +436,7 @@ pub fn spellings(v: f64) -> Vec<String> {
     out.push(group_thousands(&digits, false, " "));
     out.push(group_thousands(&digits, false, "."));
     if n >= 1000 && n % 1000 == 0 {
-        let k = format_number((n / 1000) as f64);
+        let k = format_grouped((n / 1000) as f64);
         out.push(format!("{k}k"));
         out.push(format!("{k} thousand"));
         out.push(format!("{k},000"));
@@ -630,6 +647,9 @@ mod tests {
         assert_eq!(format_number(1234567.0), "1,234,567");
         assert_eq!(format_number(12.5), "12.5");
         assert_eq!(format_number(999.0), "999");
+        assert_eq!(format_number(19000000.0), "19 million");
+        assert_eq!(format_number(1200000.0), "1.2 million");
+        assert_eq!(format_number(1250000.0), "1,250,000");
     }
 
     #[test]
@@ -638,6 +658,8 @@ mod tests {
         assert!(contains_number("some 200 000 people", 200000.0));
         assert!(contains_number("about 200k men", 200000.0));
         assert!(contains_number("1.2 million", 1200000.0));
+        assert!(contains_number("19 million people", 19000000.0));
+        assert!(contains_number("19,000,000 people", 19000000.0));
         assert!(contains_number("a 10-mile-long line", 10.0));
         assert!(contains_number("ten hours", 10.0));
         assert!(!contains_number("100 hours", 10.0));
