@@ -7,7 +7,7 @@
 //! their HTML in the event stream. That keeps exact line:col positions for errors.
 
 use crate::diagnostics::{Diagnostic, Span, did_you_mean, line_col};
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
@@ -175,9 +175,7 @@ pub fn render(
             i += 1;
             while !matches!(events[i].0, Event::End(TagEnd::Heading(_))) {
                 match &events[i].0 {
-                    Event::Text(t) | Event::Code(t) => {
-                        title.push_str(&strip_placeholders(t, &placeholder_text))
-                    }
+                    Event::Text(t) | Event::Code(t) => title.push_str(&strip_placeholders(t)),
                     _ => {}
                 }
                 i += 1;
@@ -384,7 +382,6 @@ pub fn render(
         }
         idx += 1;
     }
-    let _ = LinkType::Inline;
 
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
@@ -430,19 +427,14 @@ fn is_lone_block(events: &[(Event, Range<usize>)], idx: usize, tokens: &[(String
     }
 }
 
-fn strip_placeholders(t: &str, raw: &[String]) -> String {
+/// Heading text without citations and shortcodes, for the table of contents.
+fn strip_placeholders(t: &str) -> String {
     let mut s = String::new();
     let mut rest = t;
     while let Some(i) = rest.find(PH_OPEN) {
         s.push_str(&rest[..i]);
         let after = &rest[i + PH_OPEN.len_utf8()..];
         let Some(j) = after.find(PH_CLOSE) else { break };
-        if let Ok(n) = after[..j].parse::<usize>()
-            && let Some(r) = raw.get(n)
-            && !r.starts_with("[@")
-        {
-            let _ = r;
-        }
         rest = &after[j + PH_CLOSE.len_utf8()..];
     }
     s.push_str(rest);
