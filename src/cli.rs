@@ -224,7 +224,7 @@ fn new_page(root: &Path, path: &Path) -> i32 {
         .unwrap_or_default();
     let today = jiff::Zoned::now().date();
     let text = format!(
-        "---\ntitle: \"{}\"\nsummary: \"\"\ndate: {today}\ndraft: true\ntags: []\nplaces: []\nfigures: []\n---\n\nWrite the story here. Cite sources with [@source-id] and quote figures with {{{{ fig(id=\"figure-id\") }}}}.\n",
+        "---\ntitle: \"{}\"\nsummary: \"\"\ndate: {today}\ndraft: true\ntags: []\nplaces: []\nfigures: []\n---\n\nWrite the story here. Cite sources with `[@source-id]` and quote figures with `{{{{ fig(id=\"figure-id\") }}}}` (without the backticks).\n",
         title.replace('"', "\\\"")
     );
     if let Some(parent) = full.parent()

@@ -1,0 +1,334 @@
+//! Fixture sites for the integration tests: a minimal valid site in a temp dir, built by
+//! running the real `dossier` binary.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_dossier");
+
+/// The project's own folder (for themes/default).
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub const SITE_YAML: &str = "\
+title: Test Site
+base_url: https://example.org/sub/
+description: A site for tests
+author: Test Author
+";
+
+pub const HOME: &str = "\
+---
+title: Home
+---
+
+Welcome to the test site. See [the first story](@/stories/one.md).
+";
+
+pub const SOURCES: &str = "\
+- id: src-a
+  title: Article A
+  publisher: Publisher A
+  authors: [Jane Doe]
+  published: 2022-09-27
+  url: https://a.example/article
+  archive: archive/a.txt
+- id: src-b
+  title: Article B
+  publisher: Publisher B
+  published: 2022-09-28
+";
+
+pub const ARCHIVE_A: &str = "\
+The minister said on Tuesday that 200,000 Russian citizens had entered his country
+in the two weeks since the announcement. Officials expect “more people” to arrive.
+Queues at the border stretched for 10 kilometres.
+";
+
+pub const SECTION: &str = "\
+---
+title: Stories
+weight: 1
+---
+
+All the stories.
+";
+
+pub const STORY_ONE: &str = "\
+---
+title: Story one
+summary: The first story.
+date: 2022-10-01
+tags: [Borders]
+places: [Kazakhstan]
+figures:
+  - id: kz-entries
+    value: 200000
+    qualifier: over
+    unit: people
+    measure: entries
+    subject: Russian citizens entering Kazakhstan
+    place: Kazakhstan
+    period: { from: 2022-09-21, to: 2022-10-04 }
+    as_of: 2022-10-04
+    claimed_by: the interior minister
+    source: src-a
+    quote: \"200,000 Russian citizens had entered his country\"
+---
+
+## Arrivals
+
+Kazakhstan counted {{ fig(id=\"kz-entries\") }} arrivals [@src-a, para. 2].
+
+## Arrivals
+
+Again.
+";
+
+pub const STORY_TWO: &str = "\
+---
+title: Story two
+date: 2022-10-02
+tags: [Borders, Queues]
+---
+
+Cited twice [@src-b; @src-a].
+";
+
+/// A site in a temp dir. Dropping it removes the folder.
+pub struct Site {
+    pub dir: tempfile::TempDir,
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn ok(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// Panics with the output unless the run succeeded.
+    pub fn assert_ok(&self) -> &Self {
+        assert!(self.ok(), "expected success, got {self:#?}");
+        self.assert_no_panic()
+    }
+
+    /// Panics unless the run failed with exit code 1 and no panic.
+    pub fn assert_fails(&self) -> &Self {
+        assert_eq!(self.code, Some(1), "expected exit code 1, got {self:#?}");
+        self.assert_no_panic()
+    }
+
+    pub fn assert_no_panic(&self) -> &Self {
+        for bad in ["panicked", "RUST_BACKTRACE", "stack backtrace"] {
+            assert!(!self.stderr.contains(bad), "panic text in {self:#?}");
+        }
+        self
+    }
+
+    /// Panics unless stderr contains `needle`.
+    pub fn err_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    /// Lines of stderr that are diagnostics of errors.
+    pub fn error_lines(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.contains(": error: "))
+            .collect()
+    }
+}
+
+impl Site {
+    /// An empty folder with the default theme.
+    pub fn empty() -> Site {
+        let dir = tempfile::Builder::new()
+            .prefix("dossier-test-")
+            .tempdir()
+            .expect("temp dir");
+        copy_dir(
+            &manifest_dir().join("themes/default"),
+            &dir.path().join("themes/default"),
+        );
+        Site { dir }
+    }
+
+    /// A minimal valid site: config, home page, sources with an archive, a section with
+    /// two pages that cite and declare a figure.
+    pub fn new() -> Site {
+        let s = Site::empty();
+        s.write("site.yaml", SITE_YAML);
+        s.write("content/_index.md", HOME);
+        s.write("content/sources.yaml", SOURCES);
+        s.write("archive/a.txt", ARCHIVE_A);
+        s.write("content/stories/_index.md", SECTION);
+        s.write("content/stories/one.md", STORY_ONE);
+        s.write("content/stories/two.md", STORY_TWO);
+        s
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: &str) -> &Self {
+        self.write_bytes(rel, text.as_bytes())
+    }
+
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) -> &Self {
+        let p = self.path(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, bytes).unwrap();
+        self
+    }
+
+    pub fn remove(&self, rel: &str) -> &Self {
+        let p = self.path(rel);
+        if p.is_dir() {
+            fs::remove_dir_all(p).unwrap();
+        } else {
+            fs::remove_file(p).unwrap();
+        }
+        self
+    }
+
+    /// Read a file of the site (not of its output).
+    pub fn read_src(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    /// Run `dossier <args>` in the site's folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        run_in(self.root(), args)
+    }
+
+    /// `dossier build <args>`.
+    pub fn build(&self, args: &[&str]) -> Run {
+        let mut all = vec!["build"];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
+    /// `dossier build <args>`, which must succeed.
+    pub fn build_ok(&self, args: &[&str]) -> Run {
+        let r = self.build(args);
+        r.assert_ok();
+        r
+    }
+
+    /// A file of the default output folder public/.
+    pub fn out(&self, rel: &str) -> String {
+        let p = self.path("public").join(rel);
+        fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+    }
+
+    pub fn has_out(&self, rel: &str) -> bool {
+        self.path("public").join(rel).exists()
+    }
+}
+
+/// Run the binary with `cwd` as the working folder.
+pub fn run_in(cwd: &Path, args: &[&str]) -> Run {
+    let out: Output = Command::new(BIN)
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("run dossier");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir` (relative path -> bytes); symlinks are not followed.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    if !dir.exists() {
+        return files;
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            files.insert(rel, fs::read(entry.path()).unwrap());
+        }
+    }
+    files
+}
+
+/// Names in `dir` (not recursive), sorted.
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Every `href="..."` and `src="..."` value in an HTML text.
+pub fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            let after = &rest[i + attr.len()..];
+            let end = after.find('"').unwrap_or(after.len());
+            out.push(after[..end].to_string());
+            rest = &after[end..];
+        }
+    }
+    out
+}
+
+/// The output file a root-relative URL (without base path) resolves to.
+pub fn resolve_url(public: &Path, path: &str) -> PathBuf {
+    let path = path.split(['#', '?']).next().unwrap_or("");
+    let p = public.join(path.trim_start_matches('/'));
+    if path.ends_with('/') || path.is_empty() {
+        p.join("index.html")
+    } else {
+        p
+    }
+}
