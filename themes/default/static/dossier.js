@@ -209,7 +209,10 @@
 
   // Writes text into node with the matched terms in <mark>, without parsing any HTML.
   function highlight(node, text, terms) {
-    var words = terms.filter(Boolean).map(function (t) { return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); });
+    // Longest first, so "kazakhstan" wins over its prefix "kazakh".
+    var words = terms.filter(Boolean)
+      .sort(function (a, b) { return b.length - a.length; })
+      .map(function (t) { return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); });
     if (!words.length) { node.textContent = text; return; }
     var re = new RegExp("(" + words.join("|") + ")", "gi");
     var last = 0;
