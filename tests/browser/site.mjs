@@ -1,0 +1,410 @@
+// Real-browser test of the flagship site (issue 5).
+//
+//   node site.mjs [--dir BUILT_SITE] [--root SITE_ROOT] [--screenshots DIR] [--all-screenshots]
+//
+// Without --dir it builds the site at --root (default: the repository) into a temp folder
+// with `dossier build --out`. It serves the folder on 127.0.0.1 (port 0) under the path of
+// the site's base_url, then in headless Chromium, at 1280 px and 390 px wide:
+//   - visits every HTML page and fails on any console error, page error, failed or >= 400
+//     request, or request to anything but the local server;
+//   - checks every internal href/src/srcset on every page answers 200, and that every
+//     #fragment points at an element id on its target page;
+//   - checks no page scrolls sideways at 390 px (scrollWidth <= 391);
+//   - checks basic accessibility structure (lang, one <main>, skip link target, labelled
+//     controls, img alt, no duplicate ids);
+//   - saves full-page screenshots of the home page, stories, /figures/ and /sources/
+//     (light at both widths, dark at 390 px) to target/screenshots/ by default;
+//   - exercises the progressive enhancement: sorting and filtering the table on /figures/,
+//     and the search box; and checks /figures/ still shows its table without JavaScript.
+// Exit 0 when everything passed, 1 with a list of every failure otherwise.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { launchChromium, dossierBinary, parseArgs, REPO } from './common.mjs';
+import { startStaticServer } from './static-server.mjs';
+
+const args = parseArgs(process.argv.slice(2), {
+  dir: 'value', root: 'value', screenshots: 'value', 'all-screenshots': 'flag',
+});
+const siteRoot = path.resolve(args.root || REPO);
+const shotDir = path.resolve(args.screenshots || path.join(REPO, 'target', 'screenshots'));
+
+const WIDTHS = [
+  { name: '1280', viewport: { width: 1280, height: 800 }, isMobile: false },
+  { name: '390', viewport: { width: 390, height: 844 }, isMobile: true },
+];
+// The pages the issue names, plus every story: screenshots and the overflow check are
+// required there; every other page gets the same checks but no screenshot by default.
+const KEY_PAGES = [
+  { name: 'home', path: '' },
+  { name: 'figures', path: 'figures/' },
+  { name: 'sources', path: 'sources/' },
+];
+
+const failures = [];
+const fail = (where, msg) => failures.push(`${where}: ${msg}`);
+
+let tmp = null;
+let outDir = args.dir ? path.resolve(args.dir) : null;
+if (!outDir) {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dossier-site-'));
+  outDir = path.join(tmp, 'public');
+  const bin = dossierBinary();
+  const t0 = Date.now();
+  const r = spawnSync(bin, ['build', '--root', siteRoot, '--out', outDir], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`FAIL: dossier build exited ${r.status}`);
+    process.exit(1);
+  }
+  console.log(`built ${siteRoot} into ${outDir} in ${Date.now() - t0} ms`);
+}
+
+// The site's sub-path (base_url's path) is written in every page as data-root.
+const homeHtml = fs.readFileSync(path.join(outDir, 'index.html'), 'utf8');
+const prefix = (/<html[^>]*\sdata-root="([^"]*)"/.exec(homeHtml) || [, ''])[1].replace(/\/+$/, '');
+
+// Every HTML file, as a URL path relative to the site root.
+function htmlPages(dir, rel = '') {
+  const out = [];
+  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...htmlPages(dir, r));
+    else if (e.name === 'index.html') out.push(rel ? `${rel}/` : '');
+    else if (e.name.endsWith('.html')) out.push(r);
+  }
+  return out;
+}
+const allPages = htmlPages(outDir);
+const stories = allPages.filter((p) => /^stories\/[^/]+\/$/.test(p));
+const keyPages = [
+  ...KEY_PAGES,
+  ...stories.map((p) => ({ name: 'story-' + p.split('/')[1], path: p })),
+];
+for (const k of KEY_PAGES) {
+  if (!allPages.includes(k.path)) fail(`/${k.path}`, 'page missing from the build');
+}
+if (!stories.length) fail('/stories/', 'no story pages in the build');
+
+const srv = await startStaticServer(outDir, prefix);
+const base = srv.base;
+console.log(`serving ${outDir} at ${base} (${allPages.length} HTML pages)`);
+fs.mkdirSync(shotDir, { recursive: true });
+
+const browser = await launchChromium();
+const linkTargets = new Map(); // absolute URL without hash -> Set of "page" where it occurs
+const fragments = []; // { from, url, id }
+const idsByUrl = new Map(); // page URL -> Set of ids
+
+async function newContext(width, extra = {}) {
+  const context = await browser.newContext({
+    viewport: width.viewport,
+    isMobile: width.isMobile,
+    hasTouch: width.isMobile,
+    deviceScaleFactor: 1,
+    ...extra,
+  });
+  // Nothing but our server: a font CDN or an analytics beacon is a failure, and the test
+  // never depends on the network.
+  await context.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u.startsWith(srv.origin + '/') || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
+    return route.abort('blockedbyclient');
+  });
+  return context;
+}
+
+// A tab that records every console error, page error and failed request against the
+// page it is on. `tab.go(url, where)` navigates it; `open` is a one-off tab.
+async function newTab(context) {
+  const page = await context.newPage();
+  const tab = { page, where: '?' };
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') fail(tab.where, `console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => fail(tab.where, `page error: ${err.message}`));
+  page.on('requestfailed', (req) => {
+    fail(tab.where, `request failed: ${req.url()} (${req.failure()?.errorText})`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) fail(tab.where, `HTTP ${res.status()} for ${res.url()}`);
+  });
+  tab.go = async (url, where) => {
+    tab.where = where;
+    const res = await page.goto(url, { waitUntil: 'load' });
+    if (!res || res.status() !== 200) fail(where, `HTTP ${res ? res.status() : 'no response'} for the page itself`);
+    await page.evaluate(() => document.fonts && document.fonts.ready);
+    return page;
+  };
+  return tab;
+}
+
+async function open(context, url, where) {
+  const tab = await newTab(context);
+  return tab.go(url, where);
+}
+
+async function collectLinksAndIds(page, pageUrl, where) {
+  const { refs, ids, dupIds } = await page.evaluate(() => {
+    const refs = [];
+    const add = (v) => { if (v && v.trim()) refs.push(v.trim()); };
+    for (const el of document.querySelectorAll('[href], [src], [srcset]')) {
+      add(el.getAttribute('href'));
+      add(el.getAttribute('src'));
+      const srcset = el.getAttribute('srcset');
+      if (srcset) srcset.split(',').forEach((s) => add(s.trim().split(/\s+/)[0]));
+    }
+    for (const el of document.getElementsByTagName('*')) {
+      const x = el.getAttributeNS('http://www.w3.org/1999/xlink', 'href');
+      if (x) add(x);
+    }
+    const seen = new Set();
+    const dupIds = new Set();
+    for (const el of document.querySelectorAll('[id]')) {
+      if (seen.has(el.id)) dupIds.add(el.id);
+      seen.add(el.id);
+    }
+    for (const el of document.querySelectorAll('a[name]')) seen.add(el.getAttribute('name'));
+    return { refs, ids: [...seen], dupIds: [...dupIds] };
+  });
+  idsByUrl.set(pageUrl, new Set(ids));
+  for (const d of dupIds) fail(where, `duplicate id "${d}"`);
+  for (const ref of refs) {
+    let u;
+    try {
+      u = new URL(ref, pageUrl);
+    } catch {
+      fail(where, `unparseable link ${JSON.stringify(ref)}`);
+      continue;
+    }
+    if (u.origin !== srv.origin) continue; // external (canonical, sources' own URLs)
+    const noHash = u.href.split('#')[0];
+    if (!linkTargets.has(noHash)) linkTargets.set(noHash, new Set());
+    linkTargets.get(noHash).add(where);
+    if (u.hash.length > 1) fragments.push({ from: where, url: noHash, id: decodeURIComponent(u.hash.slice(1)), ref });
+  }
+}
+
+async function checkA11y(page, where) {
+  const problems = await page.evaluate(() => {
+    const out = [];
+    if (!document.documentElement.getAttribute('lang')) out.push('<html> has no lang');
+    if (!document.title.trim()) out.push('empty <title>');
+    const mains = document.querySelectorAll('main');
+    if (mains.length !== 1) out.push(`${mains.length} <main> elements`);
+    const skip = document.querySelector('a.skip-link, a[href="#main"]');
+    if (!skip) out.push('no skip link');
+    else if (!document.getElementById(skip.getAttribute('href').slice(1))) out.push('skip link target missing');
+    if (document.querySelectorAll('h1').length !== 1) out.push(`${document.querySelectorAll('h1').length} <h1> elements`);
+    for (const img of document.querySelectorAll('img')) {
+      if (!img.hasAttribute('alt')) out.push(`img without alt: ${img.getAttribute('src')}`);
+    }
+    for (const c of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+      const labelled = (c.id && document.querySelector(`label[for="${CSS.escape(c.id)}"]`)) ||
+        c.closest('label') || c.getAttribute('aria-label') || c.getAttribute('aria-labelledby');
+      if (!labelled) out.push(`unlabelled control ${c.outerHTML.slice(0, 80)}`);
+    }
+    for (const a of document.querySelectorAll('a[href]')) {
+      const name = (a.textContent + (a.getAttribute('aria-label') || '') + (a.getAttribute('title') || '') +
+        [...a.querySelectorAll('img[alt]')].map((i) => i.alt).join('')).trim();
+      if (!name) out.push(`link without accessible name: ${a.getAttribute('href')}`);
+    }
+    for (const b of document.querySelectorAll('button')) {
+      if (!(b.textContent.trim() || b.getAttribute('aria-label'))) out.push('button without accessible name');
+    }
+    return out;
+  });
+  for (const p of problems) fail(where, `a11y: ${p}`);
+}
+
+async function overflow(page) {
+  return page.evaluate(() => {
+    const se = document.scrollingElement;
+    const w = document.documentElement.clientWidth;
+    if (se.scrollWidth <= w + 1) return null;
+    // Name the widest culprits to make the failure actionable.
+    const wide = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > w + 1 && getComputedStyle(el).position !== 'fixed') {
+        // Skip descendants of scroll containers: they scroll inside their box.
+        let p = el.parentElement, clipped = false;
+        while (p && p !== document.body) {
+          const ox = getComputedStyle(p).overflowX;
+          if (ox === 'auto' || ox === 'scroll' || ox === 'hidden' || ox === 'clip') { clipped = true; break; }
+          p = p.parentElement;
+        }
+        if (!clipped) wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} (right ${Math.round(r.right)})`);
+      }
+    }
+    return { scrollWidth: se.scrollWidth, clientWidth: w, wide: wide.slice(0, 5) };
+  });
+}
+
+const keyByPath = new Map(keyPages.map((k) => [k.path, k]));
+
+for (const width of WIDTHS) {
+  const context = await newContext(width);
+  const tab = await newTab(context);
+  for (const p of allPages) {
+    const url = base + p;
+    const where = `/${p} @${width.name}`;
+    const t0 = Date.now();
+    const page = await tab.go(url, where);
+    const t1 = Date.now();
+    if (width.name === '1280') {
+      await collectLinksAndIds(page, url, where);
+      await checkA11y(page, where);
+    }
+    if (width.name === '390') {
+      const o = await overflow(page);
+      if (o) fail(where, `scrolls sideways: scrollWidth ${o.scrollWidth} > ${o.clientWidth}; widest: ${o.wide.join(', ') || '?'}`);
+    }
+    const key = keyByPath.get(p);
+    if (key || args['all-screenshots']) {
+      const name = key ? key.name : p.replace(/\/$/, '').replace(/[/.]/g, '_') || 'home';
+      await page.screenshot({ path: path.join(shotDir, `${name}-${width.name}.png`), fullPage: true });
+    }
+    if (process.env.VERBOSE) console.log(`${where}: open ${t1 - t0} ms, checks ${Date.now() - t1} ms`);
+  }
+  await context.close();
+}
+
+// Dark mode (prefers-color-scheme) at phone width, key pages only: for looking at.
+{
+  const context = await newContext(WIDTHS[1], { colorScheme: 'dark' });
+  const tab = await newTab(context);
+  for (const k of keyPages) {
+    const page = await tab.go(base + k.path, `/${k.path} @390 dark`);
+    await page.screenshot({ path: path.join(shotDir, `${k.name}-390-dark.png`), fullPage: true });
+  }
+  await context.close();
+}
+
+// Every internal link target answers 200 (no redirects: the site writes final URLs).
+async function status(url) {
+  try {
+    const r = await fetch(url, { redirect: 'manual' });
+    await r.arrayBuffer();
+    return r.status;
+  } catch (e) {
+    return `error ${e.message}`;
+  }
+}
+for (const [url, where] of linkTargets) {
+  const s = await status(url);
+  if (s !== 200) fail([...where].slice(0, 3).join(', ') + (where.size > 3 ? ` (+${where.size - 3} more)` : ''), `link to ${url.slice(srv.origin.length)} answers ${s}`);
+}
+// Every #fragment names an element on its target page (HTML pages were all visited).
+for (const f of fragments) {
+  const ids = idsByUrl.get(f.url);
+  if (!ids) {
+    if (!/\.(xml|json|csv|txt|css|js)$/.test(f.url)) fail(f.from, `link ${f.ref}: target page was not visited`);
+    continue;
+  }
+  if (!ids.has(f.id)) fail(f.from, `link ${f.ref}: no element with id "${f.id}" on ${f.url.slice(srv.origin.length)}`);
+}
+console.log(`checked ${linkTargets.size} internal link targets and ${fragments.length} fragment links`);
+
+// Progressive enhancement on /figures/.
+{
+  const where = '/figures/ enhancement';
+  const context = await newContext(WIDTHS[0]);
+  const page = await open(context, base + 'figures/', where);
+  try {
+    if (!(await page.evaluate(() => document.documentElement.classList.contains('js')))) fail(where, '<html> lacks class "js"');
+    const table = page.locator('table[data-sortable]').first();
+    await table.locator('.sort-button').first().waitFor({ timeout: 5000 });
+    const rowIds = () => table.evaluate((t) => [...t.tBodies].flatMap((b) => [...b.rows].filter((r) => !r.classList.contains('group-row')).map((r) => r.id || r.textContent.trim().slice(0, 60))));
+    const before = await rowIds();
+    if (before.length < 2) fail(where, `only ${before.length} figure rows`);
+
+    // Sort by value: the order changes and each group ends up monotonic.
+    const valueHeader = table.locator('thead th').filter({ hasText: /^\s*Value/ }).first();
+    const button = valueHeader.locator('button.sort-button');
+    await button.click();
+    let after = await rowIds();
+    if (JSON.stringify(after) === JSON.stringify(before)) { await button.click(); after = await rowIds(); }
+    if (JSON.stringify(after) === JSON.stringify(before)) fail(where, 'clicking the Value header twice never changed the row order');
+    if (after.slice().sort().join() !== before.slice().sort().join()) fail(where, 'sorting lost or duplicated rows');
+    const sortState = await valueHeader.getAttribute('aria-sort');
+    if (sortState !== 'ascending' && sortState !== 'descending') fail(where, `Value header aria-sort is ${sortState}`);
+    const monotonic = await table.evaluate((t, dir) => [...t.tBodies].every((b) => {
+      const v = [...b.rows].filter((r) => !r.classList.contains('group-row')).map((r) => Number(r.cells[0].dataset.sort));
+      return v.every((x, i) => i === 0 || (dir === 'ascending' ? v[i - 1] <= x : v[i - 1] >= x));
+    }), sortState);
+    if (!monotonic) fail(where, `rows are not ${sortState} by value within each group after sorting`);
+
+    // Sort by another (text) column too: order changes again.
+    const placeButton = table.locator('thead th').filter({ hasText: /^\s*Subject/ }).locator('button.sort-button');
+    await placeButton.click();
+    const bySubject = await rowIds();
+    if (JSON.stringify(bySubject) === JSON.stringify(after)) fail(where, 'sorting by Subject did not change the order');
+
+    // Filter: rows hide, the visible ones match, the count is announced; Escape restores.
+    const filter = page.locator('input.table-filter-input').first();
+    const visibleCount = () => table.evaluate((t) => [...t.tBodies].flatMap((b) => [...b.rows]).filter((r) => !r.classList.contains('group-row') && !r.hidden && r.offsetParent !== null).length);
+    const total = await visibleCount();
+    await filter.fill('');
+    await filter.pressSequentially('Kazakhstan', { delay: 10 });
+    const shown = await visibleCount();
+    if (!(shown > 0 && shown < total)) fail(where, `filter "Kazakhstan": ${shown} of ${total} rows visible (expected some but not all)`);
+    const allMatch = await table.evaluate((t) => [...t.tBodies].flatMap((b) => [...b.rows]).filter((r) => !r.classList.contains('group-row') && !r.hidden).every((r) => /kazakhstan/i.test(r.textContent)));
+    if (!allMatch) fail(where, 'a visible row does not contain "Kazakhstan"');
+    const countText = (await page.locator('.table-filter-count').first().textContent()) || '';
+    if (!new RegExp(`^${shown} of ${total}\\b`).test(countText.trim())) fail(where, `filter status says "${countText}", expected "${shown} of ${total} shown"`);
+    await filter.fill('zzzz-no-such-thing');
+    if ((await visibleCount()) !== 0) fail(where, 'a nonsense filter still shows rows');
+    await filter.press('Escape');
+    if ((await visibleCount()) !== total) fail(where, 'Escape in the filter did not bring every row back');
+
+    // Search: focus, type a word, results appear and point at real pages.
+    const search = page.locator('#search-input');
+    await search.focus();
+    await search.pressSequentially('Verkhny', { delay: 20 });
+    const firstResult = page.locator('#search-results a').first();
+    await firstResult.waitFor({ state: 'visible', timeout: 5000 });
+    const hrefs = await page.locator('#search-results a').evaluateAll((as) => as.map((a) => a.href));
+    if (!hrefs.length) fail(where, 'search for "Verkhny" shows no results');
+    for (const h of hrefs) {
+      const s = await status(h.split('#')[0]);
+      if (s !== 200) fail(where, `search result ${h} answers ${s}`);
+    }
+    const marked = await page.locator('#search-results mark').count();
+    if (!marked) fail(where, 'search results do not highlight the query');
+    await search.press('Escape');
+    if (await page.locator('#search-results').isVisible()) fail(where, 'Escape did not close the search results');
+    await page.screenshot({ path: path.join(shotDir, 'figures-enhanced-1280.png') });
+  } catch (e) {
+    fail(where, e.message.split('\n')[0]);
+  }
+  await page.close();
+  await context.close();
+}
+
+// Without JavaScript /figures/ is still a complete plain table.
+{
+  const where = '/figures/ without JS';
+  const context = await newContext(WIDTHS[1], { javaScriptEnabled: false });
+  const page = await open(context, base + 'figures/', where);
+  const rows = await page.locator('table[data-sortable] tbody tr:not(.group-row)').count();
+  if (rows < 2) fail(where, `only ${rows} rows in the figure table`);
+  if (await page.locator('#search-input').isVisible()) fail(where, 'the search box shows although it cannot work without JS');
+  const o = await overflow(page);
+  if (o) fail(where, `scrolls sideways at 390 px: ${o.scrollWidth}`);
+  await page.screenshot({ path: path.join(shotDir, 'figures-nojs-390.png'), fullPage: true });
+  await page.close();
+  await context.close();
+}
+
+await browser.close();
+await srv.close();
+if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+
+console.log(`screenshots in ${shotDir}`);
+if (failures.length) {
+  console.error(`\nFAIL: ${failures.length} problem(s):`);
+  for (const f of failures) console.error('  - ' + f);
+  process.exit(1);
+}
+console.log(`PASS: ${allPages.length} pages at ${WIDTHS.map((w) => w.name + ' px').join(' and ')}, links, overflow, enhancement`);
