@@ -36,9 +36,10 @@ impl ChartSpec {
     }
 }
 
-const WIDTH: f64 = 720.0;
-const LABEL_W: f64 = 300.0;
-const ROW_H: f64 = 34.0;
+const WIDTH: f64 = 360.0;
+/// Room right of the longest bar for its value.
+const VALUE_W: f64 = 100.0;
+const ROW_H: f64 = 44.0;
 const TOP: f64 = 8.0;
 
 /// An SVG bar chart of the figures `spec` selects, one bar per figure, labelled with place,
@@ -98,14 +99,16 @@ pub fn render<'a>(
     );
     let _ = write!(
         svg,
-        "<figure class=\"chart\" id=\"{id}\"><svg viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"13\">\
+        "<figure class=\"chart\" id=\"{id}\"><svg viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"14\">\
 <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
         escape_html(&title),
         escape_html(&desc)
     );
+    // Each row: a label line (place · date · source), then the bar and its value, so the
+    // chart reads at phone width without a label column.
     for (i, f) in rows.iter().enumerate() {
         let y = TOP + ROW_H * i as f64;
-        let w = ((WIDTH - LABEL_W - 110.0) * f.decl.value / max).max(2.0);
+        let w = ((WIDTH - VALUE_W) * f.decl.value / max).max(2.0);
         let place = f.decl.place.as_deref().unwrap_or("—");
         let when = f
             .period
@@ -115,11 +118,12 @@ pub fn render<'a>(
         let src = registry
             .get(&f.decl.source)
             .map_or(f.decl.source.as_str(), |s| s.publisher.as_str());
-        let sub_full = [when.as_str(), src]
+        let sub = [when.as_str(), src]
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" · ");
+        let label = format!("{place} · {sub}");
         let disputed = if disputed.contains(f.decl.id.as_str()) {
             " disputed"
         } else {
@@ -127,18 +131,19 @@ pub fn render<'a>(
         };
         let _ = write!(
             svg,
-            "<a href=\"{base_path}/figures/#{anchor}\"><g class=\"bar\"><text x=\"0\" y=\"{ty}\" class=\"label\" fill=\"currentColor\">{place}</text>\
-<text x=\"0\" y=\"{ty2}\" class=\"sub\" fill=\"currentColor\" opacity=\"0.75\" font-size=\"11\"><title>{sub_full}</title>{sub}</text>\
-<rect x=\"{LABEL_W}\" y=\"{ry}\" width=\"{w:.1}\" height=\"18\" rx=\"2\" class=\"bar-rect{disputed}\"/>\
-<text x=\"{tx:.1}\" y=\"{ty}\" class=\"value\" fill=\"currentColor\">{value}</text></g></a>",
-            anchor = f.anchor(),
-            ty = y + 14.0,
-            ty2 = y + 28.0,
-            ry = y + 2.0,
-            tx = LABEL_W + w + 6.0,
-            place = escape_html(&ellipsize(place, 36)),
-            sub = escape_html(&ellipsize(&sub_full, 44)),
-            sub_full = escape_html(&sub_full),
+            "<g class=\"bar{disputed}\"><text x=\"0\" y=\"{ty:.1}\" class=\"label\" fill=\"currentColor\" font-size=\"12\"><title>{label_full}</title><tspan font-weight=\"600\">{place}</tspan> · {sub}</text>\
+<rect x=\"0\" y=\"{ry:.1}\" width=\"{w:.1}\" height=\"16\" rx=\"2\" class=\"bar-rect{disputed}\"/>\
+<text x=\"{tx:.1}\" y=\"{vy:.1}\" class=\"value\" fill=\"currentColor\">{value}</text></g>",
+            ty = y + 13.0,
+            ry = y + 19.0,
+            vy = y + 32.0,
+            tx = w + 6.0,
+            label_full = escape_html(&label),
+            place = escape_html(&ellipsize(place, 24)),
+            sub = escape_html(&ellipsize(
+                &sub,
+                46usize.saturating_sub(place.chars().count().min(24))
+            )),
             value = escape_html(&f.display(true)),
         );
     }

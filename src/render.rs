@@ -9,7 +9,7 @@ use crate::model::{Document, Model};
 use crate::sources::{Figure, Source};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 /// The templates every theme must provide.
@@ -249,6 +249,7 @@ struct PageCtx<'a> {
     date: Option<String>,
     updated: Option<String>,
     date_display: Option<String>,
+    updated_display: Option<String>,
     slug: String,
     url: String,
     permalink: String,
@@ -380,6 +381,72 @@ pub struct Renderer<'m> {
     m: &'m Model,
     live_reload: bool,
     site: tera::Value,
+    /// `serve`'s memo of the previous build's template renders.
+    memo: Option<&'m crate::incremental::RenderMemo>,
+    idx: Index<'m>,
+}
+
+/// Lookups computed once per build, so that no page's data costs O(site size).
+struct Index<'m> {
+    /// Word count of each document (by index in `Model::docs`).
+    words: Vec<usize>,
+    /// Section path -> its pages (not subsections), sorted by `sort_key`.
+    section_pages: HashMap<&'m str, Vec<&'m Document>>,
+    /// Section path -> its subsections, sorted by `sort_key`.
+    subsections: HashMap<&'m str, Vec<&'m Document>>,
+    /// Document index -> indices of the previous and next page of its section.
+    neighbours: Vec<(Option<usize>, Option<usize>)>,
+    disputed: HashSet<&'m str>,
+    /// Source id -> the figures it backs, in figure id order.
+    figures_by_source: HashMap<&'m str, Vec<&'m Figure>>,
+}
+
+impl<'m> Index<'m> {
+    fn new(m: &'m Model) -> Index<'m> {
+        let words: Vec<usize> = m
+            .docs
+            .par_iter()
+            .map(|d| d.rendered.text.split_whitespace().count())
+            .collect();
+        let mut section_pages: HashMap<&str, Vec<&Document>> = HashMap::new();
+        let mut subsections: HashMap<&str, Vec<&Document>> = HashMap::new();
+        for d in &m.docs {
+            if let Some(parent) = d.parent.as_deref() {
+                let group = if d.is_section() {
+                    &mut subsections
+                } else {
+                    &mut section_pages
+                };
+                group.entry(parent).or_default().push(d);
+            }
+        }
+        for list in section_pages.values_mut().chain(subsections.values_mut()) {
+            list.sort_by_cached_key(|d| sort_key(d));
+        }
+        let mut neighbours = vec![(None, None); m.docs.len()];
+        for list in section_pages.values() {
+            let at: Vec<usize> = list.iter().map(|d| m.by_path[&d.path]).collect();
+            for (k, &i) in at.iter().enumerate() {
+                neighbours[i] = (k.checked_sub(1).map(|j| at[j]), at.get(k + 1).copied());
+            }
+        }
+        let disputed = m.disputes.iter().flatten().map(String::as_str).collect();
+        let mut figures_by_source: HashMap<&str, Vec<&Figure>> = HashMap::new();
+        for f in m.figures.values() {
+            figures_by_source
+                .entry(f.decl.source.as_str())
+                .or_default()
+                .push(f);
+        }
+        Index {
+            words,
+            section_pages,
+            subsections,
+            neighbours,
+            disputed,
+            figures_by_source,
+        }
+    }
 }
 
 fn reading_minutes(words: usize) -> usize {
@@ -424,6 +491,27 @@ impl<'m> Renderer<'m> {
             m,
             live_reload,
             site,
+            memo: None,
+            idx: Index::new(m),
+        }
+    }
+
+    /// Reuse the HTML of outputs whose template and context did not change.
+    pub fn with_memo(mut self, memo: &'m crate::incremental::RenderMemo) -> Renderer<'m> {
+        self.memo = Some(memo);
+        self
+    }
+
+    /// Every template render of an output file goes through here (`key` names the output).
+    fn render_template(
+        &self,
+        key: &str,
+        name: &str,
+        ctx: &tera::Context,
+    ) -> Result<String, Diagnostic> {
+        match self.memo {
+            Some(memo) => memo.render(key, name, ctx, || self.m.theme.render(name, ctx)),
+            None => self.m.theme.render(name, ctx),
         }
     }
 
@@ -500,7 +588,7 @@ impl<'m> Renderer<'m> {
             page,
             url: m.url(&format!("/figures/#{}", f.anchor())),
             anchor: f.anchor(),
-            disputed: m.disputed(&f.decl.id),
+            disputed: self.idx.disputed.contains(f.decl.id.as_str()),
         }
     }
 
@@ -517,7 +605,7 @@ impl<'m> Renderer<'m> {
     /// A page's data; `full` adds content, toc, figures and references.
     fn page(&'m self, d: &'m Document, full: bool) -> PageCtx<'m> {
         let m = self.m;
-        let words = d.rendered.text.split_whitespace().count();
+        let words = self.idx.words[m.by_path[&d.path]];
         let (previous, next) = if full && !d.is_section() {
             self.neighbours(d)
         } else {
@@ -529,6 +617,7 @@ impl<'m> Renderer<'m> {
             date: d.fm.date.as_ref().map(|x| x.iso.clone()),
             updated: d.fm.updated.as_ref().map(|x| x.iso.clone()),
             date_display: d.fm.date.as_ref().map(|x| x.display()),
+            updated_display: d.fm.updated.as_ref().map(|x| x.display()),
             slug: d
                 .url_path
                 .trim_end_matches('/')
@@ -586,33 +675,29 @@ impl<'m> Renderer<'m> {
             .collect()
     }
 
-    fn section_pages(&self, section: &str) -> Vec<&'m Document> {
-        let mut pages: Vec<&Document> = self
-            .m
-            .docs
-            .iter()
-            .filter(|d| !d.is_section() && d.parent.as_deref() == Some(section))
-            .collect();
-        pages.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
-        pages
+    fn section_pages(&self, section: &str) -> &[&'m Document] {
+        self.idx
+            .section_pages
+            .get(section)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The figures `source` backs, in id order.
+    fn figures_of(&self, source: &str) -> &[&'m Figure] {
+        self.idx
+            .figures_by_source
+            .get(source)
+            .map_or(&[], Vec::as_slice)
     }
 
     fn neighbours(&self, d: &Document) -> (Option<Link>, Option<Link>) {
-        let Some(parent) = d.parent.as_deref() else {
-            return (None, None);
+        let m = self.m;
+        let link = |i: usize| Link {
+            title: m.docs[i].fm.title.clone(),
+            url: m.url(&m.docs[i].url_path),
         };
-        let pages = self.section_pages(parent);
-        let Some(i) = pages.iter().position(|p| p.path == d.path) else {
-            return (None, None);
-        };
-        let link = |p: &Document| Link {
-            title: p.fm.title.clone(),
-            url: self.m.url(&p.url_path),
-        };
-        (
-            i.checked_sub(1).map(|j| link(pages[j])),
-            pages.get(i + 1).map(|p| link(p)),
-        )
+        let (previous, next) = self.idx.neighbours[m.by_path[&d.path]];
+        (previous.map(link), next.map(link))
     }
 
     fn render_doc(&self, d: &'m Document) -> Result<String, Diagnostic> {
@@ -637,18 +722,14 @@ impl<'m> Renderer<'m> {
         if d.is_section() {
             page.pages = Some(
                 self.section_pages(&d.path)
-                    .into_iter()
+                    .iter()
                     .map(|p| self.page(p, false))
                     .collect(),
             );
-            let mut subs: Vec<&Document> = m
-                .docs
-                .iter()
-                .filter(|x| x.is_section() && x.parent.as_deref() == Some(&d.path))
-                .collect();
-            subs.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+            let subs = self.idx.subsections.get(d.path.as_str());
             page.subsections = Some(
-                subs.into_iter()
+                subs.map_or(&[][..], Vec::as_slice)
+                    .iter()
                     .map(|s| SubsectionCtx {
                         title: &s.fm.title,
                         url: m.url(&s.url_path),
@@ -659,7 +740,7 @@ impl<'m> Renderer<'m> {
             ctx.insert("section", &page);
         }
         ctx.insert("page", &page);
-        m.theme.render(&name, &ctx).map_err(|mut e| {
+        self.render_template(&d.path, &name, &ctx).map_err(|mut e| {
             e.message = format!("{} (rendering content/{})", e.message, d.path);
             e
         })
@@ -779,7 +860,7 @@ impl<'m> Renderer<'m> {
         ctx.insert("chart", &chart);
         Ok((
             "figures/index.html".into(),
-            m.theme.render("figures.html", &ctx)?,
+            self.render_template("figures/index.html", "figures.html", &ctx)?,
         ))
     }
 
@@ -833,10 +914,9 @@ impl<'m> Renderer<'m> {
                             .collect()
                     })
                     .unwrap_or_default(),
-                figures: m
-                    .figures
-                    .values()
-                    .filter(|f| f.decl.source == s.id)
+                figures: self
+                    .figures_of(&s.id)
+                    .iter()
                     .map(|f| FigureBrief {
                         id: &f.decl.id,
                         display: f.display(true),
@@ -850,13 +930,16 @@ impl<'m> Renderer<'m> {
         ctx.insert("sources", &sources);
         Ok((
             "sources/index.html".into(),
-            m.theme.render("sources.html", &ctx)?,
+            self.render_template("sources/index.html", "sources.html", &ctx)?,
         ))
     }
 
     fn not_found(&self) -> Result<(String, String), Diagnostic> {
         let ctx = self.context("/404.html");
-        Ok(("404.html".into(), self.m.theme.render("404.html", &ctx)?))
+        Ok((
+            "404.html".into(),
+            self.render_template("404.html", "404.html", &ctx)?,
+        ))
     }
 
     fn taxonomies(&self) -> Vec<Result<(String, String), Diagnostic>> {
@@ -875,7 +958,8 @@ impl<'m> Renderer<'m> {
                     let e = terms
                         .entry(term_slug(n))
                         .or_insert_with(|| (n.clone(), vec![], vec![]));
-                    if !e.1.iter().any(|x| x.path == d.path) {
+                    // Documents come in order: a repeat (two names, one slug) can only be the last.
+                    if e.1.last().is_none_or(|x| x.path != d.path) {
                         e.1.push(d);
                     }
                 }
@@ -905,10 +989,10 @@ impl<'m> Renderer<'m> {
             ctx.insert("kind", kind);
             ctx.insert("kind_title", kind_title);
             ctx.insert("terms", &list);
+            let key = format!("{kind}/index.html");
             out.push(
-                m.theme
-                    .render("taxonomy_list.html", &ctx)
-                    .map(|h| (format!("{kind}/index.html"), h)),
+                self.render_template(&key, "taxonomy_list.html", &ctx)
+                    .map(|h| (key, h)),
             );
             for (slug, (name, pages, figs)) in &terms {
                 let mut pages = pages.clone();
@@ -924,10 +1008,10 @@ impl<'m> Renderer<'m> {
                 ctx.insert("kind", kind);
                 ctx.insert("kind_title", kind_title);
                 ctx.insert("term", &term);
+                let key = format!("{kind}/{slug}/index.html");
                 out.push(
-                    m.theme
-                        .render("taxonomy_term.html", &ctx)
-                        .map(|h| (format!("{kind}/{slug}/index.html"), h)),
+                    self.render_template(&key, "taxonomy_term.html", &ctx)
+                        .map(|h| (key, h)),
                 );
             }
         }
@@ -995,7 +1079,7 @@ impl<'m> Renderer<'m> {
                     "published": s.published.iso, "url": s.url, "accessed": s.accessed.as_ref().map(|d| &d.iso),
                     "language": s.language, "note": s.note, "archived": s.archive_text.is_some(),
                     "cited_by": m.cited_by.get(&s.id).map(|ds| ds.iter().map(|&i| m.permalink(&m.docs[i].url_path)).collect::<Vec<_>>()).unwrap_or_default(),
-                    "figures": m.figures.values().filter(|f| f.decl.source == s.id).map(|f| f.decl.id.as_str()).collect::<Vec<_>>(),
+                    "figures": self.figures_of(&s.id).iter().map(|f| f.decl.id.as_str()).collect::<Vec<_>>(),
                 })
             })
             .collect();

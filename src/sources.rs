@@ -43,6 +43,8 @@ pub const SOURCES_FILE: &str = "sources.yaml";
 pub struct Registry {
     pub sources: BTreeMap<String, Source>,
     pub file: PathBuf,
+    /// sources.yaml did not parse: its error is reported once, not again at every citation.
+    pub unreadable: bool,
 }
 
 pub fn is_valid_id(id: &str) -> bool {
@@ -74,6 +76,7 @@ impl Registry {
             Ok(l) => l,
             Err(e) => {
                 diags.push(e);
+                registry.unreadable = true;
                 return registry;
             }
         };
@@ -133,13 +136,17 @@ impl Registry {
         self.sources.get(id)
     }
 
-    /// The error for a reference to an id that is not in the registry.
-    pub fn unknown(&self, id: &str, span: Span) -> Diagnostic {
+    /// The error for a reference to an id that is not in the registry; none when the
+    /// registry itself could not be read.
+    pub fn unknown(&self, id: &str, span: Span) -> Option<Diagnostic> {
+        if self.unreadable {
+            return None;
+        }
         let hint = match did_you_mean(id, self.sources.keys().map(String::as_str)) {
             Some(s) => format!("did you mean `{s}`? Sources are listed in content/{SOURCES_FILE}"),
             None => format!("add it to content/{SOURCES_FILE}"),
         };
-        Diagnostic::error(span, format!("unknown source `{id}`")).with_hint(hint)
+        Some(Diagnostic::error(span, format!("unknown source `{id}`")).with_hint(hint))
     }
 }
 
@@ -254,9 +261,15 @@ impl Period {
         self.from.day <= other.to.day && other.from.day <= self.to.day
     }
 
+    /// "21 September 2022", "21–27 September 2022", "21 September – 4 October 2022".
     pub fn display(&self) -> String {
-        if self.from.day == self.to.day {
+        let (a, b) = (self.from.day, self.to.day);
+        if a == b {
             self.from.display()
+        } else if a.year() == b.year() && a.month() == b.month() {
+            format!("{}–{}", a.day(), self.to.display())
+        } else if a.year() == b.year() {
+            format!("{} – {}", a.strftime("%-d %B"), self.to.display())
         } else {
             format!("{} – {}", self.from.display(), self.to.display())
         }
@@ -667,6 +680,27 @@ mod tests {
         assert!(!contains_number("1,200,000", 200000.0));
         assert!(contains_number("the 300,000.", 300000.0));
         assert!(!contains_number("oftentimes", 10.0));
+    }
+
+    #[test]
+    fn compact_periods() {
+        let p = |a: &str, b: &str| {
+            Period {
+                from: Date::parse(a).unwrap(),
+                to: Date::parse(b).unwrap(),
+            }
+            .display()
+        };
+        assert_eq!(p("2022-09-21", "2022-09-21"), "21 September 2022");
+        assert_eq!(p("2022-09-21", "2022-09-27"), "21–27 September 2022");
+        assert_eq!(
+            p("2022-09-21", "2022-10-04"),
+            "21 September – 4 October 2022"
+        );
+        assert_eq!(
+            p("2021-12-30", "2022-01-02"),
+            "30 December 2021 – 2 January 2022"
+        );
     }
 
     #[test]
