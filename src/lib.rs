@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod frontmatter;
+pub mod incremental;
 pub mod load;
 pub mod markdown;
 pub mod model;

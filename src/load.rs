@@ -188,3 +188,127 @@ impl Inputs {
         }
     }
 }
+
+/// What [`Inputs::reload_file`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reloaded {
+    /// A Markdown file under content/ changed, appeared or went away.
+    Page(String),
+    /// content/sources.yaml.
+    Sources,
+    /// A template (the theme's or the site's override), by name.
+    Template(String),
+    /// A file copied to the output, by output path.
+    Asset(String),
+    /// Not part of a build (editor droppings, other themes, the output folder).
+    Ignored,
+    /// site.yaml, a folder, or anything that cannot be patched in place: call `Inputs::load`.
+    Reload,
+}
+
+impl Inputs {
+    /// Re-reads one file after it changed on disk or disappeared (`rel_path` is relative to the
+    /// root, with '/' separators), so that the result equals a fresh `Inputs::load`. An
+    /// unreadable file is dropped and its diagnostic returned.
+    pub fn reload_file(&mut self, rel_path: &str) -> Result<Reloaded, Diagnostic> {
+        let parts: Vec<&str> = rel_path.split('/').filter(|p| !p.is_empty()).collect();
+        if parts.is_empty()
+            || parts.iter().any(|p| is_ignored(p) || *p == "..")
+            || !["content", "templates", "static", "themes", CONFIG_FILE].contains(&parts[0])
+        {
+            return Ok(Reloaded::Ignored);
+        }
+        let full = self.root.join(parts.join("/"));
+        // A folder that appeared, or a path without an extension that went away (perhaps a
+        // folder): rescan everything.
+        let last = parts[parts.len() - 1];
+        if full.is_dir() || (!full.exists() && !last.contains('.')) {
+            return Ok(Reloaded::Reload);
+        }
+        let theme = self.config.theme.clone();
+        match parts.as_slice() {
+            [CONFIG_FILE] => Ok(Reloaded::Reload),
+            ["content", rest @ ..] if !rest.is_empty() => {
+                let r = rest.join("/");
+                if !full.exists() && self.has_files_under(&r) {
+                    return Ok(Reloaded::Reload);
+                }
+                if r == SOURCES_FILE {
+                    self.sources = None;
+                    if full.is_file() {
+                        self.sources = Some(read_text(&full, &format!("content/{r}"))?);
+                    }
+                    Ok(Reloaded::Sources)
+                } else if r.ends_with(".md") {
+                    self.pages.remove(&r);
+                    if full.is_file() {
+                        let text = read_text(&full, &format!("content/{r}"))?;
+                        self.pages.insert(r.clone(), text);
+                    }
+                    Ok(Reloaded::Page(r))
+                } else {
+                    Ok(self.reload_asset(&r))
+                }
+            }
+            ["templates", rest @ ..] if !rest.is_empty() => self.reload_template(&rest.join("/")),
+            ["static", rest @ ..] if !rest.is_empty() => Ok(self.reload_asset(&rest.join("/"))),
+            ["themes", t, kind, rest @ ..] if *t == theme && !rest.is_empty() => match *kind {
+                "templates" => self.reload_template(&rest.join("/")),
+                "static" => Ok(self.reload_asset(&rest.join("/"))),
+                _ => Ok(Reloaded::Ignored),
+            },
+            ["themes", t, ..] if *t == theme => Ok(Reloaded::Reload),
+            _ => Ok(Reloaded::Ignored),
+        }
+    }
+
+    fn has_files_under(&self, dir: &str) -> bool {
+        let prefix = format!("{dir}/");
+        let under = |k: &String| k.starts_with(&prefix);
+        self.pages.keys().any(under)
+            || self.assets.keys().any(under)
+            || self.root.join("content").join(dir).is_dir()
+    }
+
+    fn reload_template(&mut self, name: &str) -> Result<Reloaded, Diagnostic> {
+        self.templates.remove(name);
+        let theme_base = format!("themes/{}/templates", self.config.theme);
+        for shown_base in ["templates", theme_base.as_str()] {
+            let file = self.root.join(shown_base).join(name);
+            if file.is_file() {
+                let shown = format!("{shown_base}/{name}");
+                let text = read_text(&file, &shown)?;
+                self.templates.insert(
+                    name.to_string(),
+                    TemplateFile {
+                        file: PathBuf::from(shown),
+                        text,
+                    },
+                );
+                break;
+            }
+        }
+        Ok(Reloaded::Template(name.to_string()))
+    }
+
+    /// Content assets win over the site's static files, which win over the theme's.
+    fn reload_asset(&mut self, name: &str) -> Reloaded {
+        self.assets.remove(name);
+        let content = self.root.join("content").join(name);
+        let candidates = [
+            (!name.ends_with(".md") && name != SOURCES_FILE).then_some(content),
+            Some(self.root.join("static").join(name)),
+            Some(
+                self.root
+                    .join("themes")
+                    .join(&self.config.theme)
+                    .join("static")
+                    .join(name),
+            ),
+        ];
+        if let Some(file) = candidates.into_iter().flatten().find(|f| f.is_file()) {
+            self.assets.insert(name.to_string(), file);
+        }
+        Reloaded::Asset(name.to_string())
+    }
+}

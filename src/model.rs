@@ -3,6 +3,7 @@
 
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::frontmatter::{self, FrontMatter};
+use crate::incremental::BuildCache;
 use crate::load::Inputs;
 use crate::markdown::{self, CiteItem, Env, References, Rendered, Shortcode};
 use crate::render::Theme;
@@ -136,6 +137,15 @@ fn list_item_line(yaml: &str, yaml_line: usize, key: &str, value: &str) -> usize
 
 impl Model {
     pub fn build(inputs: &Inputs, opts: &Options) -> Result<Model, Vec<Diagnostic>> {
+        Model::build_cached(inputs, opts, &mut BuildCache::disabled())
+    }
+
+    /// `build`, reusing the front matter and Markdown of unchanged pages (`dossier serve`).
+    pub fn build_cached(
+        inputs: &Inputs,
+        opts: &Options,
+        cache: &mut BuildCache,
+    ) -> Result<Model, Vec<Diagnostic>> {
         let mut diags: Vec<Diagnostic> = Vec::new();
         let mut config = inputs.config.clone();
         if let Some(url) = &opts.base_url {
@@ -197,10 +207,13 @@ impl Model {
         };
 
         // Front matter, in parallel.
-        let parsed: Vec<Result<(String, FrontMatter, usize, String, usize), Diagnostic>> = inputs
+        let parsed: Vec<crate::incremental::FmResult> = inputs
             .pages
             .par_iter()
             .map(|(path, text)| {
+                if let Some(hit) = cache.frontmatter(path, text) {
+                    return hit;
+                }
                 let file = PathBuf::from(format!("content/{path}"));
                 let split = frontmatter::split(text, &file)?;
                 let fm = FrontMatter::parse(&split, &file)?;
@@ -213,6 +226,7 @@ impl Model {
                 ))
             })
             .collect();
+        cache.record_frontmatter(inputs.pages.iter(), &parsed);
         let mut docs = Vec::new();
         let mut yamls = HashMap::new();
         for p in parsed {
@@ -324,9 +338,9 @@ impl Model {
                             .skip(line - yaml_line)
                             .find(|(_, l)| l.contains("source:"))
                             .map_or(line, |(i, _)| yaml_line + i);
-                        diags.extend(registry.unknown(&decl.source, Span::new(&doc.file, l, 1)));
+                        diags.push(registry.unknown(&decl.source, Span::new(&doc.file, l, 1)));
                     }
-                    None => diags.extend(registry.unknown(&decl.source, span)),
+                    None => diags.push(registry.unknown(&decl.source, span)),
                 }
                 if let Some(p) = &fig.period
                     && p.from.day > p.to.day
@@ -341,7 +355,7 @@ impl Model {
             for id in &doc.fm.sources {
                 if registry.get(id).is_none() {
                     let line = list_item_line(yaml, *yaml_line, "sources", id);
-                    diags.extend(registry.unknown(id, Span::new(&doc.file, line, 1)));
+                    diags.push(registry.unknown(id, Span::new(&doc.file, line, 1)));
                 }
             }
         }
@@ -380,11 +394,19 @@ impl Model {
             base_path: &base_path,
             theme: &theme,
         };
+        let env_key = if cache.is_enabled() {
+            env.fingerprint(inputs)
+        } else {
+            0
+        };
         let results: Vec<(Rendered, Vec<Diagnostic>)> = docs
             .par_iter()
             .map(|doc| {
                 let mut d = Vec::new();
                 let text = &inputs.pages[&doc.path];
+                if let Some(hit) = cache.markdown(&doc.path, text, env_key) {
+                    return hit;
+                }
                 let body = frontmatter::split(text, &doc.file)
                     .map(|s| s.body)
                     .unwrap_or("");
@@ -392,6 +414,12 @@ impl Model {
                 (r, d)
             })
             .collect();
+        cache.record_markdown(
+            env_key,
+            docs.iter()
+                .zip(&results)
+                .map(|(doc, r)| (&doc.path, &inputs.pages[&doc.path], r)),
+        );
         for (doc, (r, d)) in docs.iter_mut().zip(results) {
             doc.rendered = r;
             diags.extend(d);
@@ -550,7 +578,8 @@ pub fn find_disputes(figures: &BTreeMap<String, Figure>) -> Vec<Vec<String>> {
     out
 }
 
-/// What a page's Markdown can see of the rest of the site.
+/// What a page's Markdown can see of the rest of the site. Every field must be part of
+/// `fingerprint`: `serve` reuses a page's Markdown while the fingerprint stays the same.
 struct PageEnv<'a> {
     disputes: &'a [Vec<String>],
     links: &'a HashMap<String, String>,
@@ -562,6 +591,21 @@ struct PageEnv<'a> {
 }
 
 impl PageEnv<'_> {
+    /// A hash of everything above (the theme through its template texts).
+    fn fingerprint(&self, inputs: &Inputs) -> u64 {
+        let mut links: Vec<_> = self.links.iter().collect();
+        links.sort();
+        crate::incremental::fingerprint(&[
+            &self.disputes,
+            &links,
+            &self.known,
+            self.registry,
+            self.figures,
+            &self.base_path,
+            &inputs.templates,
+        ])
+    }
+
     fn cite_numbers(
         &self,
         items: &[CiteItem],
@@ -584,7 +628,7 @@ impl PageEnv<'_> {
                     }
                     out.push((n, title));
                 }
-                None => diags.extend(self.registry.unknown(&item.id, item.span.clone())),
+                None => diags.push(self.registry.unknown(&item.id, item.span.clone())),
             }
         }
         out

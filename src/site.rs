@@ -2,6 +2,7 @@
 //! `serve` keeps it in memory; both call `Site::build`.
 
 use crate::diagnostics::Diagnostic;
+use crate::incremental::BuildCache;
 use crate::load::Inputs;
 use crate::model::{Model, Options};
 use crate::output;
@@ -30,9 +31,23 @@ impl Site {
     }
 
     pub fn from_inputs(inputs: &Inputs, opts: &BuildOptions) -> Result<Site, Vec<Diagnostic>> {
-        let model = Model::build(inputs, &opts.model)?;
-        let renderer = Renderer::new(&model, opts.live_reload);
-        let mut files = renderer.render_all().map_err(|mut e| {
+        Site::from_inputs_cached(inputs, opts, &mut BuildCache::disabled())
+    }
+
+    /// `from_inputs`, reusing the work of the previous build where its inputs are unchanged
+    /// (`dossier serve`); the result is the same, byte for byte.
+    pub fn from_inputs_cached(
+        inputs: &Inputs,
+        opts: &BuildOptions,
+        cache: &mut BuildCache,
+    ) -> Result<Site, Vec<Diagnostic>> {
+        let model = Model::build_cached(inputs, &opts.model, cache)?;
+        let memo = cache.render_memo();
+        let rendered = Renderer::new(&model, opts.live_reload)
+            .with_memo(&memo)
+            .render_all();
+        cache.finish_renders(memo, rendered.is_ok());
+        let mut files = rendered.map_err(|mut e| {
             e.extend(model.warnings.iter().cloned());
             e
         })?;

@@ -1,0 +1,260 @@
+//! `dossier serve`: build in memory, serve with tiny_http, watch, rebuild incrementally,
+//! live-reload open tabs. The user's public/ is never written or deleted.
+//!
+//! Threads: a few HTTP workers share one `Arc<Server>`; the main thread waits for debounced
+//! file events and rebuilds; each rebuild swaps a complete new `Site` into `Shared` (double
+//! buffering: a request sees the old site or the new one, never a half-built one).
+
+pub mod http;
+pub mod rebuild;
+pub mod reload;
+pub mod watch;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::Options;
+use crate::site::{BuildOptions, Site};
+use rebuild::{How, Rebuilder};
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub model: Options,
+    pub port: u16,
+    pub bind: String,
+    pub open: bool,
+    pub poll: bool,
+}
+
+/// What requests see: the last good site, and the diagnostics of the last build if it failed.
+pub struct Snapshot {
+    pub site: Arc<Site>,
+    pub error: Option<String>,
+}
+
+pub struct Shared {
+    current: RwLock<Arc<Snapshot>>,
+    pub hub: reload::Hub,
+}
+
+impl Shared {
+    pub fn new(site: Arc<Site>, error: Option<String>) -> Shared {
+        Shared {
+            current: RwLock::new(Arc::new(Snapshot { site, error })),
+            hub: reload::Hub::default(),
+        }
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn swap(&self, snap: Snapshot) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
+    }
+}
+
+const WORKERS: usize = 8;
+
+/// The diagnostics as the overlay shows them.
+pub fn diagnostics_text(diags: &[Diagnostic]) -> String {
+    let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
+    sorted.sort_by_key(|d| (!d.is_error(), d.span.clone()));
+    sorted
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn host_for_url(bind: &str) -> String {
+    if bind.contains(':') && !bind.starts_with('[') {
+        format!("[{bind}]")
+    } else {
+        bind.to_string()
+    }
+}
+
+pub fn run(opts: ServeOptions) -> i32 {
+    let root = match opts.root.canonicalize() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!(
+                "error: cannot open the site folder {}: {e}",
+                opts.root.display()
+            );
+            return 1;
+        }
+    };
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        eprintln!(
+            "error: no site.yaml in {}\n  hint: run dossier in the site's folder or pass --root",
+            root.display()
+        );
+        return 1;
+    }
+    let host = host_for_url(&opts.bind);
+    let server = match tiny_http::Server::http((opts.bind.as_str(), opts.port)) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!(
+                "error: cannot listen on {host}:{}: {e}\n  hint: another program (another dossier serve?) may use the port; pass --port 0 to pick a free one",
+                opts.port
+            );
+            return 1;
+        }
+    };
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .unwrap_or(opts.port);
+    let url = format!("http://{host}:{port}/");
+
+    // Links and permalinks point at this server; pages are served from its root.
+    let mut model = opts.model.clone();
+    model.base_url = Some(format!("http://{host}:{port}"));
+    model.relative = false;
+    let build_opts = BuildOptions {
+        model,
+        live_reload: true,
+    };
+    let mut rebuilder = Rebuilder::new(&root, build_opts);
+    let started = std::time::Instant::now();
+    let shared = Arc::new(match rebuilder.build_all() {
+        Ok(site) => {
+            crate::cli::report(&site.warnings);
+            eprintln!(
+                "built {} files in memory in {} ms",
+                site.files.len(),
+                started.elapsed().as_millis()
+            );
+            Shared::new(site, None)
+        }
+        Err(diags) => {
+            crate::cli::report(&diags);
+            eprintln!("build failed: fix the files above and the page reloads by itself");
+            Shared::new(Arc::new(Site::default()), Some(diagnostics_text(&diags)))
+        }
+    });
+
+    for _ in 0..WORKERS {
+        let server = server.clone();
+        let shared = shared.clone();
+        std::thread::spawn(move || {
+            while let Ok(req) = server.recv() {
+                http::handle(req, &shared);
+            }
+        });
+    }
+    {
+        let shared = shared.clone();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_secs(15));
+                shared.hub.ping();
+            }
+        });
+    }
+    let _ = ctrlc::set_handler(|| {
+        eprintln!("\nstopped");
+        std::process::exit(0);
+    });
+
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = match watch::Watcher::start(&root, opts.poll, tx) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!(
+                "error: cannot watch {}: {e}\n  hint: try --poll",
+                root.display()
+            );
+            return 1;
+        }
+    };
+
+    println!("serving at {url}");
+    let _ = std::io::stdout().flush();
+    eprintln!(
+        "watching {} for changes{}; press Ctrl-C to stop",
+        root.display(),
+        if opts.poll { " (polling)" } else { "" }
+    );
+    if opts.open {
+        let url = url.clone();
+        std::thread::spawn(move || {
+            if let Err(e) = open::that(&url) {
+                eprintln!("cannot open a browser: {e}");
+            }
+        });
+    }
+
+    while let Ok(first) = rx.recv() {
+        // Coalesce bursts (a save can be several events; a checkout many more).
+        let mut paths: BTreeSet<PathBuf> = first.into_iter().collect();
+        while let Ok(more) = rx.recv_timeout(Duration::from_millis(20)) {
+            paths.extend(more);
+        }
+        let paths: Vec<PathBuf> = paths.into_iter().collect();
+        watcher.notice_new_folders(&root, &paths);
+        let rels = relative_paths(&root, &paths);
+        let Some(outcome) = rebuilder.apply(&rels) else {
+            continue;
+        };
+        match &outcome.result {
+            Ok(site) => {
+                let newly_fixed = shared.snapshot().error.is_some();
+                shared.swap(Snapshot {
+                    site: site.clone(),
+                    error: None,
+                });
+                if outcome.how != How::Assets {
+                    crate::cli::report(&site.warnings);
+                }
+                eprintln!("{}", outcome.summary());
+                if outcome.css_only && !newly_fixed {
+                    shared.hub.send("css", "");
+                } else {
+                    shared.hub.send("reload", "");
+                }
+            }
+            Err(diags) => {
+                crate::cli::report(diags);
+                eprintln!("{}; the last good site is still served", outcome.summary());
+                let text = diagnostics_text(diags);
+                let site = shared.snapshot().site.clone();
+                shared.swap(Snapshot {
+                    site,
+                    error: Some(text.clone()),
+                });
+                shared
+                    .hub
+                    .send("error", &serde_json::to_string(&text).unwrap_or_default());
+            }
+        }
+    }
+    0
+}
+
+/// Root-relative, '/'-separated paths of the changed files under `root`.
+pub fn relative_paths(root: &Path, paths: &[PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .filter_map(|p| p.strip_prefix(root).ok())
+        .map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
