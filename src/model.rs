@@ -338,9 +338,9 @@ impl Model {
                             .skip(line - yaml_line)
                             .find(|(_, l)| l.contains("source:"))
                             .map_or(line, |(i, _)| yaml_line + i);
-                        diags.push(registry.unknown(&decl.source, Span::new(&doc.file, l, 1)));
+                        diags.extend(registry.unknown(&decl.source, Span::new(&doc.file, l, 1)));
                     }
-                    None => diags.push(registry.unknown(&decl.source, span)),
+                    None => diags.extend(registry.unknown(&decl.source, span)),
                 }
                 if let Some(p) = &fig.period
                     && p.from.day > p.to.day
@@ -355,7 +355,7 @@ impl Model {
             for id in &doc.fm.sources {
                 if registry.get(id).is_none() {
                     let line = list_item_line(yaml, *yaml_line, "sources", id);
-                    diags.push(registry.unknown(id, Span::new(&doc.file, line, 1)));
+                    diags.extend(registry.unknown(id, Span::new(&doc.file, line, 1)));
                 }
             }
         }
@@ -628,7 +628,7 @@ impl PageEnv<'_> {
                     }
                     out.push((n, title));
                 }
-                None => diags.push(self.registry.unknown(&item.id, item.span.clone())),
+                None => diags.extend(self.registry.unknown(&item.id, item.span.clone())),
             }
         }
         out

@@ -15,10 +15,23 @@ pub fn parse<T: DeserializeOwned>(
     serde_yaml::from_str(text).map_err(|e| {
         let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
         let message = strip_location(&e.to_string());
+        // serde_yaml_ng names list items `.[1]`; `[1]` reads better.
+        let message = match message.strip_prefix('.') {
+            Some(m) if m.starts_with('[') => m.to_string(),
+            _ => message,
+        };
         // Errors raised by our own types (an invalid date, say) are placed at the start of
-        // the mapping; the offending value, quoted in the message, says where it really is.
-        let (line, col) = match quoted_value(&message).and_then(|v| text.find(v)) {
-            Some(offset) if (line, col) == (1, 1) || message.starts_with("invalid date") => {
+        // the mapping (after a path like `[1]: `); the offending value, quoted in the
+        // message, says where it really is: its first occurrence from the mapping on.
+        let from = offset_of(text, line, col);
+        let found = quoted_value(&message).and_then(|v| {
+            text[from..]
+                .find(v)
+                .map(|i| from + i)
+                .or_else(|| text.find(v))
+        });
+        let (line, col) = match found {
+            Some(offset) if (line, col) == (1, 1) || message.contains("invalid date") => {
                 crate::diagnostics::line_col(text, offset)
             }
             _ => (line, col),
@@ -29,6 +42,19 @@ pub fn parse<T: DeserializeOwned>(
         }
         d
     })
+}
+
+/// Byte offset of 1-based `line` and `col` (in characters) in `text`, clamped to the text.
+fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let start = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    text[start..]
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| start + i)
 }
 
 /// The first `backticked` value of a message.
@@ -104,6 +130,14 @@ mod tests {
     fn invalid_value_points_at_the_value() {
         let e = parse::<D>("title: a\ndate: 2022-13-01\n", Path::new("x.md"), 2).unwrap_err();
         assert_eq!((e.span.line, e.span.col), (3, 7), "{e}");
+    }
+
+    #[test]
+    fn invalid_value_in_a_list_points_at_that_item() {
+        let y = "- title: a\n  date: 2022-13-01\n- title: b\n  date: 2022-13-01\n";
+        let e = parse::<Vec<D>>(y, Path::new("s.yaml"), 1).unwrap_err();
+        assert!(e.message.starts_with("[0]: invalid date"), "{e}");
+        assert_eq!((e.span.line, e.span.col), (2, 9), "{e}");
     }
 
     #[test]
