@@ -71,7 +71,7 @@ pub struct Model {
 pub fn url_path(path: &str, slug: Option<&str>) -> String {
     let mut parts: Vec<&str> = path.split('/').collect();
     let file = parts.pop().unwrap_or("");
-    let mut out: Vec<String> = parts.iter().map(|p| slug::slugify(p)).collect();
+    let mut out: Vec<String> = parts.iter().map(slug::slugify).collect();
     let stem = file.trim_end_matches(".md");
     match stem {
         "_index" | "index" => {}
@@ -368,6 +368,23 @@ impl Model {
                 return Err(diags);
             }
         };
+        for doc in &docs {
+            if let Some(name) = &doc.fm.template
+                && !theme.has(name)
+            {
+                let (yaml, yaml_line) = &yamls[&doc.path];
+                let line = yaml_line + frontmatter::find_key_line(yaml, "template").unwrap_or(0);
+                diags.push(
+                    Diagnostic::error(
+                        Span::new(&doc.file, line, 1),
+                        format!("template `{name}` does not exist"),
+                    )
+                    .with_hint(
+                        "set `template:` to a file in the theme's templates/ or the site's templates/",
+                    ),
+                );
+            }
+        }
 
         // Markdown, in parallel.
         let links: HashMap<String, String> = docs

@@ -155,6 +155,7 @@ pub fn tera_diagnostic(e: &tera::Error, files: &BTreeMap<String, PathBuf>) -> Di
                     let span = Span::new(file, r.span().start_line, r.span().start_col + 1);
                     let msg = r.message().to_string();
                     let hint = if msg.contains("not found")
+                        || msg.contains("not defined")
                         || msg.contains("undefined")
                         || msg.contains("Undefined")
                     {
@@ -182,10 +183,13 @@ pub fn tera_diagnostic(e: &tera::Error, files: &BTreeMap<String, PathBuf>) -> Di
                     tpl,
                     inheritance_chain,
                 } => {
+                    // `tpl` is whichever template Tera was resolving (often an innocent
+                    // one like 404.html); the chain's last name closes the cycle.
+                    let culprit = inheritance_chain.last().unwrap_or(tpl);
                     let file = files
-                        .get(tpl)
+                        .get(culprit)
                         .cloned()
-                        .unwrap_or_else(|| PathBuf::from(tpl));
+                        .unwrap_or_else(|| PathBuf::from(culprit));
                     return Diagnostic::error(
                         Span::file(file),
                         format!(
@@ -467,7 +471,7 @@ impl<'m> Renderer<'m> {
             .iter()
             .filter(|d| d.parent.as_deref() == Some("_index.md"))
             .collect();
-        top.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        top.sort_by_key(|d| sort_key(d));
         menu.extend(top.iter().map(|d| Link {
             title: d.fm.title.clone(),
             url: m.url(&d.url_path),
@@ -996,7 +1000,7 @@ impl<'m> Renderer<'m> {
             );
             for (slug, (name, pages, figs)) in &terms {
                 let mut pages = pages.clone();
-                pages.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+                pages.sort_by_key(|d| sort_key(d));
                 let term = TermCtx {
                     name,
                     url: m.url(&format!("/{kind}/{slug}/")),

@@ -428,7 +428,7 @@ pub fn format_grouped(v: f64) -> String {
 fn group_thousands(digits: &str, negative: bool, sep: &str) -> String {
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push_str(sep);
         }
         out.push(c);
@@ -448,19 +448,19 @@ pub fn spellings(v: f64) -> Vec<String> {
     out.push(digits.clone());
     out.push(group_thousands(&digits, false, " "));
     out.push(group_thousands(&digits, false, "."));
-    if n >= 1000 && n % 1000 == 0 {
+    if n >= 1000 && n.is_multiple_of(1000) {
         let k = format_grouped((n / 1000) as f64);
         out.push(format!("{k}k"));
         out.push(format!("{k} thousand"));
         out.push(format!("{k},000"));
     }
-    if n >= 100_000 && n % 100_000 == 0 {
+    if n >= 100_000 && n.is_multiple_of(100_000) {
         let m = n as f64 / 1e6;
         out.push(format!("{m} million"));
         out.push(format!("{m}m"));
         out.push(format!("{m} mln"));
     }
-    if n >= 100_000_000 && n % 100_000_000 == 0 {
+    if n >= 100_000_000 && n.is_multiple_of(100_000_000) {
         out.push(format!("{} billion", n as f64 / 1e9));
     }
     const WORDS: [&str; 21] = [
@@ -498,6 +498,18 @@ pub fn spellings(v: f64) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// The spellings of `v` in figures first ("200000", "200 000", "200,000"), then in words.
+fn spellings_in_figures(v: f64) -> Vec<String> {
+    let mut all = spellings(v);
+    all.sort_by_key(|s| {
+        (
+            s.contains(char::is_alphabetic) || s.starts_with("0."),
+            s.len(),
+        )
+    });
+    all
 }
 
 /// Whether `text` (normalised) spells `v` somewhere, not as part of a longer number or word.
@@ -623,7 +635,7 @@ pub fn check_quote(fig: &mut Figure, source: &Source, diags: &mut Vec<Diagnostic
             )
             .with_hint(format!(
                 "quote the words that state the number (e.g. {}), or correct `value`",
-                spellings(fig.decl.value)
+                spellings_in_figures(fig.decl.value)
                     .into_iter()
                     .take(3)
                     .map(|s| format!("\"{s}\""))

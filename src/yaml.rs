@@ -84,6 +84,11 @@ fn hint_for(message: &str) -> Option<String> {
     if message.starts_with("missing field") {
         return Some("add the key; see README.md for the required keys".into());
     }
+    if message.contains("invalid date") {
+        return Some(
+            "write a date like 2022-09-21, or a datetime like 2022-09-21T10:00:00Z".into(),
+        );
+    }
     if message.contains("repetition limit") || message.contains("recursion limit") {
         return Some("YAML anchors/aliases expand too far; write the values out".into());
     }
