@@ -92,7 +92,7 @@ fn ms(d: Duration) -> String {
 fn pick_page(root: &Path) -> String {
     let mut pages: Vec<PathBuf> = walk(&root.join("content"));
     pages.retain(|p| {
-        p.extension().is_some_and(|e| e == "md") && !p.file_name().is_some_and(|n| n == "_index.md")
+        p.extension().is_some_and(|e| e == "md") && p.file_name().is_none_or(|n| n != "_index.md")
     });
     pages.sort();
     let p = &pages[pages.len() / 2];

@@ -21,7 +21,7 @@ pub fn split<'a>(text: &'a str, file: &Path) -> Result<Split<'a>, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let is_fence = |line: &str| line.trim_end_matches(['\r', ' ', '\t']) == "---";
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
-    if !is_fence(&text[..first_end].trim_end_matches('\n')) {
+    if !is_fence(text[..first_end].trim_end_matches('\n')) {
         return Err(Diagnostic::error(Span::file(file), "missing front matter")
             .with_hint("start the file with a line `---`, the YAML keys (at least `title:`), and another `---`"));
     }

@@ -515,7 +515,7 @@ fn nest_toc(flat: &[(u32, String, String)]) -> Vec<TocEntry> {
         let mut out: Vec<TocEntry> = Vec::new();
         while *i < flat.len() {
             let (l, id, title) = &flat[*i];
-            if *l < level && !out.is_empty() || *l < level {
+            if *l < level {
                 break;
             }
             if *l > level && !out.is_empty() {
@@ -561,9 +561,9 @@ pub fn highlight(src: &str, lang: Option<&str>) -> String {
                     return plain_code(src, &lang_attr);
                 }
             }
-            let _ = write!(
+            let _ = writeln!(
                 html,
-                "<pre class=\"code\"{lang_attr}><code>{}</code></pre>\n",
+                "<pre class=\"code\"{lang_attr}><code>{}</code></pre>",
                 r#gen.finalize()
             );
             html

@@ -79,6 +79,9 @@ impl Drop for Server {
     }
 }
 
+// On success the child moves into `Server`, whose Drop kills and waits for it; a panic
+// while reading the banner fails the test anyway.
+#[allow(clippy::zombie_processes)]
 fn start(root: &Path, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
         .arg("serve")
@@ -94,7 +97,11 @@ fn start(root: &Path, extra: &[&str]) -> Server {
     let mut line = String::new();
     loop {
         line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "serve exited early");
+        if out.read_line(&mut line).unwrap_or(0) == 0 {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve exited early");
+        }
         if let Some(url) = line.trim().strip_prefix("serving at ") {
             let port = url
                 .trim_end_matches('/')

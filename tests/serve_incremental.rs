@@ -185,7 +185,7 @@ fn run(seed: u64, steps: usize) {
             what = "fix a broken page";
         } else {
             match kind {
-                0 | 1 | 2 => {
+                0..=2 => {
                     // Page text and front matter.
                     let (n, rel) = pages[rng.below(pages.len())].clone();
                     write(root, &rel, &page_text(n, rng.next() % 1000, &mut rng));
