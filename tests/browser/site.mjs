@@ -102,6 +102,7 @@ async function newContext(width, extra = {}) {
     isMobile: width.isMobile,
     hasTouch: width.isMobile,
     deviceScaleFactor: 1,
+    reducedMotion: 'reduce', // no smooth scrolling caught mid-way in screenshots
     ...extra,
   });
   // Nothing but our server: a font CDN or an analytics beacon is a failure, and the test
@@ -353,6 +354,9 @@ console.log(`checked ${linkTargets.size} internal link targets and ${fragments.l
     if (!allMatch) fail(where, 'a visible row does not contain "Kazakhstan"');
     const countText = (await page.locator('.table-filter-count').first().textContent()) || '';
     if (!new RegExp(`^${shown} of ${total}\\b`).test(countText.trim())) fail(where, `filter status says "${countText}", expected "${shown} of ${total} shown"`);
+    await filter.scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollBy(0, document.querySelector('.table-filter').getBoundingClientRect().top - 16));
+    await page.screenshot({ path: path.join(shotDir, 'figures-filtered-1280.png') });
     await filter.fill('zzzz-no-such-thing');
     if ((await visibleCount()) !== 0) fail(where, 'a nonsense filter still shows rows');
     await filter.press('Escape');
@@ -372,9 +376,9 @@ console.log(`checked ${linkTargets.size} internal link targets and ${fragments.l
     }
     const marked = await page.locator('#search-results mark').count();
     if (!marked) fail(where, 'search results do not highlight the query');
+    await page.screenshot({ path: path.join(shotDir, 'search-1280.png') });
     await search.press('Escape');
     if (await page.locator('#search-results').isVisible()) fail(where, 'Escape did not close the search results');
-    await page.screenshot({ path: path.join(shotDir, 'figures-enhanced-1280.png') });
   } catch (e) {
     fail(where, e.message.split('\n')[0]);
   }
