@@ -97,9 +97,31 @@ impl References {
             && !self.entries[i].1.iter().any(|x| x == l)
         {
             self.entries[i].1.push(l.to_string());
+            self.entries[i].1.sort_by_key(|l| natural_key(l));
         }
         i + 1
     }
+}
+
+/// Sort key that orders "para. 3" before "para. 13".
+pub fn natural_key(s: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            let mut n = c.to_digit(10).map_or(0, u64::from);
+            while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                n = n.saturating_mul(10).saturating_add(u64::from(d));
+                chars.next();
+            }
+            out.push((std::mem::take(&mut text), n));
+        } else {
+            text.push(c);
+        }
+    }
+    out.push((text, u64::MAX));
+    out
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -450,16 +472,28 @@ fn push_with_tokens<'a>(
 ) {
     let mut rest = t;
     while let Some(i) = rest.find(PH_OPEN) {
-        if i > 0 {
-            plain.push_str(&rest[..i]);
-            out.push(Event::Text(CowStr::from(rest[..i].to_string())));
-        }
         let after = &rest[i + PH_OPEN.len_utf8()..];
         let Some(j) = after.find(PH_CLOSE) else {
             rest = after;
             continue;
         };
-        if let Ok(n) = after[..j].parse::<usize>()
+        let n = after[..j].parse::<usize>().ok();
+        let is_cite = n
+            .and_then(|n| raw.get(n))
+            .is_some_and(|r| r.starts_with("[@"));
+        // A citation hugs the word before it, so "[1]" never wraps onto a line of its own.
+        let before = if is_cite {
+            rest[..i].trim_end()
+        } else {
+            &rest[..i]
+        };
+        if !before.is_empty() {
+            plain.push_str(before);
+            out.push(Event::Text(CowStr::from(before.to_string())));
+        } else if is_cite && matches!(out.last(), Some(Event::SoftBreak)) {
+            out.pop();
+        }
+        if let Some(n) = n
             && let Some((html, _)) = tokens.get(n)
         {
             out.push(Event::InlineHtml(CowStr::from(html.clone())));
@@ -563,7 +597,7 @@ pub fn highlight(src: &str, lang: Option<&str>) -> String {
             }
             let _ = writeln!(
                 html,
-                "<pre class=\"code\"{lang_attr}><code>{}</code></pre>",
+                "<pre class=\"code\"{lang_attr} tabindex=\"0\"><code>{}</code></pre>",
                 r#gen.finalize()
             );
             html
@@ -574,7 +608,7 @@ pub fn highlight(src: &str, lang: Option<&str>) -> String {
 
 fn plain_code(src: &str, lang_attr: &str) -> String {
     format!(
-        "<pre class=\"code\"{lang_attr}><code>{}</code></pre>\n",
+        "<pre class=\"code\"{lang_attr} tabindex=\"0\"><code>{}</code></pre>\n",
         escape_html(src)
     )
 }
@@ -942,6 +976,23 @@ mod tests {
         assert!(d.is_empty(), "{d:?}");
         assert!(out.html.contains("<sup>[1,2]</sup>"), "{}", out.html);
         assert_eq!(out.references.entries.len(), 2);
+    }
+
+    #[test]
+    fn citation_hugs_the_word_before() {
+        let (out, _) = r("North Ossetia [@a].\nAnd more\n[@b] here.\n");
+        assert!(out.html.contains("Ossetia<sup>[1]</sup>."), "{}", out.html);
+        assert!(out.html.contains("more<sup>[2]</sup> here"), "{}", out.html);
+        assert!(out.text.contains("Ossetia. And more here."), "{}", out.text);
+    }
+
+    #[test]
+    fn locators_sort_naturally() {
+        let mut refs = References::default();
+        for l in ["para. 13", "para. 3", "para. 13", "para. 2"] {
+            refs.number("a", Some(l));
+        }
+        assert_eq!(refs.entries[0].1, vec!["para. 2", "para. 3", "para. 13"]);
     }
 
     #[test]

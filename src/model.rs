@@ -648,6 +648,9 @@ impl PageEnv<'_> {
                 None => diags.extend(self.registry.unknown(&item.id, item.span.clone())),
             }
         }
+        // "[1, 2]", never "[2, 1]" or "[1, 1]".
+        out.sort_by_key(|(n, _)| *n);
+        out.dedup_by_key(|(n, _)| *n);
         out
     }
 }

@@ -340,6 +340,7 @@ pub struct FigureCtx<'a> {
     count_unit: Option<&'a str>,
     note: Option<&'a str>,
     measure: &'a str,
+    measure_label: String,
     subject: &'a str,
     place: Option<&'a str>,
     place_url: Option<String>,
@@ -360,6 +361,7 @@ pub struct FigureCtx<'a> {
 struct GroupCtx<'a> {
     place: &'a str,
     measure: &'a str,
+    measure_label: String,
     figures: Vec<FigureCtx<'a>>,
     disputed: bool,
 }
@@ -371,6 +373,16 @@ struct TermCtx<'a> {
     count: usize,
     pages: Vec<PageCtx<'a>>,
     figures: Vec<FigureCtx<'a>>,
+}
+
+/// "daily-entries" -> "Daily entries": measures are ids in front matter, words on pages.
+pub fn measure_label(measure: &str) -> String {
+    let words = measure.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
 }
 
 pub fn term_slug(name: &str) -> String {
@@ -572,6 +584,7 @@ impl<'m> Renderer<'m> {
             count_unit: f.count_unit(),
             note: f.decl.note.as_deref(),
             measure: &f.decl.measure,
+            measure_label: measure_label(&f.decl.measure),
             subject: &f.decl.subject,
             place: f.decl.place.as_deref(),
             place_url: f
@@ -827,6 +840,7 @@ impl<'m> Renderer<'m> {
                 _ => groups.push(GroupCtx {
                     place,
                     measure: &f.decl.measure,
+                    measure_label: measure_label(&f.decl.measure),
                     figures: vec![self.figure(f)],
                     disputed: false,
                 }),
@@ -848,6 +862,7 @@ impl<'m> Renderer<'m> {
                 GroupCtx {
                     place: first.decl.place.as_deref().unwrap_or("—"),
                     measure: &first.decl.measure,
+                    measure_label: measure_label(&first.decl.measure),
                     figures,
                     disputed: true,
                 }

@@ -90,12 +90,13 @@ fn citations_are_numbered_and_linked() {
     s.build_ok(&[]);
     let html = s.out("cites/index.html");
     // src-b is cited first, so it is [1].
+    // Citations hug the word before them; numbers in a group are in order.
     assert!(
-        html.contains("One <sup class=\"cite\">[<a href=\"#ref-1\""),
+        html.contains("One<sup class=\"cite\">[<a href=\"#ref-1\""),
         "{html}"
     );
-    assert!(html.contains("Two <sup class=\"cite\">[<a href=\"#ref-2\""));
-    assert!(html.contains(">2</a>, <a href=\"#ref-1\""), "{html}");
+    assert!(html.contains("Two<sup class=\"cite\">[<a href=\"#ref-1\""));
+    assert!(html.contains(">1</a>, <a href=\"#ref-2\""), "{html}");
     assert!(html.contains("para. 4"));
     // The reference list: numbered entries linking to the source index.
     let refs = &html[html.find("class=\"references\"").expect("reference list")..];

@@ -298,7 +298,7 @@ fn serves_rebuilds_and_reloads() {
         &page_file,
         "---\ntitle: [unclosed\n---\n\nThe broken version.\n",
     );
-    let data = events.expect("error");
+    let data = events.expect("build-error");
     assert!(data.contains("content/stories/routes.md"), "{data}");
     eventually("the overlay", || {
         let r = get(port, "/stories/routes/");

@@ -235,9 +235,10 @@ pub fn run(opts: ServeOptions) -> i32 {
                     site,
                     error: Some(text.clone()),
                 });
-                shared
-                    .hub
-                    .send("error", &serde_json::to_string(&text).unwrap_or_default());
+                shared.hub.send(
+                    "build-error",
+                    &serde_json::to_string(&text).unwrap_or_default(),
+                );
             }
         }
     }

@@ -63,11 +63,11 @@ es.addEventListener("css",function(){
 document.querySelectorAll('link[rel="stylesheet"]').forEach(function(l){
 var u=new URL(l.href);u.searchParams.set("__dossier",Date.now());
 var n=l.cloneNode();n.href=u.href;n.onload=function(){l.remove();};l.after(n);});});
-es.addEventListener("error",function(e){
+es.addEventListener("build-error",function(e){if(e.data===undefined)return;
 var o=document.getElementById("__dossier_overlay");
 if(!o){o=document.createElement("div");o.id="__dossier_overlay";document.body.appendChild(o);}
 o.setAttribute("role","alert");o.setAttribute("style",__STYLE__);
-o.innerHTML="<strong>dossier: the build failed</strong> (this page is the last good build; fix the files and it reloads)<pre style=\"white-space:pre-wrap\"></pre>";
+o.innerHTML="<strong>dossier: the build failed</strong> (this page is the last good build; fix the files and it reloads)<pre style=\"white-space:pre-wrap;background:none;color:inherit;border:0;padding:0;margin:.5em 0 0;font-size:inherit\"></pre>";
 o.querySelector("pre").textContent=JSON.parse(e.data);});
 })();</script>"#;
 
@@ -83,7 +83,7 @@ fn escape(s: &str) -> String {
 /// The error overlay as HTML (also shown by the script after an `error` event).
 pub fn overlay(diagnostics: &str) -> String {
     format!(
-        "<div id=\"__dossier_overlay\" role=\"alert\" style=\"{OVERLAY_STYLE}\"><strong>dossier: the build failed</strong> (this page is the last good build; fix the files and it reloads)<pre style=\"white-space:pre-wrap\">{}</pre></div>",
+        "<div id=\"__dossier_overlay\" role=\"alert\" style=\"{OVERLAY_STYLE}\"><strong>dossier: the build failed</strong> (this page is the last good build; fix the files and it reloads)<pre style=\"white-space:pre-wrap;background:none;color:inherit;border:0;padding:0;margin:.5em 0 0;font-size:inherit\">{}</pre></div>",
         escape(diagnostics)
     )
 }
@@ -136,9 +136,9 @@ mod tests {
         let buf = std::sync::Arc::new(Mutex::new(Vec::new()));
         let hub = Hub::default();
         hub.subscribe(Box::new(Sink(buf.clone())));
-        hub.send("error", "a\nb");
+        hub.send("build-error", "a\nb");
         let text = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
-        assert!(text.ends_with("event: error\ndata: a\ndata: b\n\n"));
+        assert!(text.ends_with("event: build-error\ndata: a\ndata: b\n\n"));
         assert_eq!(hub.clients(), 1);
     }
 }
