@@ -46,6 +46,49 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Line starts of a text, for many `line_col` look-ups in one text without rescanning it
+/// from the start each time (which is quadratic on big pages).
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+    /// Whether each line is ASCII, where a column is a byte count (long lines stay cheap).
+    ascii: Vec<bool>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let ascii = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| text[s..starts.get(i + 1).copied().unwrap_or(text.len())].is_ascii())
+            .collect();
+        LineIndex {
+            text,
+            starts,
+            ascii,
+        }
+    }
+
+    /// The same as `line_col(text, offset)`.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let col = if self.ascii[line - 1] {
+            offset - start
+        } else {
+            self.text[start..offset].chars().count()
+        };
+        (line, col + 1)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Error,
@@ -168,6 +211,15 @@ mod tests {
         assert_eq!(line_col(text, 3), (2, 1));
         assert_eq!(line_col(text, 5), (2, 2));
         assert_eq!(line_col(text, 7), (3, 1));
+    }
+
+    #[test]
+    fn line_index_agrees_with_line_col() {
+        let text = "ab\nçd\n\nef\n";
+        let idx = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(idx.line_col(offset), line_col(text, offset), "{offset}");
+        }
     }
 
     #[test]

@@ -6,10 +6,10 @@
 //! punctuation would otherwise curl the quotes of shortcode arguments), and swapped for
 //! their HTML in the event stream. That keeps exact line:col positions for errors.
 
-use crate::diagnostics::{Diagnostic, Span, did_you_mean, line_col};
+use crate::diagnostics::{Diagnostic, LineIndex, Span, did_you_mean};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 use std::ops::Range;
 use std::path::Path;
@@ -181,8 +181,9 @@ pub fn render(
         .into_offset_iter()
         .collect();
     let events = merge_text(events);
+    let lines = LineIndex::new(&text);
     let span_at = |offset: usize| {
-        let (l, c) = line_col(&text, offset);
+        let (l, c) = lines.line_col(offset);
         Span::new(file, l + body_line - 1, c)
     };
 
@@ -225,6 +226,7 @@ pub fn render(
     }
     let mut heading_ids: BTreeMap<usize, String> = BTreeMap::new();
     let mut flat_toc = Vec::new();
+    let mut next_suffix: HashMap<String, usize> = HashMap::new();
     for (start, _end, explicit, title, level) in &heading_ranges {
         let id = match explicit {
             Some(id) => id.clone(),
@@ -233,12 +235,15 @@ pub fn render(
                     s if s.is_empty() => "section".to_string(),
                     s => s,
                 };
+                // Suffixes below the last one given for this base are all taken (`used`
+                // only grows), so start there: counting from 1 each time is quadratic.
                 let mut id = base.clone();
-                let mut n = 1;
+                let mut n = next_suffix.get(&base).copied().unwrap_or(1);
                 while used.contains(&id) {
                     id = format!("{base}-{n}");
                     n += 1;
                 }
+                next_suffix.insert(base, n);
                 used.insert(id.clone());
                 id
             }
@@ -419,17 +424,27 @@ pub fn render(
 
 fn merge_text<'a>(events: Vec<(Event<'a>, Range<usize>)>) -> Vec<(Event<'a>, Range<usize>)> {
     let mut out: Vec<(Event<'a>, Range<usize>)> = Vec::with_capacity(events.len());
+    // A run of texts grows one buffer; copying the joined text at every step would be
+    // quadratic (`[@a [@a ...` is thousands of adjacent text events).
+    let mut run: Option<String> = None;
     for (ev, range) in events {
         if let (Event::Text(t), Some((Event::Text(prev), prange))) = (&ev, out.last_mut()) {
-            let mut s = prev.to_string();
-            s.push_str(t);
-            *prev = CowStr::from(s);
+            let buf = run.get_or_insert_with(|| prev.to_string());
+            buf.push_str(t);
             prange.end = range.end;
             continue;
         }
+        flush_run(&mut out, &mut run);
         out.push((ev, range));
     }
+    flush_run(&mut out, &mut run);
     out
+}
+
+fn flush_run<'a>(out: &mut [(Event<'a>, Range<usize>)], run: &mut Option<String>) {
+    if let (Some(buf), Some((Event::Text(prev), _))) = (run.take(), out.last_mut()) {
+        *prev = CowStr::from(buf);
+    }
 }
 
 fn placeholder_index(s: &str) -> Option<usize> {
@@ -652,7 +667,15 @@ fn code_ranges(body: &str) -> Vec<Range<usize>> {
         }
     }
     ranges.sort_by_key(|r| r.start);
-    ranges
+    // Merged into disjoint ranges (a code span may sit inside a link's text).
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
 }
 
 /// Replace every citation and shortcode outside code by a placeholder.
@@ -669,12 +692,18 @@ pub fn extract_tokens(
     let mut i = 0;
     let mut last = 0;
     let bytes = body.as_bytes();
+    let lines = LineIndex::new(body);
     let span_at = |offset: usize| {
-        let (l, c) = line_col(body, offset);
+        let (l, c) = lines.line_col(offset);
         Span::new(file, l + body_line - 1, c)
     };
+    // `skip` is sorted and disjoint, and `i` only grows: one pass over both.
+    let mut next_skip = 0;
     while i + 1 < bytes.len() {
-        if let Some(r) = skip.iter().find(|r| r.contains(&i)) {
+        while skip.get(next_skip).is_some_and(|r| r.end <= i) {
+            next_skip += 1;
+        }
+        if let Some(r) = skip.get(next_skip).filter(|r| r.start <= i) {
             i = r.end.max(i + 1);
             continue;
         }

@@ -12,6 +12,14 @@ pub fn parse<T: DeserializeOwned>(
     file: &Path,
     first_line: usize,
 ) -> Result<T, Diagnostic> {
+    if let Some(offset) = too_deep(text) {
+        let (line, col) = crate::diagnostics::line_col(text, offset);
+        return Err(Diagnostic::error(
+            Span::new(file, line + first_line - 1, col),
+            format!("YAML nested more than {MAX_FLOW_DEPTH} levels deep"),
+        )
+        .with_hint("flatten the structure"));
+    }
     serde_yaml::from_str(text).map_err(|e| {
         let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
         let message = strip_location(&e.to_string());
@@ -42,6 +50,29 @@ pub fn parse<T: DeserializeOwned>(
         }
         d
     })
+}
+
+/// Flow collections nested deeper than this are refused before parsing: the parser's time
+/// grows with the square of the depth (50,000 `[` take seconds), and serde's recursion
+/// limit refuses far less anyway. Brackets in strings count too; no real text has 1,000.
+const MAX_FLOW_DEPTH: usize = 1000;
+
+/// Offset of the bracket that nests deeper than `MAX_FLOW_DEPTH`, if one does.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Byte offset of 1-based `line` and `col` (in characters) in `text`, clamped to the text.
@@ -89,7 +120,10 @@ fn hint_for(message: &str) -> Option<String> {
             "write a date like 2022-09-21, or a datetime like 2022-09-21T10:00:00Z".into(),
         );
     }
-    if message.contains("repetition limit") || message.contains("recursion limit") {
+    if message.contains("recursion limit") {
+        return Some("the YAML is nested too deeply; flatten the structure".into());
+    }
+    if message.contains("repetition limit") {
         return Some("YAML anchors/aliases expand too far; write the values out".into());
     }
     if message.contains("invalid type") {
@@ -143,6 +177,17 @@ mod tests {
         let e = parse::<Vec<D>>(y, Path::new("s.yaml"), 1).unwrap_err();
         assert!(e.message.starts_with("[0]: invalid date"), "{e}");
         assert_eq!((e.span.line, e.span.col), (2, 9), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_quickly() {
+        let deep = format!("a: {}1{}\n", "[".repeat(200_000), "]".repeat(200_000));
+        let started = std::time::Instant::now();
+        let e = parse::<serde_yaml::Value>(&deep, Path::new("d.yaml"), 1).unwrap_err();
+        assert!(started.elapsed().as_secs() < 2);
+        assert_eq!((e.span.line, e.span.col), (1, 1004), "{e}");
+        let e = parse::<serde_yaml::Value>("a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", Path::new("d.yaml"), 1).unwrap_err();
+        assert!(e.hint.unwrap().contains("nested too deeply"));
     }
 
     #[test]
