@@ -97,11 +97,17 @@ fn clean_leftovers(parent: &Path, name: &str) {
     if let Ok(rd) = fs::read_dir(parent) {
         for e in rd.flatten() {
             let n = e.file_name().to_string_lossy().to_string();
-            if (n.starts_with(&format!("{STAGING_PREFIX}{name}-"))
+            if !(n.starts_with(&format!("{STAGING_PREFIX}{name}-"))
                 || n.starts_with(&format!("{OLD_PREFIX}{name}-")))
-                && e.path().join(MARKER).is_file()
             {
+                continue;
+            }
+            if e.path().join(MARKER).is_file() {
                 let _ = fs::remove_dir_all(e.path());
+            } else {
+                // Killed before its marker was written: empty, so safe (remove_dir
+                // refuses a folder with anything in it).
+                let _ = fs::remove_dir(e.path());
             }
         }
     }
