@@ -767,3 +767,60 @@ fn builds_are_deterministic() {
         assert!(v == &b[k], "{k} differs between builds");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The flagship site
+
+#[test]
+fn flagship_site_builds_and_every_internal_link_resolves() {
+    let s = Site::empty();
+    let repo = common::manifest_dir();
+    fs::copy(repo.join("site.yaml"), s.path("site.yaml")).unwrap();
+    common::copy_dir(&repo.join("content"), &s.path("content"));
+    if repo.join("static").is_dir() {
+        common::copy_dir(&repo.join("static"), &s.path("static"));
+    }
+    s.build_ok(&[]);
+    let public = s.path("public");
+    let base = "/exodus";
+    let files = snapshot(&public);
+    assert!(files.len() > 30, "{}", files.len());
+    for (path, bytes) in &files {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8_lossy(bytes);
+        for link in common::links(&html) {
+            if let Some(anchor) = link.strip_prefix('#')
+                && !anchor.is_empty()
+            {
+                assert!(
+                    html.contains(&format!("id=\"{anchor}\"")),
+                    "{path}: {link}: no such id on the page"
+                );
+            }
+            let Some(p) = link.strip_prefix(base) else {
+                assert!(
+                    !link.starts_with('/') || link.starts_with("//"),
+                    "{path}: {link}"
+                );
+                continue;
+            };
+            let file = common::resolve_url(&public, p);
+            assert!(
+                file.is_file(),
+                "{path}: {link} -> {} missing",
+                file.display()
+            );
+            if let Some((_, anchor)) = p.split_once('#')
+                && !anchor.is_empty()
+            {
+                let target = fs::read_to_string(&file).unwrap();
+                assert!(
+                    target.contains(&format!("id=\"{anchor}\"")),
+                    "{path}: {link}: no #{anchor}"
+                );
+            }
+        }
+    }
+}
