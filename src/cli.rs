@@ -128,18 +128,11 @@ pub fn run() -> i32 {
                 report(&[d]);
                 return 1;
             }
-            match Site::build(&common.root, &opts) {
-                Ok(site) => {
-                    report(&site.warnings);
-                    if let Err(d) =
-                        crate::output::write_site(&common.root, &out, &site.files, force)
-                    {
-                        report(&[d]);
-                        return 1;
-                    }
+            match Site::build_to(&common.root, &opts, &out, force) {
+                Ok((files, warnings)) => {
+                    report(&warnings);
                     eprintln!(
-                        "built {} files into {} in {} ms",
-                        site.files.len(),
+                        "built {files} files into {} in {} ms",
                         out.display(),
                         started.elapsed().as_millis()
                     );

@@ -412,6 +412,8 @@ pub fn render(
 
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    // Every page's HTML stays in memory until the site is rendered: no slack.
+    html.shrink_to_fit();
     Rendered {
         html,
         toc: nest_toc(&flat_toc),

@@ -113,6 +113,9 @@ fn clean_leftovers(parent: &Path, name: &str) {
     }
 }
 
+/// Writes one output file (by path relative to the output root) into the staging folder.
+pub type Put<'a> = dyn Fn(&str, &Output) -> Result<(), Diagnostic> + Sync + 'a;
+
 /// Write `files` to `out`, replacing its previous content only when everything is written.
 pub fn write_site(
     root: &Path,
@@ -120,7 +123,26 @@ pub fn write_site(
     files: &BTreeMap<String, Output>,
     force: bool,
 ) -> Result<(), Diagnostic> {
-    check_output_dir(root, out, force)?;
+    write_site_with(root, out, force, |put| {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .try_for_each(|(path, o)| put(path, o))
+            .map_err(|e| vec![e])
+    })
+    .map_err(|mut e| e.remove(0))
+}
+
+/// Write a site to `out` while `fill` produces it: `fill` hands each file to `put` (from any
+/// thread), and the staging folder replaces `out` only if `fill` and every write succeed.
+/// `dossier build` renders through this, so the whole site is never in memory at once.
+pub fn write_site_with<T>(
+    root: &Path,
+    out: &Path,
+    force: bool,
+    fill: impl FnOnce(&Put) -> Result<T, Vec<Diagnostic>>,
+) -> Result<T, Vec<Diagnostic>> {
+    check_output_dir(root, out, force).map_err(|d| vec![d])?;
     let out_abs = absolute(out);
     let parent = out_abs
         .parent()
@@ -130,19 +152,22 @@ pub fn write_site(
                 "output folder has no parent".into(),
                 "use a folder such as public/",
             )
-        })?
+        })
+        .map_err(|d| vec![d])?
         .to_path_buf();
     let name = out_abs
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "public".into());
-    fs::create_dir_all(&parent).map_err(|e| {
-        error(
-            out,
-            format!("cannot create {}: {e}", parent.display()),
-            "check permissions",
-        )
-    })?;
+    fs::create_dir_all(&parent)
+        .map_err(|e| {
+            error(
+                out,
+                format!("cannot create {}: {e}", parent.display()),
+                "check permissions",
+            )
+        })
+        .map_err(|d| vec![d])?;
     clean_leftovers(&parent, &name);
     let stamp = format!(
         "{}-{}",
@@ -160,35 +185,29 @@ pub fn write_site(
             "check free space and permissions",
         )
     };
-    fs::create_dir_all(&staging).map_err(|e| io(e, &staging))?;
+    fs::create_dir_all(&staging).map_err(|e| vec![io(e, &staging)])?;
     fs::write(
         staging.join(MARKER),
         "This folder is written by dossier and replaced on every build.\n",
     )
-    .map_err(|e| io(e, &staging))?;
-    let result = (|| {
-        let mut dirs = std::collections::BTreeSet::new();
-        for path in files.keys() {
-            if let Some(d) = Path::new(path).parent() {
-                dirs.insert(staging.join(d));
-            }
+    .map_err(|e| vec![io(e, &staging)])?;
+    let put = |path: &str, o: &Output| {
+        let dest = staging.join(path);
+        if let Some(d) = dest.parent() {
+            fs::create_dir_all(d).map_err(|e| io(e, d))?;
         }
-        for d in dirs {
-            fs::create_dir_all(&d).map_err(|e| io(e, &d))?;
+        match o {
+            Output::Bytes(b) => fs::write(&dest, b).map_err(|e| io(e, &dest)),
+            Output::Copy(src) => fs::copy(src, &dest).map(|_| ()).map_err(|e| io(e, &dest)),
         }
-        use rayon::prelude::*;
-        files.par_iter().try_for_each(|(path, o)| {
-            let dest = staging.join(path);
-            match o {
-                Output::Bytes(b) => fs::write(&dest, b).map_err(|e| io(e, &dest)),
-                Output::Copy(src) => fs::copy(src, &dest).map(|_| ()).map_err(|e| io(e, &dest)),
-            }
-        })
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
-    }
+    };
+    let value = match fill(&put) {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
     // Swap: the old output is moved aside, the new one renamed in, the old one removed.
     if out_abs.exists() {
         let old = parent.join(format!("{OLD_PREFIX}{name}-{stamp}"));
@@ -196,16 +215,16 @@ pub fn write_site(
             // An empty folder (or --force): mark it so the leftover cleaner may remove it.
             let _ = fs::write(out_abs.join(MARKER), "");
         }
-        fs::rename(&out_abs, &old).map_err(|e| io(e, &out_abs))?;
+        fs::rename(&out_abs, &old).map_err(|e| vec![io(e, &out_abs)])?;
         if let Err(e) = fs::rename(&staging, &out_abs) {
             let _ = fs::rename(&old, &out_abs);
-            return Err(io(e, &out_abs));
+            return Err(vec![io(e, &out_abs)]);
         }
         let _ = fs::remove_dir_all(&old);
     } else {
-        fs::rename(&staging, &out_abs).map_err(|e| io(e, &out_abs))?;
+        fs::rename(&staging, &out_abs).map_err(|e| vec![io(e, &out_abs)])?;
     }
-    Ok(())
+    Ok(value)
 }
 
 /// Rewrite root-relative `href`/`src`/`action` URLs of an HTML file at `file_path`

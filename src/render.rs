@@ -765,31 +765,69 @@ impl<'m> Renderer<'m> {
 
     /// Every output file of the site.
     pub fn render_all(&self) -> Result<BTreeMap<String, Output>, Vec<Diagnostic>> {
+        let files = std::sync::Mutex::new(BTreeMap::new());
+        self.render_each(&|path: &str, out: Output| {
+            files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(path.to_string(), out);
+            Ok(())
+        })?;
+        Ok(files.into_inner().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Every output file of the site, handed to `put` as soon as it is rendered (from any
+    /// thread), so that `dossier build` never holds the whole site in memory. In order: the
+    /// pages, then the generated pages, then the data files (each may replace a file of an
+    /// earlier step with the same path), then the static files (which never replace a
+    /// rendered file). Returns the number of files.
+    pub fn render_each(
+        &self,
+        put: &(dyn Fn(&str, Output) -> Result<(), Diagnostic> + Sync),
+    ) -> Result<usize, Vec<Diagnostic>> {
         let m = self.m;
-        let mut files: BTreeMap<String, Output> = BTreeMap::new();
         let mut diags = Vec::new();
-        let rendered: Vec<(String, Result<String, Diagnostic>)> = m
+        let mut written: HashSet<String> = HashSet::new();
+        let rendered: Vec<(String, Option<Diagnostic>)> = m
             .docs
             .par_iter()
-            .map(|d| (output_path(&d.url_path), self.render_doc(d)))
+            .map(|d| {
+                let path = output_path(&d.url_path);
+                let r = self
+                    .render_doc(d)
+                    .and_then(|html| put(&path, Output::Bytes(html.into_bytes())));
+                (path, r.err())
+            })
             .collect();
         for (path, r) in rendered {
             match r {
-                Ok(html) => {
-                    files.insert(path, Output::Bytes(html.into_bytes()));
+                None => {
+                    written.insert(path);
                 }
-                Err(d) => diags.push(d),
+                Some(d) => diags.push(d),
             }
         }
-        let generated: Vec<Result<(String, String), Diagnostic>> =
-            vec![self.figures_page(), self.sources_page(), self.not_found()]
-                .into_iter()
-                .chain(self.taxonomies())
-                .collect();
+        let (generated, data) = rayon::join(
+            || {
+                let (mut g, t) = rayon::join(
+                    || vec![self.figures_page(), self.sources_page(), self.not_found()],
+                    || self.taxonomies(),
+                );
+                g.extend(t);
+                g.into_par_iter()
+                    .map(|g| {
+                        let (path, html) = g?;
+                        put(&path, Output::Bytes(html.into_bytes()))?;
+                        Ok(path)
+                    })
+                    .collect::<Vec<Result<String, Diagnostic>>>()
+            },
+            || self.data_files(),
+        );
         for g in generated {
             match g {
-                Ok((path, html)) => {
-                    files.insert(path, Output::Bytes(html.into_bytes()));
+                Ok(path) => {
+                    written.insert(path);
                 }
                 Err(d) => diags.push(d),
             }
@@ -797,15 +835,23 @@ impl<'m> Renderer<'m> {
         if !diags.is_empty() {
             return Err(diags);
         }
-        for (path, text) in self.data_files() {
-            files.insert(path, Output::Bytes(text.into_bytes()));
+        let data: Vec<Result<String, Diagnostic>> = data
+            .into_par_iter()
+            .map(|(path, text)| put(&path, Output::Bytes(text.into_bytes())).map(|_| path))
+            .collect();
+        for d in data {
+            written.insert(d.map_err(|e| vec![e])?);
         }
-        for (path, src) in &m.theme_assets {
-            files
-                .entry(path.clone())
-                .or_insert_with(|| Output::Copy(src.clone()));
-        }
-        Ok(files)
+        let assets: Vec<(&String, &PathBuf)> = m
+            .theme_assets
+            .iter()
+            .filter(|(path, _)| !written.contains(path.as_str()))
+            .collect();
+        assets
+            .par_iter()
+            .try_for_each(|(path, src)| put(path, Output::Copy(src.to_path_buf())))
+            .map_err(|e| vec![e])?;
+        Ok(written.len() + assets.len())
     }
 
     fn all_figures(&self) -> Vec<&'m Figure> {
@@ -1013,26 +1059,28 @@ impl<'m> Renderer<'m> {
                 self.render_template(&key, "taxonomy_list.html", &ctx)
                     .map(|h| (key, h)),
             );
-            for (slug, (name, pages, figs)) in &terms {
-                let mut pages = pages.clone();
-                pages.sort_by_key(|d| sort_key(d));
-                let term = TermCtx {
-                    name,
-                    url: m.url(&format!("/{kind}/{slug}/")),
-                    count: pages.len() + figs.len(),
-                    pages: pages.iter().map(|p| self.page(p, false)).collect(),
-                    figures: figs.iter().map(|f| self.figure(f)).collect(),
-                };
-                let mut ctx = self.context(&format!("/{kind}/{slug}/"));
-                ctx.insert("kind", kind);
-                ctx.insert("kind_title", kind_title);
-                ctx.insert("term", &term);
-                let key = format!("{kind}/{slug}/index.html");
-                out.push(
+            let term_pages: Vec<_> = terms
+                .par_iter()
+                .map(|(slug, (name, pages, figs))| {
+                    let mut pages = pages.clone();
+                    pages.sort_by_key(|d| sort_key(d));
+                    let term = TermCtx {
+                        name,
+                        url: m.url(&format!("/{kind}/{slug}/")),
+                        count: pages.len() + figs.len(),
+                        pages: pages.iter().map(|p| self.page(p, false)).collect(),
+                        figures: figs.iter().map(|f| self.figure(f)).collect(),
+                    };
+                    let mut ctx = self.context(&format!("/{kind}/{slug}/"));
+                    ctx.insert("kind", kind);
+                    ctx.insert("kind_title", kind_title);
+                    ctx.insert("term", &term);
+                    let key = format!("{kind}/{slug}/index.html");
                     self.render_template(&key, "taxonomy_term.html", &ctx)
-                        .map(|h| (key, h)),
-                );
-            }
+                        .map(|h| (key, h))
+                })
+                .collect();
+            out.extend(term_pages);
         }
         out
     }
@@ -1050,16 +1098,22 @@ impl<'m> Renderer<'m> {
                 m.permalink("/sitemap.xml")
             ),
         ));
-        let search: Vec<serde_json::Value> = m
+        // Borrowed, not copied into `serde_json::Value`s: the text of every page is large.
+        #[derive(Serialize)]
+        struct SearchEntry<'a> {
+            url: String,
+            title: &'a str,
+            summary: &'a str,
+            text: &'a str,
+        }
+        let search: Vec<SearchEntry> = m
             .docs
             .iter()
-            .map(|d| {
-                serde_json::json!({
-                    "url": m.url(&d.url_path),
-                    "title": d.fm.title,
-                    "summary": d.fm.summary.clone().unwrap_or_default(),
-                    "text": d.rendered.text,
-                })
+            .map(|d| SearchEntry {
+                url: m.url(&d.url_path),
+                title: &d.fm.title,
+                summary: d.fm.summary.as_deref().unwrap_or_default(),
+                text: &d.rendered.text,
             })
             .collect();
         out.push((

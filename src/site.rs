@@ -30,6 +30,41 @@ impl Site {
         Site::from_inputs(&inputs, opts)
     }
 
+    /// `dossier build`: renders the site at `root` straight into `out` (atomically, see
+    /// `output::write_site_with`), file by file, so it is never whole in memory. Returns the
+    /// number of files written and the warnings.
+    pub fn build_to(
+        root: &Path,
+        opts: &BuildOptions,
+        out: &Path,
+        force: bool,
+    ) -> Result<(usize, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let model = {
+            let inputs = Inputs::load(root)?;
+            Model::build(&inputs, &opts.model)?
+        };
+        let renderer = Renderer::new(&model, opts.live_reload);
+        let relative = opts.model.relative;
+        let n = output::write_site_with(root, out, force, |put| {
+            renderer
+                .render_each(&|path, o| match o {
+                    Output::Bytes(b) if relative && path.ends_with(".html") => {
+                        let html = String::from_utf8_lossy(&b);
+                        put(
+                            path,
+                            &Output::Bytes(output::relativize(&html, path, "").into_bytes()),
+                        )
+                    }
+                    o => put(path, &o),
+                })
+                .map_err(|mut e| {
+                    e.extend(model.warnings.iter().cloned());
+                    e
+                })
+        })?;
+        Ok((n, model.warnings.clone()))
+    }
+
     pub fn from_inputs(inputs: &Inputs, opts: &BuildOptions) -> Result<Site, Vec<Diagnostic>> {
         Site::from_inputs_cached(inputs, opts, &mut BuildCache::disabled())
     }
