@@ -328,16 +328,19 @@ impl Model {
                     );
                     continue;
                 }
+                // Line of `key:` in this figure's declaration (from its `id:` line on).
+                let key_line = |key: &str| {
+                    yaml.lines()
+                        .enumerate()
+                        .skip(line - yaml_line)
+                        .find(|(_, l)| l.contains(&format!("{key}:")))
+                        .map_or(line, |(i, _)| yaml_line + i)
+                };
                 let mut fig = Figure::new(decl.clone(), doc.path.clone(), span.clone());
                 match registry.get(&decl.source) {
                     Some(src) => sources::check_quote(&mut fig, src, &mut diags),
                     None if inputs.sources.is_some() || !registry.sources.is_empty() => {
-                        let l = yaml
-                            .lines()
-                            .enumerate()
-                            .skip(line - yaml_line)
-                            .find(|(_, l)| l.contains("source:"))
-                            .map_or(line, |(i, _)| yaml_line + i);
+                        let l = key_line("source");
                         diags.extend(registry.unknown(&decl.source, Span::new(&doc.file, l, 1)));
                     }
                     None => diags.extend(registry.unknown(&decl.source, span)),
@@ -345,10 +348,13 @@ impl Model {
                 if let Some(p) = &fig.period
                     && p.from.day > p.to.day
                 {
-                    diags.push(Diagnostic::error(
-                        fig.span.clone(),
-                        format!("figure `{}`: period ends before it starts", decl.id),
-                    ));
+                    diags.push(
+                        Diagnostic::error(
+                            Span::new(&doc.file, key_line("period"), 1),
+                            format!("figure `{}`: period ends before it starts", decl.id),
+                        )
+                        .with_hint("swap `from` and `to`"),
+                    );
                 }
                 figures.insert(decl.id.clone(), fig);
             }

@@ -104,13 +104,19 @@ fn strip_location(message: &str) -> String {
 }
 
 fn hint_for(message: &str) -> Option<String> {
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        let (field, rest) = rest.split_once('`')?;
-        let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
-        return Some(match did_you_mean(field, expected.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`? (known keys: {})", expected.join(", ")),
-            None => format!("known keys: {}", expected.join(", ")),
-        });
+    // Nested values carry a path first: "figures[0]: unknown field `qoute`, ...".
+    for (what, known) in [
+        ("unknown field `", "known keys"),
+        ("unknown variant `", "values"),
+    ] {
+        if let Some(i) = message.find(what) {
+            let (word, rest) = message[i + what.len()..].split_once('`')?;
+            let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+            return Some(match did_you_mean(word, expected.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`? ({known}: {})", expected.join(", ")),
+                None => format!("{known}: {}", expected.join(", ")),
+            });
+        }
     }
     if message.starts_with("missing field") {
         return Some("add the key; see README.md for the required keys".into());
@@ -177,6 +183,45 @@ mod tests {
         let e = parse::<Vec<D>>(y, Path::new("s.yaml"), 1).unwrap_err();
         assert!(e.message.starts_with("[0]: invalid date"), "{e}");
         assert_eq!((e.span.line, e.span.col), (2, 9), "{e}");
+    }
+
+    #[test]
+    fn nested_unknown_keys_and_values_get_hints() {
+        #[derive(Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Outer {
+            items: Vec<Inner>,
+        }
+        #[derive(Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Inner {
+            quote: String,
+            #[serde(default)]
+            kind: Option<Kind>,
+        }
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        enum Kind {
+            #[serde(rename = "over")]
+            Over,
+            #[serde(rename = "nearly")]
+            Nearly,
+        }
+        let e = parse::<Outer>("items:\n  - qoute: x\n", Path::new("x"), 1).unwrap_err();
+        assert!(
+            e.hint.unwrap().starts_with("did you mean `quote`?"),
+            "{}",
+            e.message
+        );
+        let e =
+            parse::<Outer>("items:\n  - quote: x\n    kind: ovr\n", Path::new("x"), 1).unwrap_err();
+        assert!(
+            e.hint.unwrap().starts_with("did you mean `over`?"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -566,3 +566,50 @@ fn chart_that_selects_nothing_is_an_error() {
         .assert_fails()
         .err_has("content/x.md:5:1: error: chart selects no figures");
 }
+
+#[test]
+fn figure_declaration_mistakes_name_the_line_and_suggest() {
+    let s = Site::new();
+    s.write(
+        "content/x.md",
+        &story(
+            "X",
+            &figure("x-1", "194000", "src-b", "194,000", "    qualifer: over\n"),
+            "x",
+        ),
+    );
+    s.build(&[])
+        .assert_fails()
+        .err_has("content/x.md:12:5: error: figures[0]: unknown field `qualifer`")
+        .err_has("hint: did you mean `qualifier`?");
+    s.write(
+        "content/x.md",
+        &story(
+            "X",
+            &figure("x-1", "194000", "src-b", "194,000", "    qualifier: ovr\n"),
+            "x",
+        ),
+    );
+    s.build(&[])
+        .assert_fails()
+        .err_has("content/x.md:12:16: error: figures[0].qualifier: unknown variant `ovr`")
+        .err_has("hint: did you mean `over`?");
+    s.write(
+        "content/x.md",
+        &story(
+            "X",
+            &figure(
+                "x-1",
+                "194000",
+                "src-b",
+                "194,000",
+                "    period: { from: 2022-10-05, to: 2022-10-01 }\n",
+            ),
+            "x",
+        ),
+    );
+    s.build(&[])
+        .assert_fails()
+        .err_has("content/x.md:12:1: error: figure `x-1`: period ends before it starts")
+        .err_has("hint: swap `from` and `to`");
+}

@@ -62,7 +62,7 @@ struct NullEnv;
 
 impl Env for NullEnv {
     fn resolve(&self, path: &str) -> Option<String> {
-        (path.len() % 2 == 0).then(|| format!("/{path}/"))
+        path.len().is_multiple_of(2).then(|| format!("/{path}/"))
     }
     fn known_paths(&self) -> Vec<&str> {
         vec!["a.md", "b/_index.md"]
@@ -143,7 +143,7 @@ proptest! {
         let text = format!("---\ntitle: {title}\n{key}: {value}\n---\nbody\n");
         let s = frontmatter::split(&text, Path::new("p.md")).unwrap();
         if let Err(d) = FrontMatter::parse(&s, Path::new("p.md")) {
-            check_diagnostics(&[d.clone()]);
+            check_diagnostics(std::slice::from_ref(&d));
             prop_assert!(d.span.line <= 4, "{d}");
         }
     }
