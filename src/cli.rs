@@ -181,11 +181,30 @@ fn fail(diags: &[Diagnostic], what: &str) -> i32 {
 }
 
 fn new_page(root: &Path, path: &Path) -> i32 {
-    let full = if path.is_absolute() || path.starts_with("content") {
-        root.join(path)
+    // A page lives in content/: `..` or an absolute path elsewhere would write outside it.
+    let path_clean: PathBuf = path
+        .components()
+        .filter(|c| *c != std::path::Component::CurDir)
+        .collect();
+    let content = std::fs::canonicalize(root)
+        .unwrap_or_else(|_| root.to_path_buf())
+        .join("content");
+    let rel = if path_clean.is_absolute() {
+        path_clean.strip_prefix(&content).ok()
     } else {
-        root.join("content").join(path)
+        Some(path_clean.strip_prefix("content").unwrap_or(&path_clean))
     };
+    let Some(rel) = rel.filter(|r| {
+        r.components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+    }) else {
+        eprintln!(
+            "error: {} is not inside the site's content/ folder",
+            path.display()
+        );
+        return 1;
+    };
+    let full = root.join("content").join(rel);
     if full.extension().and_then(|e| e.to_str()) != Some("md") {
         eprintln!("error: {} must end in .md", path.display());
         return 1;

@@ -733,6 +733,27 @@ fn new_scaffolds_a_page_and_never_overwrites() {
     // Only Markdown.
     s.run(&["new", "content/x.txt"]).assert_fails();
     assert!(!s.path("content/x.txt").exists());
+    // Only inside content/.
+    let outside = s.root().join("outside.md");
+    for p in [
+        "../outside.md".to_string(),
+        "content/../../outside.md".to_string(),
+        outside.to_string_lossy().into_owned(),
+    ] {
+        s.run(&["new", &p])
+            .assert_fails()
+            .err_has("is not inside the site's content/ folder");
+    }
+    assert!(!outside.exists());
+    assert!(!s.root().parent().unwrap().join("outside.md").exists());
+    // Other spellings of a path inside content/ are fine.
+    let inside = s.path("content/stories/abs.md");
+    s.run(&["new", &inside.to_string_lossy()]).assert_ok();
+    s.run(&["new", "./content/stories/dot.md"]).assert_ok();
+    s.run(&["new", "stories/short.md"]).assert_ok();
+    for f in ["abs", "dot", "short"] {
+        assert!(s.path(&format!("content/stories/{f}.md")).is_file(), "{f}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------
