@@ -215,6 +215,12 @@ pub fn write_site_with<T>(
             // An empty folder (or --force): mark it so the leftover cleaner may remove it.
             let _ = fs::write(out_abs.join(MARKER), "");
         }
+        if exchange(&staging, &out_abs).is_ok() {
+            // One atomic step: no moment without an output folder. The staging folder now
+            // holds the old site (with its marker, so an interrupted removal is cleaned up).
+            let _ = fs::remove_dir_all(&staging);
+            return Ok(value);
+        }
         fs::rename(&out_abs, &old).map_err(|e| vec![io(e, &out_abs)])?;
         if let Err(e) = fs::rename(&staging, &out_abs) {
             let _ = fs::rename(&old, &out_abs);
@@ -227,6 +233,35 @@ pub fn write_site_with<T>(
     Ok(value)
 }
 
+/// Swap two directories atomically (Linux `renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Elsewhere the swap falls back to two renames.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
 /// Rewrite root-relative `href`/`src`/`action` URLs of an HTML file at `file_path`
 /// (e.g. `stories/routes/index.html`) into relative ones; directory URLs get `index.html`.
 pub fn relativize(html: &str, file_path: &str, base_path: &str) -> String {
@@ -234,12 +269,29 @@ pub fn relativize(html: &str, file_path: &str, base_path: &str) -> String {
     let up = "../".repeat(depth);
     let mut out = String::with_capacity(html.len() + 256);
     let mut rest = html;
+    const PATTERNS: [&str; 4] = ["href=\"/", "src=\"/", "action=\"/", "data-root=\""];
+    // Every attribute value starts at `="`: one forward scan finds them all.
+    let next_match = |rest: &str| -> Option<(usize, &'static str)> {
+        let mut from = 0;
+        while let Some(k) = rest[from..].find("=\"") {
+            let eq = from + k;
+            for pat in PATTERNS {
+                let name_len = pat.find('=').unwrap_or(0);
+                if eq >= name_len
+                    && rest.is_char_boundary(eq - name_len)
+                    && rest[eq - name_len..].starts_with(pat)
+                {
+                    return Some((eq - name_len, pat));
+                }
+            }
+            from = eq + 2;
+        }
+        None
+    };
     loop {
-        let next = ["href=\"/", "src=\"/", "action=\"/", "data-root=\""]
-            .iter()
-            .filter_map(|pat| rest.find(pat).map(|i| (i, *pat)))
-            .min_by_key(|(i, _)| *i);
-        let Some((i, pat)) = next else { break };
+        let Some((i, pat)) = next_match(rest) else {
+            break;
+        };
         let attr_len = pat.len() - if pat.ends_with('/') { 1 } else { 0 };
         out.push_str(&rest[..i + attr_len]);
         let after = &rest[i + attr_len..];
@@ -280,6 +332,16 @@ pub fn relativize(html: &str, file_path: &str, base_path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_links_in_a_big_page() {
+        let page: String = (0..20_000)
+            .map(|i| format!("<a href=\"/p{i}/\" title=\"t\">x</a> "))
+            .collect();
+        let r = relativize(&page, "a/index.html", "");
+        assert_eq!(r.matches("href=\"../p").count(), 20_000);
+        assert!(r.contains("href=\"../p19999/index.html\" title=\"t\""));
+    }
 
     #[test]
     fn relative_links() {
