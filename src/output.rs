@@ -288,10 +288,7 @@ pub fn relativize(html: &str, file_path: &str, base_path: &str) -> String {
         }
         None
     };
-    loop {
-        let Some((i, pat)) = next_match(rest) else {
-            break;
-        };
+    while let Some((i, pat)) = next_match(rest) {
         let attr_len = pat.len() - if pat.ends_with('/') { 1 } else { 0 };
         out.push_str(&rest[..i + attr_len]);
         let after = &rest[i + attr_len..];
