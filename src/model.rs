@@ -526,6 +526,17 @@ impl Model {
         })
     }
 
+    /// Free the rendered HTML of every document not in `keep` (after the pages are
+    /// written, `dossier build` needs it only for the feed): the largest part of a big
+    /// site's memory.
+    pub fn release_page_html(&mut self, keep: &std::collections::HashSet<String>) {
+        for d in &mut self.docs {
+            if !keep.contains(&d.path) {
+                d.rendered.html = String::new();
+            }
+        }
+    }
+
     pub fn doc(&self, path: &str) -> Option<&Document> {
         self.by_path.get(path).map(|&i| &self.docs[i])
     }

@@ -785,9 +785,29 @@ impl<'m> Renderer<'m> {
         &self,
         put: &(dyn Fn(&str, Output) -> Result<(), Diagnostic> + Sync),
     ) -> Result<usize, Vec<Diagnostic>> {
+        let mut written = HashSet::new();
+        let diags = self.render_pages(put, &mut written);
+        self.render_rest(put, written, diags)
+    }
+
+    /// The paths of the pages whose HTML the feed embeds (see `Model::release_page_html`).
+    pub fn feed_pages(&self) -> HashSet<String> {
+        self.dated_pages()
+            .into_iter()
+            .take(self.m.config.feed_limit)
+            .map(|d| d.path.clone())
+            .collect()
+    }
+
+    /// First step of `render_each`: every page and section through its template. Returns
+    /// the diagnostics; `written` gets the paths written.
+    pub fn render_pages(
+        &self,
+        put: &(dyn Fn(&str, Output) -> Result<(), Diagnostic> + Sync),
+        written: &mut HashSet<String>,
+    ) -> Vec<Diagnostic> {
         let m = self.m;
         let mut diags = Vec::new();
-        let mut written: HashSet<String> = HashSet::new();
         let rendered: Vec<(String, Option<Diagnostic>)> = m
             .docs
             .par_iter()
@@ -807,23 +827,32 @@ impl<'m> Renderer<'m> {
                 Some(d) => diags.push(d),
             }
         }
-        let (generated, data) = rayon::join(
-            || {
-                let (mut g, t) = rayon::join(
-                    || vec![self.figures_page(), self.sources_page(), self.not_found()],
-                    || self.taxonomies(),
-                );
-                g.extend(t);
-                g.into_par_iter()
-                    .map(|g| {
-                        let (path, html) = g?;
-                        put(&path, Output::Bytes(html.into_bytes()))?;
-                        Ok(path)
-                    })
-                    .collect::<Vec<Result<String, Diagnostic>>>()
-            },
-            || self.data_files(),
-        );
+        diags
+    }
+
+    /// The rest of `render_each`: generated pages, data files, static files.
+    pub fn render_rest(
+        &self,
+        put: &(dyn Fn(&str, Output) -> Result<(), Diagnostic> + Sync),
+        mut written: HashSet<String>,
+        mut diags: Vec<Diagnostic>,
+    ) -> Result<usize, Vec<Diagnostic>> {
+        let m = self.m;
+        // Generated pages and data files one after another, each written as soon as it is
+        // made: their template data is the largest transient memory of a big build.
+        let mut generated: Vec<Result<String, Diagnostic>> = Vec::new();
+        let mut emit = |g: Result<(String, String), Diagnostic>| {
+            generated.push(g.and_then(|(path, html)| {
+                put(&path, Output::Bytes(html.into_bytes()))?;
+                Ok(path)
+            }));
+        };
+        emit(self.figures_page());
+        emit(self.sources_page());
+        emit(self.not_found());
+        for t in self.taxonomies() {
+            emit(t);
+        }
         for g in generated {
             match g {
                 Ok(path) => {
@@ -835,12 +864,9 @@ impl<'m> Renderer<'m> {
         if !diags.is_empty() {
             return Err(diags);
         }
-        let data: Vec<Result<String, Diagnostic>> = data
-            .into_par_iter()
-            .map(|(path, text)| put(&path, Output::Bytes(text.into_bytes())).map(|_| path))
-            .collect();
-        for d in data {
-            written.insert(d.map_err(|e| vec![e])?);
+        for (path, text) in self.data_files() {
+            put(&path, Output::Bytes(text.into_bytes())).map_err(|e| vec![e])?;
+            written.insert(path);
         }
         let assets: Vec<(&String, &PathBuf)> = m
             .theme_assets

@@ -39,24 +39,35 @@ impl Site {
         out: &Path,
         force: bool,
     ) -> Result<(usize, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let model = {
+        let mut model = {
             let inputs = Inputs::load(root)?;
             Model::build(&inputs, &opts.model)?
         };
-        let renderer = Renderer::new(&model, opts.live_reload);
         let relative = opts.model.relative;
+        let live_reload = opts.live_reload;
         let n = output::write_site_with(root, out, force, |put| {
-            renderer
-                .render_each(&|path, o| match o {
-                    Output::Bytes(b) if relative && path.ends_with(".html") => {
-                        let html = String::from_utf8_lossy(&b);
-                        put(
-                            path,
-                            &Output::Bytes(output::relativize(&html, path, "").into_bytes()),
-                        )
-                    }
-                    o => put(path, &o),
-                })
+            let put = |path: &str, o: Output| match o {
+                Output::Bytes(b) if relative && path.ends_with(".html") => {
+                    let html = String::from_utf8_lossy(&b);
+                    put(
+                        path,
+                        &Output::Bytes(output::relativize(&html, path, "").into_bytes()),
+                    )
+                }
+                o => put(path, &o),
+            };
+            let mut written = std::collections::HashSet::new();
+            let (diags, feed) = {
+                let renderer = Renderer::new(&model, live_reload);
+                (
+                    renderer.render_pages(&put, &mut written),
+                    renderer.feed_pages(),
+                )
+            };
+            // The pages are written: their HTML is only needed again for the feed.
+            model.release_page_html(&feed);
+            Renderer::new(&model, live_reload)
+                .render_rest(&put, written, diags)
                 .map_err(|mut e| {
                     e.extend(model.warnings.iter().cloned());
                     e
