@@ -39,6 +39,8 @@ pub struct Stats {
     pub markdown_renders: usize,
     pub template_hits: usize,
     pub template_renders: usize,
+    /// Files re-rendered by `serve`'s patch of the previous build (`How::Patched`).
+    pub files_patched: usize,
 }
 
 #[derive(Default)]
@@ -116,6 +118,31 @@ impl BuildCache {
         }
         self.frontmatter = next;
         self.stats.frontmatter_hits = hits;
+    }
+
+    /// The last front matter parsed for `path` (whichever text it came from).
+    pub fn frontmatter_of(&self, path: &str) -> Option<&FmResult> {
+        self.frontmatter.get(path).map(|(_, r)| r)
+    }
+
+    /// `path` now has `text`, whose front matter (YAML, lines) is that of the remembered text.
+    pub fn retext_frontmatter(&mut self, path: &str, text: &str) {
+        if let Some(e) = self.frontmatter.get_mut(path) {
+            e.0 = text.to_string();
+        }
+    }
+
+    /// The diagnostics of the last Markdown render of `path`.
+    pub fn markdown_diags(&self, path: &str) -> Option<&[Diagnostic]> {
+        self.markdown.get(path).map(|(_, _, r)| r.1.as_slice())
+    }
+
+    /// Remember a render of `path` from `text` in the environment of the remembered one.
+    pub fn store_markdown(&mut self, path: &str, text: &str, result: MdResult) {
+        if let Some(e) = self.markdown.get_mut(path) {
+            e.0 = text.to_string();
+            e.2 = result;
+        }
     }
 
     pub fn markdown(

@@ -56,6 +56,8 @@ pub struct Model {
     /// Sorted by path.
     pub docs: Vec<Document>,
     pub by_path: HashMap<String, usize>,
+    /// What `@/` links may name (`stories/routes.md`, and `stories/` for a section) -> URL.
+    pub links: HashMap<String, String>,
     pub figures: BTreeMap<String, Figure>,
     /// Source id -> indices of documents that cite it (inline, in `sources:` or by figure).
     pub cited_by: BTreeMap<String, BTreeSet<usize>>,
@@ -425,16 +427,11 @@ impl Model {
         let results: Vec<(Rendered, Vec<Diagnostic>)> = docs
             .par_iter()
             .map(|doc| {
-                let mut d = Vec::new();
                 let text = &inputs.pages[&doc.path];
                 if let Some(hit) = cache.markdown(&doc.path, text, env_key) {
                     return hit;
                 }
-                let body = frontmatter::split(text, &doc.file)
-                    .map(|s| s.body)
-                    .unwrap_or("");
-                let r = markdown::render(body, &doc.file, doc.body_line, &env, &mut d);
-                (r, d)
+                render_markdown(doc, text, &env)
             })
             .collect();
         cache.record_markdown(
@@ -450,57 +447,14 @@ impl Model {
 
         // Anchors of internal links.
         for doc in &docs {
-            for link in &doc.rendered.links {
-                let Some(anchor) = &link.anchor else { continue };
-                let key = if links.contains_key(&link.target) {
-                    link.target.clone()
-                } else {
-                    continue;
-                };
-                let target = by_path
-                    .get(&key)
-                    .or_else(|| by_path.get(&format!("{}/_index.md", key.trim_end_matches('/'))))
-                    .or_else(|| by_path.get(&format!("{key}_index.md")));
-                if let Some(&t) = target
-                    && !docs[t].rendered.heading_ids.iter().any(|h| h == anchor)
-                {
-                    let hint = match did_you_mean(
-                        anchor,
-                        docs[t].rendered.heading_ids.iter().map(String::as_str),
-                    ) {
-                        Some(s) => format!("did you mean `#{s}`?"),
-                        None => format!(
-                            "anchors of {}: {}",
-                            docs[t].path,
-                            docs[t].rendered.heading_ids.join(", ")
-                        ),
-                    };
-                    diags.push(
-                        Diagnostic::error(
-                            link.span.clone(),
-                            format!("broken anchor `#{anchor}` in link to `@/{}`", link.target),
-                        )
-                        .with_hint(hint),
-                    );
-                }
-            }
+            diags.extend(anchor_errors(&docs, &by_path, &links, doc, None));
         }
 
         // Back-links.
         let mut cited_by: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
         for (i, doc) in docs.iter().enumerate() {
-            let ids = doc
-                .rendered
-                .references
-                .entries
-                .iter()
-                .map(|e| &e.0)
-                .chain(doc.fm.sources.iter())
-                .chain(doc.fm.figures.iter().map(|f| &f.source));
-            for id in ids {
-                if registry.get(id).is_some() {
-                    cited_by.entry(id.clone()).or_default().insert(i);
-                }
+            for id in cites(&registry, doc) {
+                cited_by.entry(id.clone()).or_default().insert(i);
             }
         }
 
@@ -517,6 +471,7 @@ impl Model {
             registry,
             docs,
             by_path,
+            links,
             figures,
             cited_by,
             disputes,
@@ -535,6 +490,36 @@ impl Model {
                 d.rendered.html = String::new();
             }
         }
+    }
+
+    /// The Markdown of `self.docs[i]` rendered from `text` (its whole file) in this model's
+    /// environment, as a build renders it. `known`: every content file's path, sorted.
+    pub fn render_markdown(
+        &self,
+        i: usize,
+        text: &str,
+        known: Vec<&str>,
+    ) -> (Rendered, Vec<Diagnostic>) {
+        let env = PageEnv {
+            disputes: &self.disputes,
+            links: &self.links,
+            known,
+            registry: &self.registry,
+            figures: &self.figures,
+            base_path: &self.base_path,
+            theme: &self.theme,
+        };
+        render_markdown(&self.docs[i], text, &env)
+    }
+
+    /// The broken anchors of `self.docs[i]`'s links (only those to `self.docs[to]` with `to`).
+    pub fn anchor_errors(&self, i: usize, to: Option<usize>) -> Vec<Diagnostic> {
+        anchor_errors(&self.docs, &self.by_path, &self.links, &self.docs[i], to)
+    }
+
+    /// The sources `doc` cites (inline, in `sources:` or by a figure), repeats included.
+    pub fn cites<'a>(&'a self, doc: &'a Document) -> impl Iterator<Item = &'a String> {
+        cites(&self.registry, doc)
     }
 
     pub fn doc(&self, path: &str) -> Option<&Document> {
@@ -559,6 +544,76 @@ impl crate::config::Config {
     pub fn origin_and_path(&self) -> String {
         self.base_url.trim_end_matches('/').to_string()
     }
+}
+
+/// A document's Markdown: the body of `text`, its whole file.
+fn render_markdown(doc: &Document, text: &str, env: &PageEnv) -> (Rendered, Vec<Diagnostic>) {
+    let mut d = Vec::new();
+    let body = frontmatter::split(text, &doc.file)
+        .map(|s| s.body)
+        .unwrap_or("");
+    let r = markdown::render(body, &doc.file, doc.body_line, env, &mut d);
+    (r, d)
+}
+
+/// The sources `doc` cites that the registry knows.
+fn cites<'a>(registry: &'a Registry, doc: &'a Document) -> impl Iterator<Item = &'a String> {
+    doc.rendered
+        .references
+        .entries
+        .iter()
+        .map(|e| &e.0)
+        .chain(doc.fm.sources.iter())
+        .chain(doc.fm.figures.iter().map(|f| &f.source))
+        .filter(|id| registry.get(id).is_some())
+}
+
+/// Errors for `doc`'s internal links to a heading its target does not have (with `only_to`,
+/// just the links to `docs[only_to]`).
+fn anchor_errors(
+    docs: &[Document],
+    by_path: &HashMap<String, usize>,
+    links: &HashMap<String, String>,
+    doc: &Document,
+    only_to: Option<usize>,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for link in &doc.rendered.links {
+        let Some(anchor) = &link.anchor else { continue };
+        let key = if links.contains_key(&link.target) {
+            link.target.clone()
+        } else {
+            continue;
+        };
+        let target = by_path
+            .get(&key)
+            .or_else(|| by_path.get(&format!("{}/_index.md", key.trim_end_matches('/'))))
+            .or_else(|| by_path.get(&format!("{key}_index.md")));
+        if let Some(&t) = target
+            && only_to.is_none_or(|o| o == t)
+            && !docs[t].rendered.heading_ids.iter().any(|h| h == anchor)
+        {
+            let hint = match did_you_mean(
+                anchor,
+                docs[t].rendered.heading_ids.iter().map(String::as_str),
+            ) {
+                Some(s) => format!("did you mean `#{s}`?"),
+                None => format!(
+                    "anchors of {}: {}",
+                    docs[t].path,
+                    docs[t].rendered.heading_ids.join(", ")
+                ),
+            };
+            diags.push(
+                Diagnostic::error(
+                    link.span.clone(),
+                    format!("broken anchor `#{anchor}` in link to `@/{}`", link.target),
+                )
+                .with_hint(hint),
+            );
+        }
+    }
+    diags
 }
 
 /// Figures that give different values for the same place and measure over overlapping periods.

@@ -27,8 +27,45 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
 /// One output file's bytes, or a file to copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
-    Bytes(Vec<u8>),
+    Bytes(Bytes),
     Copy(PathBuf),
+}
+
+/// An output file's bytes, shared: `serve` patches a copy of the previous site without
+/// copying its files.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Bytes(std::sync::Arc<Vec<u8>>);
+
+impl Bytes {
+    /// The bytes to overwrite, if nothing else holds them (to reuse their memory).
+    pub fn get_mut(&mut self) -> Option<&mut Vec<u8>> {
+        std::sync::Arc::get_mut(&mut self.0)
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(v: Vec<u8>) -> Bytes {
+        Bytes(std::sync::Arc::new(v))
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Bytes({} bytes)", self.0.len())
+    }
 }
 
 /// The loaded templates, and the file each came from (for diagnostics).
@@ -385,6 +422,12 @@ pub fn measure_label(measure: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The taxonomies: kind (URL segment) and title.
+const TAXONOMIES: [(&str, &str); 2] = [("places", "Places"), ("tags", "Tags")];
+
+/// A term: its first name, its documents and (for places) its figures.
+type TermGroup<'m> = (String, Vec<&'m Document>, Vec<&'m Figure>);
+
 pub fn term_slug(name: &str) -> String {
     match slug::slugify(name) {
         s if s.is_empty() => "term".into(),
@@ -418,12 +461,13 @@ struct Index<'m> {
 }
 
 impl<'m> Index<'m> {
-    fn new(m: &'m Model) -> Index<'m> {
-        let words: Vec<usize> = m
-            .docs
-            .par_iter()
-            .map(|d| d.rendered.text.split_whitespace().count())
-            .collect();
+    fn new(m: &'m Model, words: Option<Vec<usize>>) -> Index<'m> {
+        let words: Vec<usize> = words.unwrap_or_else(|| {
+            m.docs
+                .par_iter()
+                .map(|d| word_count(&d.rendered.text))
+                .collect()
+        });
         let mut section_pages: HashMap<&str, Vec<&Document>> = HashMap::new();
         let mut subsections: HashMap<&str, Vec<&Document>> = HashMap::new();
         for d in &m.docs {
@@ -465,12 +509,22 @@ impl<'m> Index<'m> {
     }
 }
 
+/// The words of a page's plain text (`word_count`, `reading_minutes`).
+pub fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
 fn reading_minutes(words: usize) -> usize {
     words.div_ceil(220).max(1)
 }
 
 impl<'m> Renderer<'m> {
     pub fn new(m: &'m Model, live_reload: bool) -> Renderer<'m> {
+        Renderer::with_words(m, live_reload, None)
+    }
+
+    /// `new`, with the word count of every document already known (by index in `m.docs`).
+    pub fn with_words(m: &'m Model, live_reload: bool, words: Option<Vec<usize>>) -> Renderer<'m> {
         let mut menu = vec![];
         if let Some(home) = m.doc("_index.md") {
             menu.push(Link {
@@ -508,8 +562,13 @@ impl<'m> Renderer<'m> {
             live_reload,
             site,
             memo: None,
-            idx: Index::new(m),
+            idx: Index::new(m, words),
         }
+    }
+
+    /// The word count of every document, by index in `Model::docs`.
+    pub fn words(&self) -> &[usize] {
+        &self.idx.words
     }
 
     /// Reuse the HTML of outputs whose template and context did not change.
@@ -717,7 +776,8 @@ impl<'m> Renderer<'m> {
         (previous.map(link), next.map(link))
     }
 
-    fn render_doc(&self, d: &'m Document) -> Result<String, Diagnostic> {
+    /// A document's own output file (see `output_path`).
+    pub fn render_doc(&self, d: &'m Document) -> Result<String, Diagnostic> {
         let m = self.m;
         let mut page = self.page(d, true);
         let name = match (&d.fm.template, d.is_section()) {
@@ -815,7 +875,7 @@ impl<'m> Renderer<'m> {
                 let path = output_path(&d.url_path);
                 let r = self
                     .render_doc(d)
-                    .and_then(|html| put(&path, Output::Bytes(html.into_bytes())));
+                    .and_then(|html| put(&path, Output::Bytes(html.into_bytes().into())));
                 (path, r.err())
             })
             .collect();
@@ -843,7 +903,7 @@ impl<'m> Renderer<'m> {
         let mut generated: Vec<Result<String, Diagnostic>> = Vec::new();
         let mut emit = |g: Result<(String, String), Diagnostic>| {
             generated.push(g.and_then(|(path, html)| {
-                put(&path, Output::Bytes(html.into_bytes()))?;
+                put(&path, Output::Bytes(html.into_bytes().into()))?;
                 Ok(path)
             }));
         };
@@ -865,7 +925,7 @@ impl<'m> Renderer<'m> {
             return Err(diags);
         }
         for (path, text) in self.data_files() {
-            put(&path, Output::Bytes(text.into_bytes())).map_err(|e| vec![e])?;
+            put(&path, Output::Bytes(text.into_bytes().into())).map_err(|e| vec![e])?;
             written.insert(path);
         }
         let assets: Vec<(&String, &PathBuf)> = m
@@ -985,7 +1045,7 @@ impl<'m> Renderer<'m> {
         .unwrap_or_default()
     }
 
-    fn sources_page(&self) -> Result<(String, String), Diagnostic> {
+    pub fn sources_page(&self) -> Result<(String, String), Diagnostic> {
         let m = self.m;
         let sources: Vec<SourceCtx> = m
             .registry
@@ -1036,36 +1096,8 @@ impl<'m> Renderer<'m> {
     fn taxonomies(&self) -> Vec<Result<(String, String), Diagnostic>> {
         let m = self.m;
         let mut out = Vec::new();
-        for (kind, kind_title) in [("places", "Places"), ("tags", "Tags")] {
-            let mut terms: BTreeMap<String, (String, Vec<&Document>, Vec<&Figure>)> =
-                BTreeMap::new();
-            for d in &m.docs {
-                let names = if kind == "places" {
-                    &d.fm.places
-                } else {
-                    &d.fm.tags
-                };
-                for n in names {
-                    let e = terms
-                        .entry(term_slug(n))
-                        .or_insert_with(|| (n.clone(), vec![], vec![]));
-                    // Documents come in order: a repeat (two names, one slug) can only be the last.
-                    if e.1.last().is_none_or(|x| x.path != d.path) {
-                        e.1.push(d);
-                    }
-                }
-            }
-            if kind == "places" {
-                for f in self.all_figures() {
-                    if let Some(p) = &f.decl.place {
-                        terms
-                            .entry(term_slug(p))
-                            .or_insert_with(|| (p.clone(), vec![], vec![]))
-                            .2
-                            .push(f);
-                    }
-                }
-            }
+        for (kind, kind_title) in TAXONOMIES {
+            let terms = self.term_groups(kind, None);
             let list: Vec<TermCtx> = terms
                 .iter()
                 .map(|(slug, (name, pages, figs))| TermCtx {
@@ -1087,28 +1119,110 @@ impl<'m> Renderer<'m> {
             );
             let term_pages: Vec<_> = terms
                 .par_iter()
-                .map(|(slug, (name, pages, figs))| {
-                    let mut pages = pages.clone();
-                    pages.sort_by_key(|d| sort_key(d));
-                    let term = TermCtx {
-                        name,
-                        url: m.url(&format!("/{kind}/{slug}/")),
-                        count: pages.len() + figs.len(),
-                        pages: pages.iter().map(|p| self.page(p, false)).collect(),
-                        figures: figs.iter().map(|f| self.figure(f)).collect(),
-                    };
-                    let mut ctx = self.context(&format!("/{kind}/{slug}/"));
-                    ctx.insert("kind", kind);
-                    ctx.insert("kind_title", kind_title);
-                    ctx.insert("term", &term);
-                    let key = format!("{kind}/{slug}/index.html");
-                    self.render_template(&key, "taxonomy_term.html", &ctx)
-                        .map(|h| (key, h))
-                })
+                .map(|(slug, group)| self.term_page(kind, kind_title, slug, group))
                 .collect();
             out.extend(term_pages);
         }
         out
+    }
+
+    /// The term pages (`/tags/<tag>/`, `/places/<place>/`) that list `d`.
+    pub fn term_pages_of(&self, d: &Document) -> Vec<Result<(String, String), Diagnostic>> {
+        let mut out = Vec::new();
+        for (kind, kind_title) in TAXONOMIES {
+            let names = if kind == "places" {
+                &d.fm.places
+            } else {
+                &d.fm.tags
+            };
+            if names.is_empty() {
+                continue;
+            }
+            let only: HashSet<String> = names.iter().map(|n| term_slug(n)).collect();
+            let terms = self.term_groups(kind, Some(&only));
+            out.extend(
+                terms
+                    .par_iter()
+                    .map(|(slug, group)| self.term_page(kind, kind_title, slug, group))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        out
+    }
+
+    /// The terms of a taxonomy (or only those whose slug is in `only`): slug -> (first name,
+    /// documents, figures for places).
+    fn term_groups(
+        &self,
+        kind: &str,
+        only: Option<&HashSet<String>>,
+    ) -> BTreeMap<String, TermGroup<'m>> {
+        let m = self.m;
+        let mut terms: BTreeMap<String, TermGroup<'m>> = BTreeMap::new();
+        // Names repeat across pages: slugify each once.
+        let mut slugs: HashMap<&str, String> = HashMap::new();
+        let mut slug_of = |n: &'m str| -> Option<String> {
+            let s = slugs.entry(n).or_insert_with(|| term_slug(n));
+            only.is_none_or(|o| o.contains(s.as_str()))
+                .then(|| s.clone())
+        };
+        for d in &m.docs {
+            let names = if kind == "places" {
+                &d.fm.places
+            } else {
+                &d.fm.tags
+            };
+            for n in names {
+                let Some(slug) = slug_of(n) else { continue };
+                let e = terms
+                    .entry(slug)
+                    .or_insert_with(|| (n.clone(), vec![], vec![]));
+                // Documents come in order: a repeat (two names, one slug) can only be the last.
+                if e.1.last().is_none_or(|x| x.path != d.path) {
+                    e.1.push(d);
+                }
+            }
+        }
+        if kind == "places" {
+            for f in self.all_figures() {
+                if let Some(p) = &f.decl.place
+                    && let Some(slug) = slug_of(p)
+                {
+                    terms
+                        .entry(slug)
+                        .or_insert_with(|| (p.clone(), vec![], vec![]))
+                        .2
+                        .push(f);
+                }
+            }
+        }
+        terms
+    }
+
+    fn term_page(
+        &self,
+        kind: &str,
+        kind_title: &str,
+        slug: &str,
+        (name, pages, figs): &TermGroup<'m>,
+    ) -> Result<(String, String), Diagnostic> {
+        let m = self.m;
+        let mut pages = pages.clone();
+        pages.sort_by_key(|d| sort_key(d));
+        let term = TermCtx {
+            name,
+            url: m.url(&format!("/{kind}/{slug}/")),
+            count: pages.len() + figs.len(),
+            pages: pages.iter().map(|p| self.page(p, false)).collect(),
+            figures: figs.iter().map(|f| self.figure(f)).collect(),
+        };
+        let mut ctx = self.context(&format!("/{kind}/{slug}/"));
+        ctx.insert("kind", kind);
+        ctx.insert("kind_title", kind_title);
+        ctx.insert("term", &term);
+        let key = format!("{kind}/{slug}/index.html");
+        self.render_template(&key, "taxonomy_term.html", &ctx)
+            .map(|h| (key, h))
     }
 
     /// Feeds, sitemap, robots, search index, figure and source data, code stylesheet.
@@ -1124,24 +1238,7 @@ impl<'m> Renderer<'m> {
                 m.permalink("/sitemap.xml")
             ),
         ));
-        // Borrowed, not copied into `serde_json::Value`s: the text of every page is large.
-        #[derive(Serialize)]
-        struct SearchEntry<'a> {
-            url: String,
-            title: &'a str,
-            summary: &'a str,
-            text: &'a str,
-        }
-        let search: Vec<SearchEntry> = m
-            .docs
-            .iter()
-            .map(|d| SearchEntry {
-                url: m.url(&d.url_path),
-                title: &d.fm.title,
-                summary: d.fm.summary.as_deref().unwrap_or_default(),
-                text: &d.rendered.text,
-            })
-            .collect();
+        let search: Vec<SearchEntry> = m.docs.iter().map(|d| self.search_entry(d)).collect();
         out.push((
             "search-index.json".into(),
             serde_json::to_string(&search).unwrap_or_default(),
@@ -1168,6 +1265,29 @@ impl<'m> Renderer<'m> {
             serde_json::to_string_pretty(&json_figs).unwrap_or_default() + "\n",
         ));
         out.push(("figures.csv".into(), figures_csv(&json_figs)));
+        out.push(("sources.json".into(), self.sources_json()));
+        out.push(("syntax.css".into(), syntax_css(&m.config.highlight_theme)));
+        out
+    }
+
+    fn search_entry(&self, d: &'m Document) -> SearchEntry<'m> {
+        SearchEntry {
+            url: self.m.url(&d.url_path),
+            title: &d.fm.title,
+            summary: d.fm.summary.as_deref().unwrap_or_default(),
+            text: &d.rendered.text,
+        }
+    }
+
+    /// One document's entry of `search-index.json`, as it appears in the file (whose entries
+    /// are joined by `,` between `[` and `]`).
+    pub fn search_entry_json(&self, d: &'m Document) -> String {
+        serde_json::to_string(&self.search_entry(d)).unwrap_or_default()
+    }
+
+    /// `sources.json`.
+    pub fn sources_json(&self) -> String {
+        let m = self.m;
         let json_sources: Vec<serde_json::Value> = m
             .registry
             .sources
@@ -1182,12 +1302,14 @@ impl<'m> Renderer<'m> {
                 })
             })
             .collect();
-        out.push((
-            "sources.json".into(),
-            serde_json::to_string_pretty(&json_sources).unwrap_or_default() + "\n",
-        ));
-        out.push(("syntax.css".into(), syntax_css(&m.config.highlight_theme)));
-        out
+        serde_json::to_string_pretty(&json_sources).unwrap_or_default() + "\n"
+    }
+
+    /// The pages in `atom.xml`.
+    pub fn feed_docs(&self) -> Vec<&'m Document> {
+        let mut pages = self.dated_pages();
+        pages.truncate(self.m.config.feed_limit);
+        pages
     }
 
     fn dated_pages(&self) -> Vec<&'m Document> {
@@ -1200,7 +1322,7 @@ impl<'m> Renderer<'m> {
         pages
     }
 
-    fn atom(&self) -> String {
+    pub fn atom(&self) -> String {
         let m = self.m;
         let pages = self.dated_pages();
         let updated = pages
@@ -1286,6 +1408,15 @@ impl<'m> Renderer<'m> {
         s.push_str("</urlset>\n");
         s
     }
+}
+
+/// An entry of `search-index.json`, borrowed (the text of every page is large).
+#[derive(Serialize)]
+struct SearchEntry<'a> {
+    url: String,
+    title: &'a str,
+    summary: &'a str,
+    text: &'a str,
 }
 
 /// Weighted pages first (by weight), then newest first, then by title.

@@ -51,7 +51,7 @@ impl Site {
                     let html = String::from_utf8_lossy(&b);
                     put(
                         path,
-                        &Output::Bytes(output::relativize(&html, path, "").into_bytes()),
+                        &Output::Bytes(output::relativize(&html, path, "").into_bytes().into()),
                     )
                 }
                 o => put(path, &o),
@@ -87,6 +87,15 @@ impl Site {
         opts: &BuildOptions,
         cache: &mut BuildCache,
     ) -> Result<Site, Vec<Diagnostic>> {
+        Site::from_inputs_with_model(inputs, opts, cache).map(|(site, _)| site)
+    }
+
+    /// `from_inputs_cached`, and the model the site was rendered from (`serve` patches both).
+    pub fn from_inputs_with_model(
+        inputs: &Inputs,
+        opts: &BuildOptions,
+        cache: &mut BuildCache,
+    ) -> Result<(Site, Model), Vec<Diagnostic>> {
         let model = Model::build_cached(inputs, &opts.model, cache)?;
         let memo = cache.render_memo();
         let rendered = Renderer::new(&model, opts.live_reload)
@@ -103,14 +112,15 @@ impl Site {
                     && let Output::Bytes(b) = out
                 {
                     let html = String::from_utf8_lossy(b);
-                    *b = output::relativize(&html, path, "").into_bytes();
+                    *b = output::relativize(&html, path, "").into_bytes().into();
                 }
             }
         }
-        Ok(Site {
+        let site = Site {
             files,
             warnings: model.warnings.clone(),
             base_path: model.base_path.clone(),
-        })
+        };
+        Ok((site, model))
     }
 }

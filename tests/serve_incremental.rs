@@ -2,9 +2,12 @@
 //! (page text, front matter, figures, sources.yaml, templates, static files, new pages,
 //! deletions, renames, broken files) go through `Rebuilder::apply`, the code path of
 //! `dossier serve`, and after each one the site is compared with a fresh `Site::build`.
+//! Half of the edits change only a page's text below its front matter (headings, citations,
+//! figures, links and anchors, images without alt text, word counts), which `serve` patches
+//! into the previous build (`How::Patched`) instead of rebuilding.
 
 use dossier::render::Output;
-use dossier::serve::rebuild::Rebuilder;
+use dossier::serve::rebuild::{How, Rebuilder};
 use dossier::site::{BuildOptions, Site};
 use std::path::Path;
 
@@ -69,6 +72,81 @@ fn page_text(n: usize, v: u64, rng: &mut Rng) -> String {
     )
 }
 
+const HEADINGS: &[&str] = &["Alpha", "Beta", "Gamma"];
+
+/// A new body for a page: sections with headings, citations, figures of any page, links to
+/// pages and to their headings, images without alt text (a warning), code; with `broken`,
+/// one error too (an unknown source or figure, a missing heading).
+fn body_text(rng: &mut Rng, root: &Path, pages: &[(usize, String)], broken: bool) -> String {
+    let mut out = String::from("\n");
+    let sections = 1 + rng.below(4);
+    let error_at = broken.then(|| rng.below(sections));
+    for k in 0..sections {
+        out.push_str(&format!("## {}\n\n", HEADINGS[rng.below(HEADINGS.len())]));
+        for w in 0..1 + rng.below(12) {
+            out.push_str(&format!("word{} ", (w + rng.below(3)) % 7));
+        }
+        match rng.below(8) {
+            0..=3 => out.push_str(&format!("[@{}] ", SOURCES[rng.below(SOURCES.len())])),
+            4 => out.push_str(&format!(
+                "[@{}; @{}, p. 2] ",
+                SOURCES[rng.below(SOURCES.len())],
+                SOURCES[rng.below(SOURCES.len())]
+            )),
+            _ => {}
+        }
+        if rng.below(3) == 0 {
+            let (n, _) = &pages[rng.below(pages.len())];
+            out.push_str(&format!("{{{{ fig(id=\"fig-{n}\") }}}} "));
+        }
+        if rng.below(3) == 0 {
+            // A link to a page, or to one of its headings as they are now.
+            let (_, rel) = &pages[rng.below(pages.len())];
+            let target = std::fs::read_to_string(root.join(rel)).unwrap_or_default();
+            let ids: Vec<String> = target
+                .lines()
+                .filter_map(|l| l.strip_prefix("## "))
+                .map(|h| h.to_lowercase().replace(' ', "-"))
+                .collect();
+            let anchor = match rng.below(3) {
+                0 if !ids.is_empty() => format!("#{}", ids[rng.below(ids.len())]),
+                _ => String::new(),
+            };
+            let target = rel.trim_start_matches("content/");
+            out.push_str(&format!("[see](@/{target}{anchor}) "));
+        }
+        if rng.below(8) == 0 {
+            out.push_str("![](map.png) ");
+        }
+        if error_at == Some(k) {
+            let (_, rel) = &pages[rng.below(pages.len())];
+            let target = rel.trim_start_matches("content/");
+            out.push_str(
+                [
+                    "[@nope] ".to_string(),
+                    "{{ fig(id=\"fig-999\") }} ".to_string(),
+                    format!("[see](@/{target}#delta) "),
+                ][rng.below(3)]
+                .as_str(),
+            );
+        }
+        out.push_str("\n\n");
+        if rng.below(4) == 0 {
+            out.push_str(&format!(
+                "```rust\nfn g() -> u32 {{ {} }}\n```\n\n",
+                rng.below(99)
+            ));
+        }
+    }
+    out
+}
+
+/// `text` with its body (below the front matter) replaced.
+fn with_body(text: &str, body: &str) -> Option<String> {
+    let end = text[4..].find("\n---\n")? + 4 + 5;
+    Some(format!("{}{body}", &text[..end]))
+}
+
 fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -77,7 +155,7 @@ fn write(root: &Path, rel: &str, text: &str) {
 
 fn bytes(out: &Output) -> Vec<u8> {
     match out {
-        Output::Bytes(b) => b.clone(),
+        Output::Bytes(b) => b.to_vec(),
         Output::Copy(p) => std::fs::read(p).unwrap_or_default(),
     }
 }
@@ -90,6 +168,9 @@ fn assert_same(
 ) {
     match (incremental, full) {
         (Ok(a), Ok(b)) => {
+            let wa: Vec<String> = a.warnings.iter().map(|d| d.to_string()).collect();
+            let wb: Vec<String> = b.warnings.iter().map(|d| d.to_string()).collect();
+            assert_eq!(wa, wb, "step {step} ({what}): the warnings differ");
             let ka: Vec<&String> = a.files.keys().collect();
             let kb: Vec<&String> = b.files.keys().collect();
             assert_eq!(ka, kb, "step {step} ({what}): the file lists differ");
@@ -111,7 +192,8 @@ fn assert_same(
     }
 }
 
-fn run(seed: u64, steps: usize) {
+/// Returns how many of the steps were patched.
+fn run(seed: u64, steps: usize) -> usize {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     copy_dir(
@@ -174,15 +256,45 @@ fn run(seed: u64, steps: usize) {
     let page_tpl =
         std::fs::read_to_string(root.join("themes/default/templates/page.html")).unwrap();
     let mut broken: Option<(usize, String)> = None;
+    // A page whose text has an error, fixed by the next step.
+    let mut broken_text: Option<String> = None;
+    let mut failed = false;
+    let mut patched = 0;
     for step in 1..=steps {
         let mut changed: Vec<String> = Vec::new();
-        let kind = rng.below(11);
+        let kind = if rng.below(2) == 0 { 11 } else { rng.below(11) };
         let what;
         if let Some((n, rel)) = broken.take() {
             // Fix the broken page first.
             write(root, &rel, &page_text(n, rng.next() % 1000, &mut rng));
             changed.push(rel);
             what = "fix a broken page";
+        } else if let Some(rel) = broken_text.take() {
+            let old = std::fs::read_to_string(root.join(&rel)).unwrap();
+            let text = with_body(&old, &body_text(&mut rng, root, &pages, false)).unwrap();
+            write(root, &rel, &text);
+            changed.push(rel);
+            what = "fix a page's text";
+        } else if failed {
+            // An edit broke another page's link (a heading went away, a page was renamed):
+            // start over from pages without links.
+            for (n, rel) in &pages {
+                write(root, rel, &page_text(*n, rng.next() % 1000, &mut rng));
+                changed.push(rel.clone());
+            }
+            write(
+                root,
+                "content/_index.md",
+                "---\ntitle: Home\n---\n\nHome page.\n",
+            );
+            write(
+                root,
+                "content/s/_index.md",
+                "---\ntitle: Section\n---\n\nA section.\n",
+            );
+            changed.push("content/_index.md".into());
+            changed.push("content/s/_index.md".into());
+            what = "rewrite every page";
         } else {
             match kind {
                 0..=2 => {
@@ -206,7 +318,10 @@ fn run(seed: u64, steps: usize) {
                         what = "remove a template override";
                     } else {
                         let marker = format!("<!-- override {} -->", rng.next() % 100);
-                        write(root, &rel, &format!("{page_tpl}{marker}\n"));
+                        // Inside the last block: a child template has nothing outside blocks.
+                        let at = page_tpl.rfind("{% endblock").unwrap();
+                        let text = format!("{}{marker}{}", &page_tpl[..at], &page_tpl[at..]);
+                        write(root, &rel, &text);
                         what = "add a template override";
                     }
                     changed.push(rel);
@@ -247,6 +362,25 @@ fn run(seed: u64, steps: usize) {
                     changed.push(rel);
                     what = "break a page's YAML";
                 }
+                11 => {
+                    // Only the text below the front matter, of a page or a section.
+                    let rel = match rng.below(8) {
+                        0 => "content/_index.md".to_string(),
+                        1 => "content/s/_index.md".to_string(),
+                        _ => pages[rng.below(pages.len())].1.clone(),
+                    };
+                    let old = std::fs::read_to_string(root.join(&rel)).unwrap();
+                    let broken = rng.below(10) == 0;
+                    let text = with_body(&old, &body_text(&mut rng, root, &pages, broken));
+                    write(root, &rel, &text.unwrap());
+                    changed.push(rel.clone());
+                    if broken {
+                        broken_text = Some(rel);
+                        what = "break a page's text";
+                    } else {
+                        what = "edit a page's text";
+                    }
+                }
                 9 => {
                     let rel = "static/extra.css";
                     if root.join(rel).exists() && rng.below(2) == 0 {
@@ -276,6 +410,17 @@ fn run(seed: u64, steps: usize) {
             }
         }
         let outcome = rb.apply(&changed).expect("the changes belong to the site");
+        if outcome.how == How::Patched {
+            patched += 1;
+        }
+        if std::env::var("DEBUG_STEPS").is_ok() {
+            eprintln!(
+                "{step} {what}: {:?} {:?}",
+                outcome.how,
+                outcome.result.as_ref().err()
+            );
+        }
+        failed = outcome.result.is_err() && broken.is_none() && broken_text.is_none();
         let incremental = text(outcome.result);
         let full = Site::build(root, &opts).map_err(|d| {
             d.iter()
@@ -285,11 +430,73 @@ fn run(seed: u64, steps: usize) {
         });
         assert_same(step, what, &incremental, &full);
     }
+    patched
 }
 
 #[test]
 fn random_edits_equal_full_builds() {
-    for seed in [0x9e37_79b9_7f4a_7c15, 42, 7, 2026] {
-        run(seed, 40);
+    for seed in [0x9e37_79b9_7f4a_7c15, 42, 7, 2026, 99, 31337] {
+        let patched = run(seed, 60);
+        assert!(
+            patched >= 10,
+            "seed {seed}: only {patched} of 60 steps were patched"
+        );
     }
+}
+
+/// A body-only edit takes the fast path (the last build patched), whose result is a full
+/// build's; a front-matter edit does not.
+#[test]
+fn body_only_edit_is_patched() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+        &root.join("themes/default"),
+    );
+    write(
+        root,
+        "site.yaml",
+        "title: T\nbase_url: https://example.org/\n",
+    );
+    write(
+        root,
+        "content/_index.md",
+        "---\ntitle: Home\n---\n\nHome.\n",
+    );
+    write(
+        root,
+        "content/sources.yaml",
+        &sources_yaml(&["A".into(), "B".into(), "C".into()]),
+    );
+    let mut rng = Rng(1);
+    write(root, "content/s/p0.md", &page_text(0, 0, &mut rng));
+    write(root, "content/s/p1.md", &page_text(1, 0, &mut rng));
+    let opts = BuildOptions {
+        live_reload: true,
+        ..Default::default()
+    };
+    let mut rb = Rebuilder::new(root, opts.clone());
+    rb.build_all().unwrap();
+    let rel = "content/s/p0.md".to_string();
+    let old = std::fs::read_to_string(root.join(&rel)).unwrap();
+    write(
+        root,
+        &rel,
+        &with_body(&old, "\n## New heading\n\nMore words than before [@nw].\n").unwrap(),
+    );
+    let o = rb.apply(std::slice::from_ref(&rel)).unwrap();
+    assert_eq!(o.how, How::Patched, "{}", o.summary());
+    assert!(
+        o.summary().contains("files rendered again"),
+        "{}",
+        o.summary()
+    );
+    let patched = o.result.unwrap();
+    let full = Site::build(root, &opts).unwrap();
+    assert_same(1, "body edit", &Ok((*patched).clone()), &Ok(full));
+
+    write(root, &rel, &old.replacen("title: ", "title: Retitled ", 1));
+    let o = rb.apply(std::slice::from_ref(&rel)).unwrap();
+    assert_eq!(o.how, How::Incremental, "{}", o.summary());
 }

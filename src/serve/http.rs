@@ -139,7 +139,7 @@ fn text(req: Request, status: u16, msg: &str) {
 
 fn read(out: &Output) -> Option<Vec<u8>> {
     match out {
-        Output::Bytes(b) => Some(b.clone()),
+        Output::Bytes(b) => Some(b.to_vec()),
         Output::Copy(p) => std::fs::read(p).ok(),
     }
 }
@@ -217,7 +217,8 @@ mod tests {
     fn site(paths: &[&str]) -> Site {
         let mut s = Site::default();
         for p in paths {
-            s.files.insert(p.to_string(), Output::Bytes(vec![]));
+            s.files
+                .insert(p.to_string(), Output::Bytes(Vec::new().into()));
         }
         s
     }

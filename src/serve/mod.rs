@@ -6,6 +6,7 @@
 //! buffering: a request sees the old site or the new one, never a half-built one).
 
 pub mod http;
+pub mod patch;
 pub mod rebuild;
 pub mod reload;
 pub mod watch;

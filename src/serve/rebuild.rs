@@ -5,6 +5,8 @@
 //! | change                                   | work                                         |
 //! |------------------------------------------|----------------------------------------------|
 //! | a static file or content asset           | none: the served file list is patched        |
+//! | one page's text below its front matter   | the last build is patched (`patch.rs`): that |
+//! |                                          | page's Markdown, the outputs that show it    |
 //! | a page (edit, new, deleted, renamed)     | that page's front matter and Markdown; the   |
 //! |                                          | outputs whose template context changed       |
 //! | front matter that others see (title,     | every page's Markdown (its environment       |
@@ -16,6 +18,7 @@ use crate::diagnostics::Diagnostic;
 use crate::incremental::{BuildCache, Stats};
 use crate::load::{Inputs, Reloaded};
 use crate::render::Output;
+use crate::serve::patch::Patcher;
 use crate::site::{BuildOptions, Site};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,6 +30,8 @@ use std::time::{Duration, Instant};
 pub enum How {
     /// Only static files changed; the site's file list was patched without rendering.
     Assets,
+    /// One page's body changed; the last build was patched (see `patch.rs`).
+    Patched,
     /// Pages, sources or templates: rebuilt from the patched inputs with the memo tables.
     Incremental,
     /// Everything reloaded from disk.
@@ -62,6 +67,10 @@ impl Outcome {
         };
         match self.how {
             How::Assets => format!("{what} changed: static files updated in {ms:.1} ms"),
+            How::Patched => format!(
+                "{what} changed: {status} in {ms:.1} ms (Markdown: 1 rendered; {} files rendered again, the rest kept)",
+                s.files_patched
+            ),
             How::Incremental | How::Full => format!(
                 "{what} changed: {status}{} in {ms:.1} ms (Markdown: {} rendered, {} reused; templates: {} rendered, {} reused)",
                 if self.how == How::Full {
@@ -87,6 +96,10 @@ pub struct Rebuilder {
     cache: BuildCache,
     last: Option<Arc<Site>>,
     last_ok: bool,
+    /// The last successful build's model, for the fast path of one page's edit.
+    patcher: Option<Patcher>,
+    /// Files the last patch rendered.
+    files_patched: usize,
 }
 
 impl Rebuilder {
@@ -99,6 +112,8 @@ impl Rebuilder {
             cache: BuildCache::new(),
             last: None,
             last_ok: false,
+            patcher: None,
+            files_patched: 0,
         }
     }
 
@@ -109,6 +124,7 @@ impl Rebuilder {
 
     /// Load everything from disk and build.
     pub fn build_all(&mut self) -> Result<Arc<Site>, Vec<Diagnostic>> {
+        self.patcher = None;
         self.cache.clear();
         self.load_errors.clear();
         self.inputs = None;
@@ -123,9 +139,18 @@ impl Rebuilder {
     }
 
     fn build(&mut self) -> Result<Arc<Site>, Vec<Diagnostic>> {
+        self.patcher = None;
         let inputs = self.inputs.as_ref().expect("inputs are loaded");
         let result = if self.load_errors.is_empty() {
-            Site::from_inputs_cached(inputs, &self.opts, &mut self.cache).map(Arc::new)
+            Site::from_inputs_with_model(inputs, &self.opts, &mut self.cache).map(
+                |(site, model)| {
+                    if !self.opts.model.relative {
+                        self.patcher =
+                            Patcher::new(model, &site, &self.cache, self.opts.live_reload);
+                    }
+                    Arc::new(site)
+                },
+            )
         } else {
             Err(self.load_errors.values().cloned().collect())
         };
@@ -145,14 +170,22 @@ impl Rebuilder {
         let mut templates = false;
         let mut rendered = false;
         let mut assets = Vec::new();
+        let mut pages = 0;
+        let mut sources = false;
         if let Some(inputs) = self.inputs.as_mut() {
             for path in changed {
                 match inputs.reload_file(path) {
                     Ok(Reloaded::Ignored) => continue,
                     Ok(Reloaded::Reload) => full = true,
-                    Ok(Reloaded::Page(_) | Reloaded::Sources) => {
+                    Ok(Reloaded::Page(_)) => {
                         self.load_errors.remove(path);
                         rendered = true;
+                        pages += 1;
+                    }
+                    Ok(Reloaded::Sources) => {
+                        self.load_errors.remove(path);
+                        rendered = true;
+                        sources = true;
                     }
                     Ok(Reloaded::Template(_)) => {
                         self.load_errors.remove(path);
@@ -182,7 +215,14 @@ impl Rebuilder {
         }
         let css_only =
             !full && !templates && !rendered && assets.iter().all(|a| a.ends_with(".css"));
-        let (how, result) = if full {
+        let mut patched = None;
+        if !full && !templates && !sources && assets.is_empty() && pages == 1 && relevant.len() == 1
+        {
+            patched = self.patch(&relevant[0]);
+        }
+        let (how, result) = if let Some(p) = patched {
+            (How::Patched, p)
+        } else if full {
             (How::Full, self.build_all())
         } else if templates || rendered || !self.last_ok {
             if templates {
@@ -192,10 +232,14 @@ impl Rebuilder {
         } else {
             (How::Assets, Ok(self.patch_assets(&assets)))
         };
-        let stats = if how == How::Assets {
-            Stats::default()
-        } else {
-            self.cache.stats
+        let stats = match how {
+            How::Assets => Stats::default(),
+            How::Patched => Stats {
+                markdown_renders: 1,
+                files_patched: self.files_patched,
+                ..Stats::default()
+            },
+            How::Incremental | How::Full => self.cache.stats,
         };
         Some(Outcome {
             result,
@@ -205,6 +249,33 @@ impl Rebuilder {
             elapsed: started.elapsed(),
             stats,
         })
+    }
+
+    /// The fast path: patch the last build after one page's body changed (see `patch.rs`).
+    /// None when it does not apply; the patcher is dropped then, and the caller rebuilds.
+    fn patch(&mut self, page: &str) -> Option<Result<Arc<Site>, Vec<Diagnostic>>> {
+        let (Some(patcher), Some(inputs), Some(last)) = (
+            self.patcher.as_mut(),
+            self.inputs.as_ref(),
+            self.last.as_ref(),
+        ) else {
+            return None;
+        };
+        if !self.load_errors.is_empty() {
+            self.patcher = None;
+            return None;
+        }
+        let Some(p) = patcher.patch(page, inputs, &mut self.cache, last) else {
+            self.patcher = None;
+            return None;
+        };
+        self.files_patched = p.files;
+        self.last_ok = p.result.is_ok();
+        Some(p.result.map(|site| {
+            let site = Arc::new(site);
+            self.last = Some(site.clone());
+            site
+        }))
     }
 
     /// The last site with its copied files updated (rendered files win, as in a build).
