@@ -83,7 +83,13 @@ fn body_text(rng: &mut Rng, root: &Path, pages: &[(usize, String)], broken: bool
     let error_at = broken.then(|| rng.below(sections));
     for k in 0..sections {
         out.push_str(&format!("## {}\n\n", HEADINGS[rng.below(HEADINGS.len())]));
-        for w in 0..1 + rng.below(12) {
+        // Now and then a long paragraph: lists show reading minutes (220 words each).
+        let words = if rng.below(4) == 0 {
+            150 + rng.below(300)
+        } else {
+            1 + rng.below(12)
+        };
+        for w in 0..words {
             out.push_str(&format!("word{} ", (w + rng.below(3)) % 7));
         }
         match rng.below(8) {
@@ -204,7 +210,7 @@ fn run(seed: u64, steps: usize) -> usize {
     write(
         root,
         "site.yaml",
-        "title: Random\nbase_url: https://example.org/r\n",
+        "title: Random\nbase_url: https://example.org/r\nfeed_limit: 3\n",
     );
     write(
         root,
@@ -214,7 +220,7 @@ fn run(seed: u64, steps: usize) -> usize {
     write(
         root,
         "content/s/_index.md",
-        "---\ntitle: Section\n---\n\nA section.\n",
+        "---\ntitle: Section\ntags: [a]\n---\n\nA section.\n",
     );
     let mut titles: Vec<String> = SOURCES.iter().map(|s| format!("Source {s}")).collect();
     write(root, "content/sources.yaml", &sources_yaml(&titles));
@@ -290,7 +296,7 @@ fn run(seed: u64, steps: usize) -> usize {
             write(
                 root,
                 "content/s/_index.md",
-                "---\ntitle: Section\n---\n\nA section.\n",
+                "---\ntitle: Section\ntags: [a]\n---\n\nA section.\n",
             );
             changed.push("content/_index.md".into());
             changed.push("content/s/_index.md".into());
