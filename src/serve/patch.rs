@@ -32,21 +32,52 @@ use std::collections::BTreeSet;
 pub struct Patcher {
     model: Model,
     live_reload: bool,
-    /// Word count of each document (by index in `model.docs`).
-    words: Vec<usize>,
     /// `model.warnings` is `pre_warnings` followed by each document's Markdown warnings.
     pre_warnings: Vec<Diagnostic>,
     md_warnings: Vec<Vec<Diagnostic>>,
-    /// Length of each document's entry in `search-index.json`.
-    search_lens: Vec<usize>,
-    /// Whether each document is an entry of `atom.xml`.
-    in_feed: Vec<bool>,
+    /// Made at the first patch, so that rebuilds that never patch do not pay for them.
+    lookups: Option<Lookups>,
     /// The search index of the site before the last: once nothing else holds it, its
     /// memory takes the next one (tens of MB at 10k pages, slow to allocate afresh).
     spare: Option<Bytes>,
     /// A page whose last patch failed: the model still holds its previous body, so only
     /// that page may be patched next.
     pending: Option<String>,
+}
+
+/// What a patch needs to know of every document (by index in `model.docs`).
+struct Lookups {
+    words: Vec<usize>,
+    /// Length of each entry of `search-index.json`.
+    search_lens: Vec<usize>,
+    /// Whether each document is an entry of `atom.xml`.
+    in_feed: Vec<bool>,
+}
+
+impl Lookups {
+    fn new(model: &Model, live_reload: bool, site: &Site) -> Option<Lookups> {
+        let r = Renderer::new(model, live_reload);
+        let search_lens: Vec<usize> = model
+            .docs
+            .par_iter()
+            .map(|d| r.search_entry_json(d).len())
+            .collect();
+        let mut in_feed = vec![false; model.docs.len()];
+        for d in r.feed_docs() {
+            in_feed[model.by_path[&d.path]] = true;
+        }
+        // The entries, joined by ',' between '[' and ']', must be the file.
+        let expected = 2 + search_lens.iter().sum::<usize>() + search_lens.len().saturating_sub(1);
+        match site.files.get("search-index.json") {
+            Some(Output::Bytes(b)) if b.len() == expected => {}
+            _ => return None,
+        }
+        Some(Lookups {
+            words: r.words().to_vec(),
+            search_lens,
+            in_feed,
+        })
+    }
 }
 
 /// What a patch did.
@@ -57,9 +88,9 @@ pub struct Patched {
 }
 
 impl Patcher {
-    /// Keep `model`, which `site` was rendered from (the last successful build); None when
-    /// the memo tables do not describe it (then every change takes the memo path).
-    pub fn new(model: Model, site: &Site, cache: &BuildCache, live_reload: bool) -> Option<Self> {
+    /// Keep `model`, the last successful build's; None when the memo tables do not describe
+    /// it (then every change takes the memo path).
+    pub fn new(model: Model, cache: &BuildCache, live_reload: bool) -> Option<Self> {
         let mut md_warnings = Vec::with_capacity(model.docs.len());
         for d in &model.docs {
             md_warnings.push(cache.markdown_diags(&d.path)?.to_vec());
@@ -73,33 +104,12 @@ impl Patcher {
             return None;
         }
         let pre_warnings = model.warnings[..split].to_vec();
-        let (words, search_lens, in_feed) = {
-            let r = Renderer::new(&model, live_reload);
-            let search_lens: Vec<usize> = model
-                .docs
-                .par_iter()
-                .map(|d| r.search_entry_json(d).len())
-                .collect();
-            let mut in_feed = vec![false; model.docs.len()];
-            for d in r.feed_docs() {
-                in_feed[model.by_path[&d.path]] = true;
-            }
-            (r.words().to_vec(), search_lens, in_feed)
-        };
-        // The entries, joined by ',' between '[' and ']', must be the file.
-        let expected = 2 + search_lens.iter().sum::<usize>() + search_lens.len().saturating_sub(1);
-        match site.files.get("search-index.json") {
-            Some(Output::Bytes(b)) if b.len() == expected => {}
-            _ => return None,
-        }
         Some(Patcher {
             model,
             live_reload,
-            words,
             pre_warnings,
             md_warnings,
-            search_lens,
-            in_feed,
+            lookups: None,
             spare: None,
             pending: None,
         })
@@ -131,6 +141,9 @@ impl Patcher {
                     && *body_line == split.body_line
                     && doc.body_line == split.body_line => {}
             _ => return None,
+        }
+        if self.lookups.is_none() {
+            self.lookups = Some(Lookups::new(&self.model, self.live_reload, last)?);
         }
         let known: Vec<&str> = inputs.pages.keys().map(String::as_str).collect();
         let (rendered, diags) = self.model.render_markdown(i, text, known);
@@ -181,14 +194,15 @@ impl Patcher {
         }
 
         let words = word_count(&self.model.docs[i].rendered.text);
-        let words_changed = words != self.words[i];
-        self.words[i] = words;
+        let lookups = self.lookups.as_mut().expect("made above");
+        let words_changed = words != lookups.words[i];
+        lookups.words[i] = words;
         let text_changed = old.text != self.model.docs[i].rendered.text;
 
         // The outputs that show the body.
         let m = &self.model;
         let doc = &m.docs[i];
-        let r = Renderer::with_words(m, self.live_reload, Some(self.words.clone()));
+        let r = Renderer::with_words(m, self.live_reload, Some(lookups.words.clone()));
         let mut outs: Vec<Result<(String, String), Diagnostic>> = Vec::new();
         let (page, lists) = rayon::join(
             || r.render_doc(doc).map(|h| (output_path(&doc.url_path), h)),
@@ -207,7 +221,7 @@ impl Patcher {
                     outs.push(r.sources_page());
                     outs.push(Ok(("sources.json".into(), r.sources_json())));
                 }
-                if self.in_feed[i] {
+                if lookups.in_feed[i] {
                     outs.push(Ok(("atom.xml".into(), r.atom())));
                 }
                 outs
@@ -229,8 +243,11 @@ impl Patcher {
             let Some(Output::Bytes(old_index)) = last.files.get("search-index.json") else {
                 return None;
             };
-            let start = 1 + self.search_lens[..i].iter().map(|l| l + 1).sum::<usize>();
-            let end = start + self.search_lens[i];
+            let start = 1 + lookups.search_lens[..i]
+                .iter()
+                .map(|l| l + 1)
+                .sum::<usize>();
+            let end = start + lookups.search_lens[i];
             let mut spare = self.spare.replace(old_index.clone());
             let index = match spare.as_mut().and_then(Bytes::get_mut) {
                 Some(v) => {
@@ -248,7 +265,7 @@ impl Patcher {
             index.extend_from_slice(&old_index[..start]);
             index.extend_from_slice(entry.as_bytes());
             index.extend_from_slice(&old_index[end..]);
-            self.search_lens[i] = entry.len();
+            lookups.search_lens[i] = entry.len();
             let index = spare.expect("filled above");
             site.files
                 .insert("search-index.json".into(), Output::Bytes(index));

@@ -145,8 +145,7 @@ impl Rebuilder {
             Site::from_inputs_with_model(inputs, &self.opts, &mut self.cache).map(
                 |(site, model)| {
                     if !self.opts.model.relative {
-                        self.patcher =
-                            Patcher::new(model, &site, &self.cache, self.opts.live_reload);
+                        self.patcher = Patcher::new(model, &self.cache, self.opts.live_reload);
                     }
                     Arc::new(site)
                 },
