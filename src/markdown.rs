@@ -787,19 +787,20 @@ fn parse_citation(
     let inner = &rest[..close];
     let mut items = Vec::new();
     let mut offset = start + 1;
+    let malformed = |at: usize| {
+        Diagnostic::error(
+            span_at(at),
+            format!("malformed citation `{}`", &body[start..end]),
+        )
+        .with_hint("write citations as [@id], [@a; @b] or [@id, para. 4]")
+    };
     for part in inner.split(';') {
         let lead = part.len() - part.trim_start().len();
         let p = part.trim();
         let at = offset + lead;
         offset += part.len() + 1;
         let Some(p) = p.strip_prefix('@') else {
-            diags.push(
-                Diagnostic::error(
-                    span_at(at),
-                    format!("malformed citation `{}`", &body[start..end]),
-                )
-                .with_hint("write citations as [@id], [@a; @b] or [@id, para. 4]"),
-            );
+            diags.push(malformed(at));
             return Some((items, end));
         };
         let (id, locator) = match p.split_once(',') {
@@ -810,13 +811,7 @@ fn parse_citation(
             None => (p.trim(), None),
         };
         if id.is_empty() || id.contains(char::is_whitespace) {
-            diags.push(
-                Diagnostic::error(
-                    span_at(at),
-                    format!("malformed citation `{}`", &body[start..end]),
-                )
-                .with_hint("write citations as [@id], [@a; @b] or [@id, para. 4]"),
-            );
+            diags.push(malformed(at));
             return Some((items, end));
         }
         items.push(CiteItem {

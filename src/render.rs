@@ -1493,33 +1493,26 @@ fn figures_csv(figs: &[serde_json::Value]) -> String {
 
 fn syntax_css(theme: &str) -> String {
     let themes = syntect::highlighting::ThemeSet::load_defaults();
-    let t = themes
-        .themes
-        .get(theme)
-        .or_else(|| themes.themes.get("InspiredGitHub"));
-    let light = t
-        .and_then(|t| {
-            syntect::html::css_for_theme_with_class_style(
-                t,
-                syntect::html::ClassStyle::SpacedPrefixed {
-                    prefix: crate::markdown::HIGHLIGHT_CLASS_PREFIX,
-                },
-            )
-            .ok()
-        })
-        .unwrap_or_default();
-    let dark = themes
-        .themes
-        .get("base16-ocean.dark")
-        .and_then(|t| {
-            syntect::html::css_for_theme_with_class_style(
-                t,
-                syntect::html::ClassStyle::SpacedPrefixed {
-                    prefix: crate::markdown::HIGHLIGHT_CLASS_PREFIX,
-                },
-            )
-            .ok()
-        })
-        .unwrap_or_default();
+    let css = |name: &str| {
+        themes
+            .themes
+            .get(name)
+            .and_then(|t| {
+                syntect::html::css_for_theme_with_class_style(
+                    t,
+                    syntect::html::ClassStyle::SpacedPrefixed {
+                        prefix: crate::markdown::HIGHLIGHT_CLASS_PREFIX,
+                    },
+                )
+                .ok()
+            })
+            .unwrap_or_default()
+    };
+    let light = if themes.themes.contains_key(theme) {
+        css(theme)
+    } else {
+        css("InspiredGitHub")
+    };
+    let dark = css("base16-ocean.dark");
     format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
 }
