@@ -96,6 +96,7 @@ fn model_options(c: &Common) -> Options {
         base_url: None,
         archive_dir: c.archive_dir.clone(),
         relative: false,
+        defer_html: false,
     }
 }
 

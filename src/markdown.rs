@@ -158,6 +158,21 @@ pub fn render(
     env: &dyn Env,
     diags: &mut Vec<Diagnostic>,
 ) -> Rendered {
+    render_with(body, file, body_line, env, diags, true)
+}
+
+/// `render`, or with `html: false` everything but the HTML (left empty): the checks, toc,
+/// heading ids, references, links and text, without the cost of highlighting and printing.
+/// `dossier build` renders the HTML later, page by page, so it never holds all of it.
+pub fn render_with(
+    body: &str,
+    file: &Path,
+    body_line: usize,
+    env: &dyn Env,
+    diags: &mut Vec<Diagnostic>,
+    html: bool,
+) -> Rendered {
+    let want_html = html;
     let mut refs = References::default();
     let (text, tokens) = if body.contains("{{") || body.contains("[@") {
         extract_tokens(body, file, body_line, diags)
@@ -311,7 +326,9 @@ pub fn render(
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((lang, src)) = code.take() {
                     plain.push_str(&src);
-                    out.push(Event::Html(CowStr::from(highlight(&src, lang.as_deref()))));
+                    if want_html {
+                        out.push(Event::Html(CowStr::from(highlight(&src, lang.as_deref()))));
+                    }
                 }
             }
             Event::Text(t) if code.is_some() => {
@@ -410,8 +427,11 @@ pub fn render(
         idx += 1;
     }
 
-    let mut html = String::with_capacity(text.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    let mut html = String::new();
+    if want_html {
+        html.reserve(text.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    }
     // Replacing a token can change the Markdown around it (a code span or fence that was
     // not one before); a placeholder that ends up where it is not rendered is put back as
     // the text the author wrote.
@@ -1068,6 +1088,33 @@ mod tests {
             assert!(!out.html.contains('\u{e000}'), "{body:?} -> {}", out.html);
             assert!(!out.text.contains('\u{e000}'), "{body:?} -> {}", out.text);
         }
+    }
+
+    #[test]
+    fn without_html_everything_else_is_the_same() {
+        let md =
+            "# A\n\nText [@a] {{ fig(id=\"x\") }}.\n\n```rust\nfn x() {}\n```\n\n[l](@/a.md)\n";
+        let (full, d1) = r(md);
+        let mut d2 = Vec::new();
+        let lean = render_with(md, Path::new("p.md"), 4, &TestEnv, &mut d2, false);
+        assert!(lean.html.is_empty() && !full.html.is_empty());
+        assert_eq!(
+            (
+                lean.toc,
+                lean.heading_ids,
+                lean.references,
+                lean.links,
+                lean.text
+            ),
+            (
+                full.toc,
+                full.heading_ids,
+                full.references,
+                full.links,
+                full.text
+            )
+        );
+        assert_eq!(d1, d2);
     }
 
     #[test]

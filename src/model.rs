@@ -19,6 +19,8 @@ pub struct Options {
     pub archive_dir: Option<PathBuf>,
     /// Links are made relative after rendering, so they are rendered from the root.
     pub relative: bool,
+    /// Leave every page's HTML empty; `deferred_html` renders it when it is needed.
+    pub defer_html: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -431,7 +433,7 @@ impl Model {
                 if let Some(hit) = cache.markdown(&doc.path, text, env_key) {
                     return hit;
                 }
-                render_markdown(doc, text, &env)
+                render_markdown_with(doc, text, &env, !opts.defer_html)
             })
             .collect();
         cache.record_markdown(
@@ -481,17 +483,6 @@ impl Model {
         })
     }
 
-    /// Free the rendered HTML of every document not in `keep` (after the pages are
-    /// written, `dossier build` needs it only for the feed): the largest part of a big
-    /// site's memory.
-    pub fn release_page_html(&mut self, keep: &std::collections::HashSet<String>) {
-        for d in &mut self.docs {
-            if !keep.contains(&d.path) {
-                d.rendered.html = String::new();
-            }
-        }
-    }
-
     /// The Markdown of `self.docs[i]` rendered from `text` (its whole file) in this model's
     /// environment, as a build renders it. `known`: every content file's path, sorted.
     pub fn render_markdown(
@@ -510,6 +501,28 @@ impl Model {
             theme: &self.theme,
         };
         render_markdown(&self.docs[i], text, &env)
+    }
+
+    /// For a model built with `defer_html`: the HTML of `docs[i]`, rendered from its file in
+    /// `inputs` exactly as a build without `defer_html` renders it.
+    pub fn deferred_html<'a>(&'a self, inputs: &'a Inputs) -> impl Fn(usize) -> String + Sync + 'a {
+        let mut known: Vec<&str> = inputs.pages.keys().map(String::as_str).collect();
+        known.sort();
+        let env = PageEnv {
+            disputes: &self.disputes,
+            links: &self.links,
+            known,
+            registry: &self.registry,
+            figures: &self.figures,
+            base_path: &self.base_path,
+            theme: &self.theme,
+        };
+        move |i| {
+            let doc = &self.docs[i];
+            render_markdown_with(doc, &inputs.pages[&doc.path], &env, true)
+                .0
+                .html
+        }
     }
 
     /// The broken anchors of `self.docs[i]`'s links (only those to `self.docs[to]` with `to`).
@@ -548,11 +561,20 @@ impl crate::config::Config {
 
 /// A document's Markdown: the body of `text`, its whole file.
 fn render_markdown(doc: &Document, text: &str, env: &PageEnv) -> (Rendered, Vec<Diagnostic>) {
+    render_markdown_with(doc, text, env, true)
+}
+
+fn render_markdown_with(
+    doc: &Document,
+    text: &str,
+    env: &PageEnv,
+    html: bool,
+) -> (Rendered, Vec<Diagnostic>) {
     let mut d = Vec::new();
     let body = frontmatter::split(text, &doc.file)
         .map(|s| s.body)
         .unwrap_or("");
-    let r = markdown::render(body, &doc.file, doc.body_line, env, &mut d);
+    let r = markdown::render_with(body, &doc.file, doc.body_line, env, &mut d, html);
     (r, d)
 }
 

@@ -302,7 +302,7 @@ struct PageCtx<'a> {
     reading_minutes: usize,
     tags: Vec<TermRef>,
     places: Vec<TermRef>,
-    content: Option<&'a str>,
+    content: Option<std::borrow::Cow<'a, str>>,
     toc: Option<&'a [TocEntry]>,
     figures: Option<Vec<FigureCtx<'a>>>,
     references: Option<Vec<RefCtx<'a>>>,
@@ -442,8 +442,13 @@ pub struct Renderer<'m> {
     site: tera::Value,
     /// `serve`'s memo of the previous build's template renders.
     memo: Option<&'m crate::incremental::RenderMemo>,
+    /// Where page HTML comes from when the model was built with `defer_html`.
+    html_source: Option<&'m HtmlSource<'m>>,
     idx: Index<'m>,
 }
+
+/// Renders the HTML of `Model::docs[i]` on demand (see `Model::deferred_html`).
+pub type HtmlSource<'a> = dyn Fn(usize) -> String + Sync + 'a;
 
 /// Lookups computed once per build, so that no page's data costs O(site size).
 struct Index<'m> {
@@ -562,6 +567,7 @@ impl<'m> Renderer<'m> {
             live_reload,
             site,
             memo: None,
+            html_source: None,
             idx: Index::new(m, words),
         }
     }
@@ -572,6 +578,20 @@ impl<'m> Renderer<'m> {
     }
 
     /// Reuse the HTML of outputs whose template and context did not change.
+    /// Page HTML from `source` instead of the model (built with `defer_html`).
+    pub fn with_html_source(mut self, source: &'m HtmlSource<'m>) -> Renderer<'m> {
+        self.html_source = Some(source);
+        self
+    }
+
+    /// A document's rendered HTML.
+    fn html_of(&self, d: &'m Document) -> std::borrow::Cow<'m, str> {
+        match self.html_source {
+            Some(source) => std::borrow::Cow::Owned(source(self.m.by_path[&d.path])),
+            None => std::borrow::Cow::Borrowed(d.rendered.html.as_str()),
+        }
+    }
+
     pub fn with_memo(mut self, memo: &'m crate::incremental::RenderMemo) -> Renderer<'m> {
         self.memo = Some(memo);
         self
@@ -711,7 +731,7 @@ impl<'m> Renderer<'m> {
             reading_minutes: reading_minutes(words),
             tags: self.terms(&d.fm.tags, "tags"),
             places: self.terms(&d.fm.places, "places"),
-            content: full.then_some(d.rendered.html.as_str()),
+            content: full.then(|| self.html_of(d)),
             toc: full.then_some(d.rendered.toc.as_slice()),
             figures: full.then(|| self.page_figures(d)),
             references: full.then(|| {
@@ -1369,7 +1389,7 @@ impl<'m> Renderer<'m> {
             }
             s.push_str(&format!(
                 "    <content type=\"html\">{}</content>\n",
-                xml(&absolute_links(&d.rendered.html, &m.config.origin()))
+                xml(&absolute_links(&self.html_of(d), &m.config.origin()))
             ));
             s.push_str("  </entry>\n");
         }

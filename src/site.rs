@@ -39,12 +39,15 @@ impl Site {
         out: &Path,
         force: bool,
     ) -> Result<(usize, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let mut model = {
-            let inputs = Inputs::load(root)?;
-            Model::build(&inputs, &opts.model)?
-        };
+        // The model keeps no page HTML: each page's is rendered just before its template and
+        // dropped after it, so a big site's HTML is never all in memory at once.
+        let inputs = Inputs::load(root)?;
+        let mut model_opts = opts.model.clone();
+        model_opts.defer_html = true;
+        let mut model = Model::build(&inputs, &model_opts)?;
         let relative = opts.model.relative;
         let live_reload = opts.live_reload;
+        let mut inputs = Some(inputs);
         let n = output::write_site_with(root, out, force, |put| {
             let put = |path: &str, o: Output| match o {
                 Output::Bytes(b) if relative && path.ends_with(".html") => {
@@ -57,15 +60,26 @@ impl Site {
                 o => put(path, &o),
             };
             let mut written = std::collections::HashSet::new();
-            let (diags, feed) = {
-                let renderer = Renderer::new(&model, live_reload);
-                (
-                    renderer.render_pages(&put, &mut written),
-                    renderer.feed_pages(),
-                )
+            let (diags, feed_html) = {
+                let loaded = inputs.as_ref().expect("inputs are loaded");
+                let source = model.deferred_html(loaded);
+                let renderer = Renderer::new(&model, live_reload).with_html_source(&source);
+                let diags = renderer.render_pages(&put, &mut written);
+                // The feed embeds a few pages' HTML; everything else is done with the sources.
+                let feed: Vec<(usize, String)> = renderer
+                    .feed_pages()
+                    .iter()
+                    .map(|path| {
+                        let i = model.by_path[path];
+                        (i, source(i))
+                    })
+                    .collect();
+                (diags, feed)
             };
-            // The pages are written: their HTML is only needed again for the feed.
-            model.release_page_html(&feed);
+            inputs = None;
+            for (i, html) in feed_html {
+                model.docs[i].rendered.html = html;
+            }
             Renderer::new(&model, live_reload)
                 .render_rest(&put, written, diags)
                 .map_err(|mut e| {
