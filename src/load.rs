@@ -27,6 +27,8 @@ pub struct Inputs {
     pub templates: BTreeMap<String, TemplateFile>,
     /// Output path (`style.css`, `stories/routes/map.png`) -> file to copy.
     pub assets: BTreeMap<String, PathBuf>,
+    /// Symlinks that lead outside the site folder, skipped (see [`walk`]).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Paths that never belong to a build: editor droppings and VCS folders.
@@ -50,15 +52,55 @@ pub fn rel(path: &Path, base: &Path) -> String {
         .join("/")
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
+/// Whether `path` (following every symlink) lies inside `real_root` (canonical). A path that
+/// cannot be resolved (a dangling link, a file that just went away) does not.
+pub fn resolves_inside(real_root: &Path, path: &Path) -> bool {
+    path.canonicalize().is_ok_and(|p| p.starts_with(real_root))
+}
+
+fn outside_warning(shown: &str, path: &Path) -> Diagnostic {
+    let target = path
+        .canonicalize()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "?".into());
+    Diagnostic::warning(
+        Span::file(shown),
+        format!("`{shown}` is a symlink to {target}, outside the site folder: skipped"),
+    )
+    .with_hint("dossier publishes only files inside the site folder; copy the file in instead")
+}
+
+/// The files under `dir`, following symlinks that stay inside the site (`real_root`, the
+/// canonical site folder; `root` is the folder as given, for messages). A symlink that leads
+/// outside it is skipped with a warning, so neither `build` nor `serve` ever publishes a file
+/// from elsewhere on the machine.
+fn walk(dir: &Path, root: &Path, real_root: &Path, warnings: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     if !dir.is_dir() {
+        return Vec::new();
+    }
+    if !resolves_inside(real_root, dir) {
+        warnings.push(outside_warning(&rel(dir, root), dir));
         return Vec::new();
     }
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()))
+        .filter_entry(|e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            if is_ignored(&e.file_name().to_string_lossy()) {
+                return false;
+            }
+            if e.path_is_symlink() && !resolves_inside(real_root, e.path()) {
+                if e.path().exists() {
+                    warnings.push(outside_warning(&rel(e.path(), root), e.path()));
+                }
+                return false;
+            }
+            true
+        })
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .map(|e| e.into_path())
@@ -95,11 +137,13 @@ impl Inputs {
         let config_text = read_text(&config_path, CONFIG_FILE).map_err(|d| vec![d])?;
         let config = Config::parse(&config_text, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
 
+        let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let mut warnings = Vec::new();
         let content_dir = root.join("content");
         let mut pages = BTreeMap::new();
         let mut assets = BTreeMap::new();
         let mut sources = None;
-        for file in walk(&content_dir) {
+        for file in walk(&content_dir, root, &real_root, &mut warnings) {
             let r = rel(&file, &content_dir);
             let shown = format!("content/{r}");
             if r == SOURCES_FILE {
@@ -148,7 +192,7 @@ impl Inputs {
             ),
             (root.join("templates"), "templates".to_string()),
         ] {
-            for file in walk(&base) {
+            for file in walk(&base, root, &real_root, &mut warnings) {
                 let name = rel(&file, &base);
                 let shown = format!("{shown_base}/{name}");
                 match read_text(&file, &shown) {
@@ -166,7 +210,7 @@ impl Inputs {
             }
         }
         for base in [theme_dir.join("static"), root.join("static")] {
-            for file in walk(&base) {
+            for file in walk(&base, root, &real_root, &mut warnings) {
                 static_files.insert(rel(&file, &base), file);
             }
         }
@@ -182,6 +226,7 @@ impl Inputs {
                 sources,
                 templates,
                 assets: static_files,
+                warnings,
             })
         } else {
             Err(diags)
@@ -219,6 +264,17 @@ impl Inputs {
             return Ok(Reloaded::Ignored);
         }
         let full = self.root.join(parts.join("/"));
+        // A symlink (or a file under a linked folder) that leads outside the site: the full
+        // load skips it and says so.
+        if full.exists() {
+            let real_root = self
+                .root
+                .canonicalize()
+                .unwrap_or_else(|_| self.root.clone());
+            if !resolves_inside(&real_root, &full) {
+                return Ok(Reloaded::Reload);
+            }
+        }
         // A folder that appeared, or a path without an extension that went away (perhaps a
         // folder): rescan everything.
         let last = parts[parts.len() - 1];

@@ -150,7 +150,7 @@ impl Model {
         opts: &Options,
         cache: &mut BuildCache,
     ) -> Result<Model, Vec<Diagnostic>> {
-        let mut diags: Vec<Diagnostic> = Vec::new();
+        let mut diags: Vec<Diagnostic> = inputs.warnings.clone();
         let mut config = inputs.config.clone();
         if let Some(url) = &opts.base_url {
             config.base_url = url.trim_end_matches('/').to_string();

@@ -6,7 +6,43 @@ use super::reload::{self, EVENTS_PATH};
 use crate::render::Output;
 use crate::site::Site;
 use std::io::Cursor;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+/// Requests being answered on threads of their own (see [`dispatch`]).
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+/// Beyond this many, a worker answers the request itself (back-pressure).
+const MAX_IN_FLIGHT: usize = 256;
+
+struct InFlight;
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Answers `req` on a thread of its own. Writing a response blocks while the client does not
+/// read (a stalled tab, a hostile client, or requests pipelined behind one that waits their
+/// turn on the same connection); on its own thread that holds only the thread, not one of
+/// the few workers that take requests off tiny_http's queue, so other clients are still
+/// answered. Such writes fail after the sockets' send timeout (`serve::SEND_TIMEOUT`).
+pub fn dispatch(req: Request, shared: &Arc<Shared>) {
+    if IN_FLIGHT.fetch_add(1, Ordering::AcqRel) >= MAX_IN_FLIGHT {
+        let _guard = InFlight;
+        return handle(req, shared);
+    }
+    let guard = InFlight;
+    let shared = shared.clone();
+    // If the thread cannot be made, the request is dropped: tiny_http answers it with 500.
+    let _ = std::thread::Builder::new()
+        .name("dossier-http".into())
+        .spawn(move || {
+            let _guard = guard;
+            handle(req, &shared);
+        });
+}
 
 /// Where a request path leads.
 #[derive(Debug, PartialEq, Eq)]
@@ -109,6 +145,7 @@ fn content_type(path: &str) -> String {
 }
 
 fn respond(req: Request, status: u16, content_type: &str, body: Vec<u8>, extra: &[Header]) {
+    let len = body.len();
     let mut resp = Response::new(
         StatusCode(status),
         vec![
@@ -116,8 +153,8 @@ fn respond(req: Request, status: u16, content_type: &str, body: Vec<u8>, extra: 
             header("Cache-Control", "no-store"),
             header("X-Content-Type-Options", "nosniff"),
         ],
-        Cursor::new(body.clone()),
-        Some(body.len()),
+        Cursor::new(body),
+        Some(len),
         None,
     );
     for h in extra {

@@ -65,6 +65,45 @@ impl Shared {
 
 const WORKERS: usize = 8;
 
+/// How long a write to a client may block (its socket buffer full because it stopped
+/// reading) before it fails and the connection's thread is freed.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The listening socket and its server. On Linux, accepted connections inherit the
+/// listener's send timeout (`SO_SNDTIMEO`), which tiny_http has no setting for. (Not a
+/// receive timeout: that one would also make `accept` time out, which stops tiny_http.)
+fn listen(
+    bind: &str,
+    port: u16,
+) -> Result<tiny_http::Server, Box<dyn std::error::Error + Send + Sync>> {
+    let listener = std::net::TcpListener::bind((bind, port))?;
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let tv = libc::timeval {
+            tv_sec: SEND_TIMEOUT.as_secs() as libc::time_t,
+            tv_usec: 0,
+        };
+        // SAFETY: a valid socket and a timeval of the size given.
+        let r = unsafe {
+            libc::setsockopt(
+                listener.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_SNDTIMEO,
+                (&tv as *const libc::timeval).cast(),
+                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+            )
+        };
+        if r != 0 {
+            eprintln!(
+                "warning: cannot set a send timeout: {}",
+                std::io::Error::last_os_error()
+            );
+        }
+    }
+    tiny_http::Server::from_listener(listener, None)
+}
+
 /// The diagnostics as the overlay shows them.
 pub fn diagnostics_text(diags: &[Diagnostic]) -> String {
     let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
@@ -103,7 +142,7 @@ pub fn run(opts: ServeOptions) -> i32 {
         return 1;
     }
     let host = host_for_url(&opts.bind);
-    let server = match tiny_http::Server::http((opts.bind.as_str(), opts.port)) {
+    let server = match listen(&opts.bind, opts.port) {
         Ok(s) => Arc::new(s),
         Err(e) => {
             eprintln!(
@@ -152,7 +191,7 @@ pub fn run(opts: ServeOptions) -> i32 {
         let shared = shared.clone();
         std::thread::spawn(move || {
             while let Ok(req) = server.recv() {
-                http::handle(req, &shared);
+                http::dispatch(req, &shared);
             }
         });
     }
