@@ -395,15 +395,6 @@ pub struct FigureCtx<'a> {
 }
 
 #[derive(Serialize)]
-struct GroupCtx<'a> {
-    place: &'a str,
-    measure: &'a str,
-    measure_label: String,
-    figures: Vec<FigureCtx<'a>>,
-    disputed: bool,
-}
-
-#[derive(Serialize)]
 struct TermCtx<'a> {
     name: &'a str,
     url: String,
@@ -982,52 +973,71 @@ impl<'m> Renderer<'m> {
     fn figures_page(&self) -> Result<(String, String), Diagnostic> {
         let m = self.m;
         let figs = self.all_figures();
-        let mut groups: Vec<GroupCtx> = Vec::new();
+        // Each figure's template data is made once and shared (tera's maps are reference
+        // counted) by the full list, its group and its dispute: on a big site this page's
+        // data is the largest in memory.
+        let values: HashMap<&str, tera::Value> = figs
+            .iter()
+            .map(|f| {
+                (
+                    f.decl.id.as_str(),
+                    tera::Value::from_serializable(&self.figure(f)),
+                )
+            })
+            .collect();
+        let group = |place: &str, measure: &str, ids: &[&str], disputed: bool| {
+            let mut g: BTreeMap<&'static str, tera::Value> = BTreeMap::new();
+            g.insert("place", place.into());
+            g.insert("measure", measure.into());
+            g.insert("measure_label", measure_label(measure).as_str().into());
+            let members: Vec<tera::Value> = ids.iter().map(|id| values[id].clone()).collect();
+            g.insert("figures", members.into());
+            g.insert("disputed", disputed.into());
+            tera::Value::from(g)
+        };
+        let mut runs: Vec<(&str, &str, Vec<&str>)> = Vec::new();
         for f in &figs {
             let place = f.decl.place.as_deref().unwrap_or("—");
-            match groups.last_mut() {
-                Some(g) if g.place == place && g.measure == f.decl.measure => {
-                    g.figures.push(self.figure(f))
+            match runs.last_mut() {
+                Some((p, measure, ids)) if *p == place && *measure == f.decl.measure => {
+                    ids.push(&f.decl.id)
                 }
-                _ => groups.push(GroupCtx {
-                    place,
-                    measure: &f.decl.measure,
-                    measure_label: measure_label(&f.decl.measure),
-                    figures: vec![self.figure(f)],
-                    disputed: false,
-                }),
+                _ => runs.push((place, &f.decl.measure, vec![&f.decl.id])),
             }
         }
-        for g in &mut groups {
-            g.disputed = g.figures.iter().any(|f| f.disputed);
-        }
-        let disputes: Vec<GroupCtx> = m
+        let groups: Vec<tera::Value> = runs
+            .iter()
+            .map(|(place, measure, ids)| {
+                group(place, measure, ids, ids.iter().any(|id| m.disputed(id)))
+            })
+            .collect();
+        let disputes: Vec<tera::Value> = m
             .disputes
             .iter()
             .map(|ids| {
-                let figures: Vec<FigureCtx> = ids
+                let ids: Vec<&str> = ids
                     .iter()
-                    .filter_map(|id| m.figures.get(id))
-                    .map(|f| self.figure(f))
+                    .map(String::as_str)
+                    .filter(|id| values.contains_key(id))
                     .collect();
-                let first = &m.figures[&ids[0]];
-                GroupCtx {
-                    place: first.decl.place.as_deref().unwrap_or("—"),
-                    measure: &first.decl.measure,
-                    measure_label: measure_label(&first.decl.measure),
-                    figures,
-                    disputed: true,
-                }
+                let first = &m.figures[ids[0]];
+                group(
+                    first.decl.place.as_deref().unwrap_or("—"),
+                    &first.decl.measure,
+                    &ids,
+                    true,
+                )
             })
             .collect();
         let chart = self.default_chart();
         let mut ctx = self.context("/figures/");
-        ctx.insert(
-            "figures",
-            &figs.iter().map(|f| self.figure(f)).collect::<Vec<_>>(),
-        );
-        ctx.insert("groups", &groups);
-        ctx.insert("disputes", &disputes);
+        let all: Vec<tera::Value> = figs
+            .iter()
+            .map(|f| values[f.decl.id.as_str()].clone())
+            .collect();
+        ctx.insert_value("figures", all.into());
+        ctx.insert_value("groups", groups.into());
+        ctx.insert_value("disputes", disputes.into());
         ctx.insert("chart", &chart);
         Ok((
             "figures/index.html".into(),
