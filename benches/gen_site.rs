@@ -657,7 +657,7 @@ const HUGO_LAYOUTS: &[(&str, &str)] = &[
 <body>
 <a class="skip-link" href="#main">Skip to content</a>
 <header class="site-header"><a class="site-title" href="/">{{ site.Title }}</a>
-<nav><ul>{{ range site.Sections }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}
+<nav><ul>{{ range first 8 site.Sections }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}
 <li><a href="/figures/">Figures</a></li><li><a href="/sources/">Sources</a></li><li><a href="/places/">Places</a></li></ul></nav>
 </header>
 <main id="main">{{ block "main" . }}{{ end }}</main>

@@ -22,6 +22,9 @@ pub struct Config {
     pub feed_limit: usize,
     #[serde(default = "default_highlight_theme")]
     pub highlight_theme: String,
+    /// At most this many sections and top-level pages in `site.menu` (after the home page).
+    #[serde(default = "default_menu_limit")]
+    pub menu_limit: usize,
     /// Folder of plain-text article snapshots, relative to the site root (see `--archive-dir`).
     #[serde(default)]
     pub archive_dir: Option<String>,
@@ -34,6 +37,9 @@ fn default_language() -> String {
 }
 fn default_theme() -> String {
     "default".into()
+}
+fn default_menu_limit() -> usize {
+    8
 }
 fn default_feed_limit() -> usize {
     20

@@ -534,7 +534,9 @@ impl<'m> Renderer<'m> {
             .filter(|d| d.parent.as_deref() == Some("_index.md"))
             .collect();
         top.sort_by_key(|d| sort_key(d));
-        menu.extend(top.iter().map(|d| Link {
+        // Every page carries the menu: a site with hundreds of top-level sections would
+        // otherwise repeat hundreds of links on every page (and build in quadratic time).
+        menu.extend(top.iter().take(m.config.menu_limit).map(|d| Link {
             title: d.fm.title.clone(),
             url: m.url(&d.url_path),
         }));
