@@ -5,6 +5,9 @@
 //!
 //! Every loop is bounded in count and in time; no assertion depends on tight timings.
 
+mod common;
+
+use common::copy_dir;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -16,19 +19,6 @@ use std::time::{Duration, Instant};
 const WAIT: Duration = Duration::from_secs(20);
 /// The size of `static/big.bin`.
 const BIG: usize = 8 << 20;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
 
 fn page(title: &str, body: &str) -> String {
     format!("---\ntitle: {title}\ndate: 2022-09-21\ntags: [t]\n---\n\n{body}\n")

@@ -6,23 +6,13 @@
 //! figures, links and anchors, images without alt text, word counts), which `serve` patches
 //! into the previous build (`How::Patched`) instead of rebuilding.
 
+mod common;
+
+use common::copy_dir;
 use dossier::render::Output;
 use dossier::serve::rebuild::{How, Rebuilder};
 use dossier::site::{BuildOptions, Site};
 use std::path::Path;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
 
 struct Rng(u64);
 impl Rng {
