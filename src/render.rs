@@ -477,7 +477,7 @@ impl<'m> Index<'m> {
             }
         }
         for list in section_pages.values_mut().chain(subsections.values_mut()) {
-            list.sort_by_cached_key(|d| sort_key(d));
+            list.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
         }
         let mut neighbours = vec![(None, None); m.docs.len()];
         for list in section_pages.values() {
@@ -533,7 +533,7 @@ impl<'m> Renderer<'m> {
             .iter()
             .filter(|d| d.parent.as_deref() == Some("_index.md"))
             .collect();
-        top.sort_by_key(|d| sort_key(d));
+        top.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
         // Every page carries the menu: a site with hundreds of top-level sections would
         // otherwise repeat hundreds of links on every page (and build in quadratic time).
         menu.extend(top.iter().take(m.config.menu_limit).map(|d| Link {
@@ -911,22 +911,27 @@ impl<'m> Renderer<'m> {
         mut diags: Vec<Diagnostic>,
     ) -> Result<usize, Vec<Diagnostic>> {
         let m = self.m;
-        // Generated pages and data files one after another, each written as soon as it is
-        // made: their template data is the largest transient memory of a big build.
-        let mut generated: Vec<Result<String, Diagnostic>> = Vec::new();
-        let mut emit = |g: Result<(String, String), Diagnostic>| {
-            generated.push(g.and_then(|(path, html)| {
+        // Each generated page and data file is written as soon as it is made: their data is
+        // the largest transient memory of a big build. The big single pages (figures,
+        // sources) are made on one thread while the term pages are made on the other (which
+        // then helps with the rest); the data files come last, one after another.
+        let emit = |g: Result<(String, String), Diagnostic>| {
+            g.and_then(|(path, html)| {
                 put(&path, Output::Bytes(html.into_bytes().into()))?;
                 Ok(path)
-            }));
+            })
         };
-        emit(self.figures_page());
-        emit(self.sources_page());
-        emit(self.not_found());
-        for t in self.taxonomies() {
-            emit(t);
-        }
-        for g in generated {
+        let (pages, terms) = rayon::join(
+            || {
+                vec![
+                    emit(self.figures_page()),
+                    emit(self.sources_page()),
+                    emit(self.not_found()),
+                ]
+            },
+            || self.taxonomies(&emit),
+        );
+        for g in pages.into_iter().chain(terms) {
             match g {
                 Ok(path) => {
                     written.insert(path);
@@ -937,10 +942,12 @@ impl<'m> Renderer<'m> {
         if !diags.is_empty() {
             return Err(diags);
         }
-        for (path, text) in self.data_files() {
-            put(&path, Output::Bytes(text.into_bytes().into())).map_err(|e| vec![e])?;
-            written.insert(path);
-        }
+        self.data_files(&mut |path, text| {
+            put(path, Output::Bytes(text.into_bytes().into()))?;
+            written.insert(path.to_string());
+            Ok(())
+        })
+        .map_err(|e| vec![e])?;
         let assets: Vec<(&String, &PathBuf)> = m
             .theme_assets
             .iter()
@@ -1010,7 +1017,12 @@ impl<'m> Renderer<'m> {
         let groups: Vec<tera::Value> = runs
             .iter()
             .map(|(place, measure, ids)| {
-                group(place, measure, ids, ids.iter().any(|id| m.disputed(id)))
+                group(
+                    place,
+                    measure,
+                    ids,
+                    ids.iter().any(|id| self.idx.disputed.contains(id)),
+                )
             })
             .collect();
         let disputes: Vec<tera::Value> = m
@@ -1125,7 +1137,12 @@ impl<'m> Renderer<'m> {
         ))
     }
 
-    fn taxonomies(&self) -> Vec<Result<(String, String), Diagnostic>> {
+    /// The taxonomy pages, each handed to `emit` as soon as it is rendered; returns what
+    /// `emit` returned for each.
+    fn taxonomies(
+        &self,
+        emit: &(dyn Fn(Result<(String, String), Diagnostic>) -> Result<String, Diagnostic> + Sync),
+    ) -> Vec<Result<String, Diagnostic>> {
         let m = self.m;
         let mut out = Vec::new();
         for (kind, kind_title) in TAXONOMIES {
@@ -1145,13 +1162,13 @@ impl<'m> Renderer<'m> {
             ctx.insert("kind_title", kind_title);
             ctx.insert("terms", &list);
             let key = format!("{kind}/index.html");
-            out.push(
+            out.push(emit(
                 self.render_template(&key, "taxonomy_list.html", &ctx)
                     .map(|h| (key, h)),
-            );
+            ));
             let term_pages: Vec<_> = terms
                 .par_iter()
-                .map(|(slug, group)| self.term_page(kind, kind_title, slug, group))
+                .map(|(slug, group)| emit(self.term_page(kind, kind_title, slug, group)))
                 .collect();
             out.extend(term_pages);
         }
@@ -1240,7 +1257,7 @@ impl<'m> Renderer<'m> {
     ) -> Result<(String, String), Diagnostic> {
         let m = self.m;
         let mut pages = pages.clone();
-        pages.sort_by_key(|d| sort_key(d));
+        pages.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
         let term = TermCtx {
             name,
             url: m.url(&format!("/{kind}/{slug}/")),
@@ -1257,49 +1274,70 @@ impl<'m> Renderer<'m> {
             .map(|h| (key, h))
     }
 
-    /// Feeds, sitemap, robots, search index, figure and source data, code stylesheet.
-    fn data_files(&self) -> Vec<(String, String)> {
+    /// Feeds, sitemap, robots, search index, figure and source data, code stylesheet, each
+    /// handed to `emit` as soon as it is made (the search index of a big site is hundreds of
+    /// megabytes).
+    fn data_files(
+        &self,
+        emit: &mut dyn FnMut(&str, String) -> Result<(), Diagnostic>,
+    ) -> Result<(), Diagnostic> {
         let m = self.m;
-        let mut out = Vec::new();
-        out.push(("atom.xml".into(), self.atom()));
-        out.push(("sitemap.xml".into(), self.sitemap()));
-        out.push((
-            "robots.txt".into(),
+        emit("atom.xml", self.atom())?;
+        emit("sitemap.xml", self.sitemap())?;
+        emit(
+            "robots.txt",
             format!(
                 "User-agent: *\nAllow: /\nSitemap: {}\n",
                 m.permalink("/sitemap.xml")
             ),
-        ));
+        )?;
         let search: Vec<SearchEntry> = m.docs.iter().map(|d| self.search_entry(d)).collect();
-        out.push((
-            "search-index.json".into(),
+        emit(
+            "search-index.json",
             serde_json::to_string(&search).unwrap_or_default(),
-        ));
+        )?;
+        drop(search);
         let figs: Vec<FigureCtx> = self
             .all_figures()
             .into_iter()
             .map(|f| self.figure(f))
             .collect();
-        let json_figs: Vec<serde_json::Value> = figs
+        let rows: Vec<FigureRow> = figs
             .iter()
-            .map(|f| {
-                serde_json::json!({
-                    "id": f.id, "value": f.value, "qualifier": f.qualifier, "display": f.display, "unit": f.unit,
-                    "measure": f.measure, "subject": f.subject, "place": f.place,
-                    "period_from": f.period.as_ref().map(|p| &p.from), "period_to": f.period.as_ref().map(|p| &p.to),
-                    "as_of": f.as_of, "claimed_by": f.claimed_by, "source": f.source.id, "quote": f.quote,
-                    "verified": f.verified, "disputed": f.disputed, "page": m.permalink(f.page.url.strip_prefix(m.base_path.as_str()).unwrap_or(&f.page.url)),
-                })
+            .map(|f| FigureRow {
+                id: f.id,
+                value: f.value,
+                qualifier: f.qualifier,
+                display: &f.display,
+                unit: f.unit,
+                measure: f.measure,
+                subject: f.subject,
+                place: f.place,
+                period_from: f.period.as_ref().map(|p| p.from.as_str()),
+                period_to: f.period.as_ref().map(|p| p.to.as_str()),
+                as_of: f.as_of.as_deref(),
+                claimed_by: f.claimed_by,
+                source: f.source.id,
+                quote: f.quote,
+                verified: f.verified,
+                disputed: f.disputed,
+                page: m.permalink(
+                    f.page
+                        .url
+                        .strip_prefix(m.base_path.as_str())
+                        .unwrap_or(&f.page.url),
+                ),
             })
             .collect();
-        out.push((
-            "figures.json".into(),
-            serde_json::to_string_pretty(&json_figs).unwrap_or_default() + "\n",
-        ));
-        out.push(("figures.csv".into(), figures_csv(&json_figs)));
-        out.push(("sources.json".into(), self.sources_json()));
-        out.push(("syntax.css".into(), syntax_css(&m.config.highlight_theme)));
-        out
+        emit(
+            "figures.json",
+            serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
+        )?;
+        emit("figures.csv", figures_csv(&rows))?;
+        drop(rows);
+        drop(figs);
+        emit("sources.json", self.sources_json())?;
+        emit("syntax.css", syntax_css(&m.config.highlight_theme))
     }
 
     fn search_entry(&self, d: &'m Document) -> SearchEntry<'m> {
@@ -1458,13 +1496,13 @@ fn sort_key(
     bool,
     i64,
     std::cmp::Reverse<Option<jiff::civil::Date>>,
-    String,
+    &str,
 ) {
     (
         d.fm.weight.is_none(),
         d.fm.weight.unwrap_or(0),
         std::cmp::Reverse(d.fm.date.as_ref().map(|x| x.day)),
-        d.fm.title.clone(),
+        &d.fm.title,
     )
 }
 
@@ -1506,19 +1544,57 @@ pub const CSV_COLUMNS: &[&str] = &[
     "page",
 ];
 
-fn figures_csv(figs: &[serde_json::Value]) -> String {
+/// One figure in `figures.json` and `figures.csv` (which has every field but `display`, in
+/// the order of `CSV_COLUMNS`).
+#[derive(Serialize)]
+struct FigureRow<'a> {
+    id: &'a str,
+    value: f64,
+    qualifier: &'static str,
+    display: &'a str,
+    unit: Option<&'a str>,
+    measure: &'a str,
+    subject: &'a str,
+    place: Option<&'a str>,
+    period_from: Option<&'a str>,
+    period_to: Option<&'a str>,
+    as_of: Option<&'a str>,
+    claimed_by: Option<&'a str>,
+    source: &'a str,
+    quote: &'a str,
+    verified: bool,
+    disputed: bool,
+    page: String,
+}
+
+fn figures_csv(rows: &[FigureRow]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(CSV_COLUMNS);
-    for f in figs {
-        let row: Vec<String> = CSV_COLUMNS
-            .iter()
-            .map(|k| match &f[*k] {
-                serde_json::Value::Null => String::new(),
-                serde_json::Value::String(s) => s.clone(),
-                v => v.to_string(),
-            })
-            .collect();
-        let _ = w.write_record(&row);
+    let opt = |s: Option<&str>| s.unwrap_or_default().to_string();
+    for f in rows {
+        // Numbers and booleans as in figures.json.
+        let _ = w.write_record([
+            f.id.to_string(),
+            if f.value.is_finite() {
+                serde_json::to_string(&f.value).unwrap_or_default()
+            } else {
+                String::new()
+            },
+            f.qualifier.to_string(),
+            opt(f.unit),
+            f.measure.to_string(),
+            f.subject.to_string(),
+            opt(f.place),
+            opt(f.period_from),
+            opt(f.period_to),
+            opt(f.as_of),
+            opt(f.claimed_by),
+            f.source.to_string(),
+            f.quote.to_string(),
+            f.verified.to_string(),
+            f.disputed.to_string(),
+            f.page.clone(),
+        ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
