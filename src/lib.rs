@@ -5,6 +5,7 @@
 //! (the checked site) -> `render` (Tera, generated pages, data files) -> `output` (atomic
 //! write). `site` runs the pipeline; `serve` wraps it; `cli` is the command line.
 
+pub mod allocator;
 pub mod chart;
 pub mod cli;
 pub mod config;
