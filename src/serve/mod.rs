@@ -77,32 +77,61 @@ fn listen(
     port: u16,
 ) -> Result<tiny_http::Server, Box<dyn std::error::Error + Send + Sync>> {
     let listener = std::net::TcpListener::bind((bind, port))?;
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        let tv = libc::timeval {
-            tv_sec: SEND_TIMEOUT.as_secs() as libc::time_t,
-            tv_usec: 0,
-        };
-        // SAFETY: a valid socket and a timeval of the size given.
+    tune_listener(&listener);
+    tiny_http::Server::from_listener(listener, None)
+}
+
+/// Socket options for every connection (accepted sockets inherit them from the listening
+/// socket on Linux): a send timeout, so that a client that stops reading cannot hold a
+/// thread forever, and TCP_NODELAY.
+#[cfg(target_os = "linux")]
+fn tune_listener(listener: &std::net::TcpListener) {
+    use std::os::fd::AsRawFd;
+    /// `T` must be the option's C type.
+    fn set<T>(fd: i32, level: i32, name: i32, value: &T, what: &str) {
+        // SAFETY: a valid socket, and a value of the size given.
         let r = unsafe {
             libc::setsockopt(
-                listener.as_raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_SNDTIMEO,
-                (&tv as *const libc::timeval).cast(),
-                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+                fd,
+                level,
+                name,
+                (value as *const T).cast(),
+                std::mem::size_of::<T>() as libc::socklen_t,
             )
         };
         if r != 0 {
             eprintln!(
-                "warning: cannot set a send timeout: {}",
+                "warning: cannot set {what}: {}",
                 std::io::Error::last_os_error()
             );
         }
     }
-    tiny_http::Server::from_listener(listener, None)
+    let fd = listener.as_raw_fd();
+    let tv = libc::timeval {
+        tv_sec: SEND_TIMEOUT.as_secs() as libc::time_t,
+        tv_usec: 0,
+    };
+    set(
+        fd,
+        libc::SOL_SOCKET,
+        libc::SO_SNDTIMEO,
+        &tv,
+        "a send timeout",
+    );
+    // tiny_http writes a response's head and body separately: with Nagle's algorithm a
+    // keep-alive connection's next small write can wait for the peer's delayed ACK.
+    let one: libc::c_int = 1;
+    set(
+        fd,
+        libc::IPPROTO_TCP,
+        libc::TCP_NODELAY,
+        &one,
+        "TCP_NODELAY",
+    );
 }
+
+#[cfg(not(target_os = "linux"))]
+fn tune_listener(_: &std::net::TcpListener) {}
 
 /// The diagnostics as the overlay shows them.
 pub fn diagnostics_text(diags: &[Diagnostic]) -> String {
@@ -298,4 +327,21 @@ pub fn relative_paths(root: &Path, paths: &[PathBuf]) -> Vec<String> {
         })
         .filter(|p| !p.is_empty())
         .collect()
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepted_connections_inherit_the_socket_options() {
+        // Without TCP_NODELAY each response after the first on a keep-alive connection
+        // waited ~40 ms for the client's delayed ACK (tiny_http writes head and body apart).
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        tune_listener(&listener);
+        let _client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (accepted, _) = listener.accept().unwrap();
+        assert!(accepted.nodelay().unwrap());
+        assert_eq!(accepted.write_timeout().unwrap(), Some(SEND_TIMEOUT));
+    }
 }
