@@ -92,18 +92,28 @@ const consoleErrors = [];
 tab.on('pageerror', (e) => fail('page', `page error: ${e.message}`));
 tab.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
 
-// Poll `fn` in the page until it returns a truthy value; navigations in between are fine.
+// Milliseconds until `fn` returns a truthy value in the page, checked on every animation
+// frame (so the time is the time to screen, within a frame); navigations in between are fine.
 async function until(fn, arg, timeout = TIMEOUT) {
   const t0 = Date.now();
   for (;;) {
+    const left = timeout - (Date.now() - t0);
+    if (left <= 0) return null;
     try {
-      const v = await tab.evaluate(fn, arg);
-      if (v) return Date.now() - t0;
-    } catch { /* the page is reloading */ }
-    if (Date.now() - t0 > timeout) return null;
-    await sleep(50);
+      await tab.waitForFunction(fn, arg, { polling: 'raf', timeout: left });
+      return Date.now() - t0;
+    } catch { /* the page is reloading (or the time is up: checked above) */ }
+    await sleep(5);
   }
 }
+// After a reload: milliseconds from `t0` (Date.now() at the save) to the reloaded page's
+// first contentful paint, from the page's own Navigation and Paint Timing (the polling above
+// sees it later: the test re-attaches to the new page first).
+const paintedAfter = (t0) => tab.evaluate((t0) => {
+  const paint = performance.getEntriesByName('first-contentful-paint')[0];
+  const at = paint ? paint.startTime : performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd;
+  return Math.round(performance.timeOrigin + at - t0);
+}, t0).catch(() => null);
 const bodyHas = (text) => until((t) => document.body && document.body.innerText.includes(t), text);
 // A full reload drops this marker; an in-place update (CSS) keeps it.
 const mark = () => tab.evaluate(() => { window.__liveTestMark = true; });
@@ -125,10 +135,12 @@ try {
   {
     const step = '1 edit Markdown';
     await mark();
+    const t0 = Date.now();
     write(PAGE, page('Live page', 'BETA-2'));
     const ms = await bodyHas('BETA-2');
     if (ms === null) fail(step, `the tab still does not show BETA-2 after ${TIMEOUT / 1000} s`);
-    else ok(step, `new text on screen ${ms} ms after the save${(await marked()) ? ' (updated in place)' : ' (reloaded)'}`);
+    else if (await marked()) ok(step, `new text on screen ${ms} ms after the save (updated in place)`);
+    else ok(step, `reloaded page painted ${await paintedAfter(t0)} ms after the save (the test saw the text at ${ms} ms)`);
     if (await overlayVisible()) fail(step, 'an error overlay shows after a good edit');
   }
 
@@ -163,10 +175,11 @@ try {
   // 3. Fix it: the overlay goes, the new text shows.
   {
     const step = '3 fix YAML';
+    const t0 = Date.now();
     write(PAGE, page('Live page', 'GAMMA-4'));
     const ms = await until(() => !document.getElementById('__dossier_overlay') && document.body.innerText.includes('GAMMA-4'));
     if (ms === null) fail(step, `after ${TIMEOUT / 1000} s: overlay ${(await overlayVisible()) ? 'still shown' : 'gone'}, GAMMA-4 ${(await bodyHas('GAMMA-4')) !== null ? 'shown' : 'not shown'}`);
-    else ok(step, `overlay gone and GAMMA-4 shown ${ms} ms after the save`);
+    else ok(step, `overlay gone and GAMMA-4 painted ${await paintedAfter(t0)} ms after the save (the test saw it at ${ms} ms)`);
   }
 
   // 4. A stylesheet-only change applies (the spec wants it without a full reload).
