@@ -6,16 +6,25 @@
 //! Each binary declares `#[global_allocator] static GLOBAL: mimalloc::MiMalloc =
 //! mimalloc::MiMalloc;` and calls `tune` first thing in `main`.
 
-/// `mi_option_purge_delay` in mimalloc 3's `mi_option_e` (libmimalloc-sys 0.1.49).
+/// `mi_option_purge_delay` in mimalloc 3's `mi_option_e`, as bundled by libmimalloc-sys
+/// 0.1.49 (pinned with `=` in Cargo.toml for this number).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Return freed memory to the system after 10 ms instead of mimalloc 3's default of a second:
-/// a 10k-page build then peaks at ~250 MB instead of ~320 MB, at no measurable cost in
-/// time. `MIMALLOC_PURGE_DELAY` in the environment still wins. Call it before starting any
-/// thread.
+/// Return freed memory to the system after 10 ms instead of mimalloc 3's default of a
+/// second, and in 4 KiB pages rather than transparent huge pages (which the kernel zeroes
+/// 2 MiB at a time whenever they are faulted in again): a 10k-page build then peaks at
+/// ~217 MB instead of ~320 MB (~250 MB with huge pages), at no measurable cost in time.
+/// `MIMALLOC_PURGE_DELAY` in the environment still wins. Call it before starting any thread.
 pub fn tune() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets one integer option, before any other thread exists (see above).
         unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+    }
+    // mimalloc reads its own huge-page option (MIMALLOC_ALLOW_THP) only as the process
+    // starts; the kernel's per-process switch applies to every later page fault.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+        // SAFETY: prctl with integer arguments only.
+        unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
     }
 }
