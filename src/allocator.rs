@@ -1,7 +1,8 @@
 //! The memory allocator of the `dossier` binary (and of the benchmarks, which must measure
 //! what users run): mimalloc. glibc's malloc slows down as the heap grows (longer free
-//! lists, busier arena locks): with it a 50k-page build took 6.5 times as long as a 10k-page
-//! one on tmpfs; with mimalloc about 5.2 (see README, Performance).
+//! lists, busier arena locks): with it a 50k-page build took 6.6 times as long as a 10k-page
+//! one on tmpfs; with mimalloc (and the other changes of that day) about 5.3 (see README,
+//! Performance).
 //!
 //! Each binary declares `#[global_allocator] static GLOBAL: mimalloc::MiMalloc =
 //! mimalloc::MiMalloc;` and calls `tune` first thing in `main`.
