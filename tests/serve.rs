@@ -2,14 +2,12 @@
 
 mod common;
 
-use common::copy_dir;
+use common::{WAIT, copy_dir, eventually, start_serve as start};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-const WAIT: Duration = Duration::from_secs(20);
+use std::process::Command;
+use std::time::Instant;
 
 fn page(title: &str, body: &str) -> String {
     format!(
@@ -57,58 +55,6 @@ fn fixture() -> tempfile::TempDir {
     dir
 }
 
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-// On success the child moves into `Server`, whose Drop kills and waits for it; a panic
-// while reading the banner fails the test anyway.
-#[allow(clippy::zombie_processes)]
-fn start(root: &Path, extra: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
-        .arg("serve")
-        .arg("--root")
-        .arg(root)
-        .args(["--port", "0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if out.read_line(&mut line).unwrap_or(0) == 0 {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("serve exited early");
-        }
-        if let Some(url) = line.trim().strip_prefix("serving at ") {
-            let port = url
-                .trim_end_matches('/')
-                .rsplit(':')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap();
-            // Keep draining stdout so the child never blocks on a full pipe.
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut out, &mut std::io::sink());
-            });
-            return Server { child, port };
-        }
-    }
-}
-
 struct Resp {
     status: u16,
     headers: String,
@@ -141,18 +87,6 @@ fn request(port: u16, method: &str, target: &str) -> Resp {
 
 fn get(port: u16, target: &str) -> Resp {
     request(port, "GET", target)
-}
-
-/// Poll until `f` holds (rebuilds are asynchronous).
-fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while start.elapsed() < WAIT {
-        if f() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("timed out waiting for: {what}");
 }
 
 /// An open Server-Sent Events stream.

@@ -7,16 +7,14 @@
 
 mod common;
 
-use common::copy_dir;
+use common::{WAIT, copy_dir, eventually, start_serve};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The longest any single wait may take (generous: a loaded 2-core machine).
-const WAIT: Duration = Duration::from_secs(20);
 /// The size of `static/big.bin`.
 const BIG: usize = 8 << 20;
 
@@ -92,73 +90,7 @@ fn fixture() -> Fixture {
     }
 }
 
-struct Server {
-    child: Child,
-    port: u16,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-// On success the child moves into `Server`, whose Drop kills and waits for it.
-#[allow(clippy::zombie_processes)]
-fn start(root: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
-        .arg("serve")
-        .arg("--root")
-        .arg(root)
-        .args(["--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = Arc::new(Mutex::new(String::new()));
-    {
-        let stderr = stderr.clone();
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            while err.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
-                stderr.lock().unwrap().push_str(&line);
-                line.clear();
-            }
-        });
-    }
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if out.read_line(&mut line).unwrap_or(0) == 0 {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("serve exited early: {}", stderr.lock().unwrap());
-        }
-        if let Some(url) = line.trim().strip_prefix("serving at ") {
-            let port = url
-                .trim_end_matches('/')
-                .rsplit(':')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap();
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut out, &mut std::io::sink());
-            });
-            return Server {
-                child,
-                port,
-                stderr,
-            };
-        }
-    }
-}
-
-impl Server {
+impl common::Server {
     /// The server process is still running.
     fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
@@ -299,18 +231,6 @@ fn read_response(r: &mut BufReader<TcpStream>) -> std::io::Result<Resp> {
     Ok(Resp { status, head, body })
 }
 
-/// Poll until `f` holds (rebuilds are asynchronous).
-fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while start.elapsed() < WAIT {
-        if f() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("timed out waiting for: {what}");
-}
-
 fn assert_clean(fx: &Fixture, what: &str, r: &Resp) {
     let body = String::from_utf8_lossy(&r.body);
     assert!(
@@ -327,7 +247,7 @@ fn assert_clean(fx: &Fixture, what: &str, r: &Resp) {
 #[test]
 fn traversal_in_every_encoding() {
     let fx = fixture();
-    let mut srv = start(&fx.root);
+    let mut srv = start_serve(&fx.root, &[]);
     let port = srv.port;
     let targets = [
         "/../sentinel.txt",
@@ -452,7 +372,7 @@ fn symlinks_out_of_the_site_are_not_followed() {
     symlink(root.join("shared/ok.txt"), root.join("static/ok.txt")).unwrap();
     symlink(root.join("shared"), root.join("static/okdir")).unwrap();
 
-    let mut srv = start(root);
+    let mut srv = start_serve(root, &[]);
     let port = srv.port;
     for t in [
         "/leak.txt",
@@ -559,7 +479,7 @@ fn walkdir(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn huge_urls_and_headers() {
     let fx = fixture();
-    let mut srv = start(&fx.root);
+    let mut srv = start_serve(&fx.root, &[]);
     let port = srv.port;
 
     let long_path = format!("/{}", "a".repeat(100_000));
@@ -642,7 +562,7 @@ fn huge_urls_and_headers() {
 #[test]
 fn slow_clients_do_not_starve_the_server() {
     let fx = fixture();
-    let mut srv = start(&fx.root);
+    let mut srv = start_serve(&fx.root, &[]);
     let port = srv.port;
     let expected_home = get(port, "/").body;
 
@@ -721,7 +641,7 @@ fn slow_clients_do_not_starve_the_server() {
 #[test]
 fn a_thousand_keep_alive_requests_from_50_connections() {
     let fx = fixture();
-    let mut srv = start(&fx.root);
+    let mut srv = start_serve(&fx.root, &[]);
     let port = srv.port;
     let targets = ["/", "/stories/routes/", "/style.css", "/nothing-here/"];
     let expected: Arc<Vec<(u16, Vec<u8>)>> = Arc::new(
@@ -801,7 +721,7 @@ fn a_thousand_keep_alive_requests_from_50_connections() {
 #[test]
 fn clients_that_hang_up_mid_response() {
     let fx = fixture();
-    let mut srv = start(&fx.root);
+    let mut srv = start_serve(&fx.root, &[]);
     let port = srv.port;
     for i in 0..40 {
         let mut s = connect(port);
@@ -878,7 +798,7 @@ impl Stream {
 #[test]
 fn two_hundred_live_reload_tabs() {
     let fx = fixture();
-    let mut srv = start(&fx.root);
+    let mut srv = start_serve(&fx.root, &[]);
     let port = srv.port;
     let mut tabs: Vec<Stream> = (0..200).map(|_| Stream::open(port)).collect();
     srv.assert_healthy("200 open event streams");

@@ -4,8 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_dossier");
 
@@ -331,4 +334,91 @@ pub fn resolve_url(public: &Path, path: &str) -> PathBuf {
     } else {
         p
     }
+}
+
+/// The longest any single wait of the serve tests may take (generous: a loaded 2-core
+/// machine).
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// A running `dossier serve`, killed and reaped when dropped.
+pub struct Server {
+    pub child: Child,
+    pub port: u16,
+    /// Everything it has printed to stderr so far.
+    pub stderr: Arc<Mutex<String>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `dossier serve --root ROOT --port 0 EXTRA...`, once it prints the port it serves on.
+// On success the child moves into `Server`, whose Drop kills and waits for it.
+#[allow(clippy::zombie_processes)]
+pub fn start_serve(root: &Path, extra: &[&str]) -> Server {
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .arg("--root")
+        .arg(root)
+        .args(["--port", "0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = Arc::new(Mutex::new(String::new()));
+    {
+        let stderr = stderr.clone();
+        let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while err.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                stderr.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+    }
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if out.read_line(&mut line).unwrap_or(0) == 0 {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve exited early: {}", stderr.lock().unwrap());
+        }
+        if let Some(url) = line.trim().strip_prefix("serving at ") {
+            let port = url
+                .trim_end_matches('/')
+                .rsplit(':')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            // Keep draining stdout so the child never blocks on a full pipe.
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut out, &mut std::io::sink());
+            });
+            return Server {
+                child,
+                port,
+                stderr,
+            };
+        }
+    }
+}
+
+/// Poll until `f` holds (rebuilds are asynchronous).
+pub fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < WAIT {
+        if f() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("timed out waiting for: {what}");
 }
