@@ -28,6 +28,12 @@ impl Rng {
 }
 
 const SOURCES: &[&str] = &["ap", "nw", "rt"];
+/// The home page and the section, written at the start and again when the pages start over.
+const HOME: (&str, &str) = ("content/_index.md", "---\ntitle: Home\n---\n\nHome page.\n");
+const SECTION: (&str, &str) = (
+    "content/s/_index.md",
+    "---\ntitle: Section\ntags: [a]\n---\n\nA section.\n",
+);
 
 fn sources_yaml(titles: &[String]) -> String {
     SOURCES
@@ -202,16 +208,9 @@ fn run(seed: u64, steps: usize) -> usize {
         "site.yaml",
         "title: Random\nbase_url: https://example.org/r\nfeed_limit: 3\n",
     );
-    write(
-        root,
-        "content/_index.md",
-        "---\ntitle: Home\n---\n\nHome page.\n",
-    );
-    write(
-        root,
-        "content/s/_index.md",
-        "---\ntitle: Section\ntags: [a]\n---\n\nA section.\n",
-    );
+    for (rel, text) in [HOME, SECTION] {
+        write(root, rel, text);
+    }
     let mut titles: Vec<String> = SOURCES.iter().map(|s| format!("Source {s}")).collect();
     write(root, "content/sources.yaml", &sources_yaml(&titles));
     let mut pages: Vec<(usize, String)> = Vec::new();
@@ -278,18 +277,10 @@ fn run(seed: u64, steps: usize) -> usize {
                 write(root, rel, &page_text(*n, rng.next() % 1000, &mut rng));
                 changed.push(rel.clone());
             }
-            write(
-                root,
-                "content/_index.md",
-                "---\ntitle: Home\n---\n\nHome page.\n",
-            );
-            write(
-                root,
-                "content/s/_index.md",
-                "---\ntitle: Section\ntags: [a]\n---\n\nA section.\n",
-            );
-            changed.push("content/_index.md".into());
-            changed.push("content/s/_index.md".into());
+            for (rel, text) in [HOME, SECTION] {
+                write(root, rel, text);
+                changed.push(rel.into());
+            }
             what = "rewrite every page";
         } else {
             match kind {
