@@ -409,13 +409,11 @@ impl Model {
                 keys
             })
             .collect();
-        let mut known: Vec<&str> = inputs.pages.keys().map(String::as_str).collect();
-        known.sort();
         let disputes = find_disputes(&figures);
         let env = PageEnv {
             disputes: &disputes,
             links: &links,
-            known,
+            known: known_paths(inputs),
             registry: &registry,
             figures: &figures,
             base_path: &base_path,
@@ -483,40 +481,34 @@ impl Model {
         })
     }
 
-    /// The Markdown of `self.docs[i]` rendered from `text` (its whole file) in this model's
-    /// environment, as a build renders it. `known`: every content file's path, sorted.
-    pub fn render_markdown(
-        &self,
-        i: usize,
-        text: &str,
-        known: Vec<&str>,
-    ) -> (Rendered, Vec<Diagnostic>) {
-        let env = PageEnv {
+    /// What a page's Markdown sees of this model and of `inputs`' content files.
+    fn page_env<'a>(&'a self, inputs: &'a Inputs) -> PageEnv<'a> {
+        PageEnv {
             disputes: &self.disputes,
             links: &self.links,
-            known,
+            known: known_paths(inputs),
             registry: &self.registry,
             figures: &self.figures,
             base_path: &self.base_path,
             theme: &self.theme,
-        };
-        render_markdown(&self.docs[i], text, &env)
+        }
+    }
+
+    /// The Markdown of `self.docs[i]` rendered from `text` (its whole file) in this model's
+    /// environment with `inputs`' content files, as a build renders it.
+    pub fn render_markdown(
+        &self,
+        i: usize,
+        text: &str,
+        inputs: &Inputs,
+    ) -> (Rendered, Vec<Diagnostic>) {
+        render_markdown(&self.docs[i], text, &self.page_env(inputs))
     }
 
     /// For a model built with `defer_html`: the HTML of `docs[i]`, rendered from its file in
     /// `inputs` exactly as a build without `defer_html` renders it.
     pub fn deferred_html<'a>(&'a self, inputs: &'a Inputs) -> impl Fn(usize) -> String + Sync + 'a {
-        let mut known: Vec<&str> = inputs.pages.keys().map(String::as_str).collect();
-        known.sort();
-        let env = PageEnv {
-            disputes: &self.disputes,
-            links: &self.links,
-            known,
-            registry: &self.registry,
-            figures: &self.figures,
-            base_path: &self.base_path,
-            theme: &self.theme,
-        };
+        let env = self.page_env(inputs);
         move |i| {
             let doc = &self.docs[i];
             render_markdown_with(doc, &inputs.pages[&doc.path], &env, true)
@@ -632,6 +624,12 @@ fn anchor_errors(
         }
     }
     diags
+}
+
+/// Every content file's path, sorted (what `PageEnv::known` holds).
+fn known_paths(inputs: &Inputs) -> Vec<&str> {
+    // `pages` is a BTreeMap: its keys come sorted.
+    inputs.pages.keys().map(String::as_str).collect()
 }
 
 /// Figures that give different values for the same place and measure over overlapping periods:

@@ -145,8 +145,7 @@ impl Patcher {
         if self.lookups.is_none() {
             self.lookups = Some(Lookups::new(&self.model, self.live_reload, last)?);
         }
-        let known: Vec<&str> = inputs.pages.keys().map(String::as_str).collect();
-        let (rendered, diags) = self.model.render_markdown(i, text, known);
+        let (rendered, diags) = self.model.render_markdown(i, text, inputs);
         cache.retext_frontmatter(path, text);
         cache.store_markdown(path, text, (rendered.clone(), diags.clone()));
         let (mut errors, warnings): (Vec<_>, Vec<_>) =
