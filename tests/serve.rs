@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{WAIT, copy_dir, eventually, start_serve as start};
+use common::{WAIT, eventually, start_serve as start, write_serve_site};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -18,27 +18,10 @@ fn page(title: &str, body: &str) -> String {
 fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_dir(&repo.join("themes/default"), &root.join("themes/default"));
-    std::fs::write(
-        root.join("site.yaml"),
-        "title: Fixture\nbase_url: https://example.org/\n",
-    )
-    .unwrap();
-    std::fs::create_dir_all(root.join("content/stories")).unwrap();
-    std::fs::write(
-        root.join("content/_index.md"),
-        "---\ntitle: Home\n---\n\nWelcome home.\n",
-    )
-    .unwrap();
+    write_serve_site(root);
     std::fs::write(
         root.join("content/sources.yaml"),
         "- id: ap-2022-09-27\n  title: Russians flee\n  publisher: AP\n  published: 2022-09-27\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("content/stories/_index.md"),
-        "---\ntitle: Stories\n---\n\nAll stories.\n",
     )
     .unwrap();
     std::fs::write(

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{WAIT, copy_dir, eventually, start_serve};
+use common::{WAIT, eventually, start_serve, write_serve_site};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -55,24 +55,7 @@ fn fixture() -> Fixture {
     )
     .unwrap();
 
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_dir(&repo.join("themes/default"), &root.join("themes/default"));
-    std::fs::write(
-        root.join("site.yaml"),
-        "title: Fixture\nbase_url: https://example.org/\n",
-    )
-    .unwrap();
-    std::fs::create_dir_all(root.join("content/stories")).unwrap();
-    std::fs::write(
-        root.join("content/_index.md"),
-        "---\ntitle: Home\n---\n\nWelcome home.\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("content/stories/_index.md"),
-        "---\ntitle: Stories\n---\n\nAll stories.\n",
-    )
-    .unwrap();
+    write_serve_site(&root);
     std::fs::write(
         root.join("content/stories/routes.md"),
         page("Routes", "The first version of the routes."),

@@ -336,6 +336,31 @@ pub fn resolve_url(public: &Path, path: &str) -> PathBuf {
     }
 }
 
+/// The serve tests' site: the default theme, site.yaml, a home page ("Welcome home.") and a
+/// `stories` section; each test adds its pages.
+pub fn write_serve_site(root: &Path) {
+    copy_dir(
+        &manifest_dir().join("themes/default"),
+        &root.join("themes/default"),
+    );
+    fs::write(
+        root.join("site.yaml"),
+        "title: Fixture\nbase_url: https://example.org/\n",
+    )
+    .unwrap();
+    fs::create_dir_all(root.join("content/stories")).unwrap();
+    fs::write(
+        root.join("content/_index.md"),
+        "---\ntitle: Home\n---\n\nWelcome home.\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("content/stories/_index.md"),
+        "---\ntitle: Stories\n---\n\nAll stories.\n",
+    )
+    .unwrap();
+}
+
 /// The longest any single wait of the serve tests may take (generous: a loaded 2-core
 /// machine).
 pub const WAIT: Duration = Duration::from_secs(20);
