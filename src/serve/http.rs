@@ -3,7 +3,7 @@
 
 use super::Shared;
 use super::reload::{self, EVENTS_PATH};
-use crate::render::Output;
+use crate::render::{Bytes, Output};
 use crate::site::Site;
 use std::io::Cursor;
 use std::sync::Arc;
@@ -144,8 +144,15 @@ fn content_type(path: &str) -> String {
     }
 }
 
-fn respond(req: Request, status: u16, content_type: &str, body: Vec<u8>, extra: &[Header]) {
-    let len = body.len();
+/// `body` is sent as it is: a site's file (shared `Bytes`) is not copied per request.
+fn respond(
+    req: Request,
+    status: u16,
+    content_type: &str,
+    body: impl AsRef<[u8]>,
+    extra: &[Header],
+) {
+    let len = body.as_ref().len();
     let mut resp = Response::new(
         StatusCode(status),
         vec![
@@ -169,15 +176,15 @@ fn text(req: Request, status: u16, msg: &str) {
         req,
         status,
         "text/plain; charset=utf-8",
-        msg.as_bytes().to_vec(),
+        msg.as_bytes(),
         &[],
     );
 }
 
-fn read(out: &Output) -> Option<Vec<u8>> {
+fn read(out: &Output) -> Option<Bytes> {
     match out {
-        Output::Bytes(b) => Some(b.to_vec()),
-        Output::Copy(p) => std::fs::read(p).ok(),
+        Output::Bytes(b) => Some(b.clone()),
+        Output::Copy(p) => std::fs::read(p).ok().map(Bytes::from),
     }
 }
 
@@ -189,7 +196,7 @@ pub fn handle(req: Request, shared: &Shared) {
             req,
             405,
             "text/plain; charset=utf-8",
-            b"405 method not allowed\n".to_vec(),
+            b"405 method not allowed\n",
             &[allow],
         );
         return;
@@ -218,12 +225,14 @@ pub fn handle(req: Request, shared: &Shared) {
             );
         }
         Resolved::File(path) => match site.files.get(&path).and_then(read) {
-            Some(mut body) => {
-                if path.ends_with(".html") {
-                    body = reload::inject(&body, error);
-                }
-                respond(req, 200, &content_type(&path), body, &[]);
-            }
+            Some(body) if path.ends_with(".html") => respond(
+                req,
+                200,
+                &content_type(&path),
+                reload::inject(&body, error),
+                &[],
+            ),
+            Some(body) => respond(req, 200, &content_type(&path), body, &[]),
             None => not_found(req, site, error),
         },
         Resolved::NotFound => not_found(req, site, error),
@@ -236,7 +245,9 @@ fn not_found(req: Request, site: &Site, error: Option<&str>) {
         .get("404.html")
         .and_then(read)
         .unwrap_or_else(|| {
-            b"<!doctype html><title>404</title><body><h1>404: not found</h1></body>".to_vec()
+            b"<!doctype html><title>404</title><body><h1>404: not found</h1></body>"
+                .to_vec()
+                .into()
         });
     respond(
         req,
