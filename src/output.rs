@@ -103,7 +103,7 @@ fn clean_leftovers(parent: &Path, name: &str) {
                 continue;
             }
             if e.path().join(MARKER).is_file() {
-                let _ = fs::remove_dir_all(e.path());
+                remove_tree(&e.path());
             } else {
                 // Killed before its marker was written: empty, so safe (remove_dir
                 // refuses a folder with anything in it).
