@@ -51,16 +51,12 @@ impl Site {
         let n = output::write_site_with(root, out, force, |put| {
             let put = |path: &str, o: Output| match o {
                 Output::Bytes(b) if relative && path.ends_with(".html") => {
-                    let html = String::from_utf8_lossy(&b);
-                    put(
-                        path,
-                        &Output::Bytes(output::relativize(&html, path, "").into_bytes().into()),
-                    )
+                    put(path, &Output::Bytes(relativized(path, &b)))
                 }
                 o => put(path, &o),
             };
             let mut written = std::collections::HashSet::new();
-            let (diags, feed_html) = {
+            let (diags, feed_html, words) = {
                 let loaded = inputs.as_ref().expect("inputs are loaded");
                 let source = model.deferred_html(loaded);
                 let renderer = Renderer::new(&model, live_reload).with_html_source(&source);
@@ -74,13 +70,13 @@ impl Site {
                         (i, source(i))
                     })
                     .collect();
-                (diags, feed)
+                (diags, feed, renderer.words().to_vec())
             };
             inputs = None;
             for (i, html) in feed_html {
                 model.docs[i].rendered.html = html;
             }
-            Renderer::new(&model, live_reload)
+            Renderer::with_words(&model, live_reload, Some(words))
                 .render_rest(&put, written, diags)
                 .map_err(|mut e| {
                     e.extend(model.warnings.iter().cloned());
@@ -125,8 +121,7 @@ impl Site {
                 if path.ends_with(".html")
                     && let Output::Bytes(b) = out
                 {
-                    let html = String::from_utf8_lossy(b);
-                    *b = output::relativize(&html, path, "").into_bytes().into();
+                    *b = relativized(path, b);
                 }
             }
         }
@@ -137,4 +132,10 @@ impl Site {
         };
         Ok((site, model))
     }
+}
+
+/// An HTML output file at `path` with its links made relative (`--relative`).
+fn relativized(path: &str, html: &[u8]) -> crate::render::Bytes {
+    let html = String::from_utf8_lossy(html);
+    output::relativize(&html, path, "").into_bytes().into()
 }
