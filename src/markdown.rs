@@ -161,18 +161,17 @@ pub fn render(
     render_with(body, file, body_line, env, diags, true)
 }
 
-/// `render`, or with `html: false` everything but the HTML (left empty): the checks, toc,
-/// heading ids, references, links and text, without the cost of highlighting and printing.
-/// `dossier build` renders the HTML later, page by page, so it never holds all of it.
+/// `render`, or with `want_html: false` everything but the HTML (left empty): the checks,
+/// toc, heading ids, references, links and text, without the cost of highlighting and
+/// printing. `dossier build` renders the HTML later, page by page, so it never holds all of it.
 pub fn render_with(
     body: &str,
     file: &Path,
     body_line: usize,
     env: &dyn Env,
     diags: &mut Vec<Diagnostic>,
-    html: bool,
+    want_html: bool,
 ) -> Rendered {
-    let want_html = html;
     let mut refs = References::default();
     let (text, tokens) = if body.contains("{{") || body.contains("[@") {
         extract_tokens(body, file, body_line, diags)
