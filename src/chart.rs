@@ -1,6 +1,6 @@
 //! Build-time SVG bar charts of figures: accessible (title, desc, a data table), no JS.
 
-use crate::markdown::escape_html;
+use crate::html::escape as escape_html;
 use crate::sources::{Figure, Registry};
 use std::fmt::Write;
 

@@ -1,6 +1,6 @@
 //! `site.yaml`: the site's configuration.
 
-use crate::diagnostics::{Diagnostic, Span};
+use crate::diagnostics::Diagnostic;
 use crate::yaml;
 use serde::Deserialize;
 use std::path::Path;
@@ -55,12 +55,8 @@ impl Config {
         let mut config: Config = yaml::parse(text, file, 1)?;
         let url = config.base_url.trim_end_matches('/').to_string();
         if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/')) {
-            let line = text
-                .lines()
-                .position(|l| l.starts_with("base_url"))
-                .map_or(1, |i| i + 1);
             return Err(Diagnostic::error(
-                Span::new(file, line, 1),
+                yaml::span_of(file, text, 1, "base_url", false),
                 format!("base_url `{}` is not an absolute URL", config.base_url),
             )
             .with_hint("write it like `https://example.org/` or `https://example.org/sub/`"));

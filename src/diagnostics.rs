@@ -192,9 +192,16 @@ pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
+    // A candidate that contains the word (or is contained in it) is close too:
+    // `#border` for `#the-borders`.
+    let contains =
+        |c: &str| word.len() >= 4 && c.len() >= 4 && (c.contains(word) || word.contains(c));
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .map(|c| {
+            let score = strsim::jaro_winkler(word, c);
+            (if contains(c) { score.max(0.8) } else { score }, c)
+        })
         .filter(|(score, _)| *score > 0.75)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c.to_string())

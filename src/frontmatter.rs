@@ -155,23 +155,14 @@ impl FrontMatter {
         }
         let fm: FrontMatter = yaml::parse(split.yaml, file, split.yaml_line)?;
         if fm.title.trim().is_empty() {
-            let line = find_key_line(split.yaml, "title").unwrap_or(0);
             return Err(Diagnostic::error(
-                Span::new(file, split.yaml_line + line, 1),
+                yaml::span_of(file, split.yaml, split.yaml_line, "title", false),
                 "`title` is empty",
             )
             .with_hint("give the page a title"));
         }
         Ok(fm)
     }
-}
-
-/// 0-based index of the first line of `yaml` that sets top-level `key`.
-pub fn find_key_line(yaml: &str, key: &str) -> Option<usize> {
-    yaml.lines().position(|l| {
-        l.strip_prefix(key)
-            .is_some_and(|r| r.trim_start().starts_with(':'))
-    })
 }
 
 #[cfg(test)]

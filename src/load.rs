@@ -27,6 +27,11 @@ pub struct Inputs {
     pub templates: BTreeMap<String, TemplateFile>,
     /// Output path (`style.css`, `stories/routes/map.png`) -> file to copy.
     pub assets: BTreeMap<String, PathBuf>,
+    /// Content assets: content-relative path (`My Stories/map.png`) -> output path
+    /// (`my-stories/map.png`: folders are named as the pages' URLs name them).
+    pub content_assets: BTreeMap<String, String>,
+    /// The output paths of the site's own `static/` files (they may replace a generated file).
+    pub site_static: std::collections::BTreeSet<String>,
     /// Symlinks that lead outside the site folder, skipped (see [`walk`]).
     pub warnings: Vec<Diagnostic>,
 }
@@ -40,6 +45,21 @@ pub fn is_ignored(name: &str) -> bool {
         || name.ends_with(".tmp")
         || name == "4913"
         || name.starts_with(".#")
+}
+
+/// The output path of a content asset: its folders slugified as page URLs are (`My
+/// Stories/map.png` -> `my-stories/map.png`, beside the page `/my-stories/...`), its file name
+/// as it is.
+pub fn asset_output_path(rel: &str) -> String {
+    let mut parts: Vec<String> = rel.split('/').map(str::to_string).collect();
+    let file = parts.pop().unwrap_or_default();
+    let mut out: Vec<String> = parts
+        .iter()
+        .map(slug::slugify)
+        .filter(|p| !p.is_empty())
+        .collect();
+    out.push(file);
+    out.join("/")
 }
 
 /// `path` relative to `base`, with '/' separators.
@@ -142,6 +162,7 @@ impl Inputs {
         let content_dir = root.join("content");
         let mut pages = BTreeMap::new();
         let mut assets = BTreeMap::new();
+        let mut content_assets = BTreeMap::new();
         let mut sources = None;
         for file in walk(&content_dir, root, &real_root, &mut warnings) {
             let r = rel(&file, &content_dir);
@@ -159,15 +180,15 @@ impl Inputs {
                     Err(d) => diags.push(d),
                 }
             } else {
-                assets.insert(r, file);
+                let out = asset_output_path(&r);
+                content_assets.insert(r, out.clone());
+                assets.insert(out, file);
             }
         }
 
         let theme_dir = root.join("themes").join(&config.theme);
         let mut templates = BTreeMap::new();
         if !theme_dir.is_dir() {
-            let line =
-                crate::frontmatter::find_key_line(&config_text, "theme").map_or(1, |l| l + 1);
             let available: Vec<String> = std::fs::read_dir(root.join("themes"))
                 .map(|rd| {
                     rd.filter_map(Result::ok)
@@ -176,7 +197,7 @@ impl Inputs {
                 })
                 .unwrap_or_default();
             diags.push(
-                Diagnostic::error(Span::new(CONFIG_FILE, line, 1), format!("theme `{}` not found in themes/", config.theme))
+                Diagnostic::error(crate::yaml::span_of(Path::new(CONFIG_FILE), &config_text, 1, "theme", false), format!("theme `{}` not found in themes/", config.theme))
                     .with_hint(if available.is_empty() {
                         "create themes/<name>/templates/ or copy themes/default from dossier's repository".to_string()
                     } else {
@@ -209,9 +230,15 @@ impl Inputs {
                 }
             }
         }
+        let mut site_static = std::collections::BTreeSet::new();
         for base in [theme_dir.join("static"), root.join("static")] {
+            let own = base == root.join("static");
             for file in walk(&base, root, &real_root, &mut warnings) {
-                static_files.insert(rel(&file, &base), file);
+                let name = rel(&file, &base);
+                if own {
+                    site_static.insert(name.clone());
+                }
+                static_files.insert(name, file);
             }
         }
         // Site static files win over the theme's; content assets sit beside their pages.
@@ -226,6 +253,8 @@ impl Inputs {
                 sources,
                 templates,
                 assets: static_files,
+                content_assets,
+                site_static,
                 warnings,
             })
         } else {
@@ -303,11 +332,30 @@ impl Inputs {
                     }
                     Ok(Reloaded::Page(r))
                 } else {
-                    Ok(self.reload_asset(&r))
+                    // Links to content assets are resolved in Markdown: one that comes or
+                    // goes changes pages.
+                    let out = asset_output_path(&r);
+                    let was = self.content_assets.remove(&r).is_some();
+                    if full.is_file() {
+                        self.content_assets.insert(r.clone(), out.clone());
+                    }
+                    let reloaded = self.reload_asset(&out);
+                    Ok(if was == full.is_file() {
+                        reloaded
+                    } else {
+                        Reloaded::Page(r)
+                    })
                 }
             }
             ["templates", rest @ ..] if !rest.is_empty() => self.reload_template(&rest.join("/")),
-            ["static", rest @ ..] if !rest.is_empty() => Ok(self.reload_asset(&rest.join("/"))),
+            ["static", rest @ ..] if !rest.is_empty() => {
+                let name = rest.join("/");
+                self.site_static.remove(&name);
+                if full.is_file() {
+                    self.site_static.insert(name.clone());
+                }
+                Ok(self.reload_asset(&name))
+            }
             ["themes", t, kind, rest @ ..] if *t == theme && !rest.is_empty() => match *kind {
                 "templates" => self.reload_template(&rest.join("/")),
                 "static" => Ok(self.reload_asset(&rest.join("/"))),
@@ -350,9 +398,13 @@ impl Inputs {
     /// Content assets win over the site's static files, which win over the theme's.
     fn reload_asset(&mut self, name: &str) -> Reloaded {
         self.assets.remove(name);
-        let content = self.root.join("content").join(name);
+        let content = self
+            .content_assets
+            .iter()
+            .find(|(_, out)| out.as_str() == name)
+            .map(|(r, _)| self.root.join("content").join(r));
         let candidates = [
-            (!name.ends_with(".md") && name != SOURCES_FILE).then_some(content),
+            content,
             Some(self.root.join("static").join(name)),
             Some(
                 self.root

@@ -7,6 +7,7 @@
 //! their HTML in the event stream. That keeps exact line:col positions for errors.
 
 use crate::diagnostics::{Diagnostic, LineIndex, Span, did_you_mean};
+use crate::html::escape;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -54,12 +55,51 @@ pub enum Token {
     Shortcode(Shortcode),
 }
 
+/// Why a content path names nothing that is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// A page with `draft: true` (and no `--drafts`).
+    Draft,
+    /// A page whose front matter has an error, reported at the page: a link to it is not
+    /// reported again.
+    Broken,
+    /// Nothing by that path.
+    Unknown,
+}
+
+/// Heading ids that a page's generated ids avoid: the theme's own (`main`, `references`)
+/// and the prefixes of the ids dossier and the theme generate (`ref-`, `fig-`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ReservedIds {
+    pub exact: std::collections::BTreeSet<String>,
+    pub prefixes: Vec<String>,
+}
+
+impl ReservedIds {
+    fn taken(&self, id: &str) -> bool {
+        self.exact.contains(id)
+    }
+
+    fn prefixed(&self, id: &str) -> bool {
+        self.prefixes.iter().any(|p| id.starts_with(p.as_str()))
+    }
+}
+
 /// What the page's surroundings provide while rendering its Markdown.
 pub trait Env: Sync {
-    /// URL of a content file (`stories/routes.md`), or None.
+    /// URL of a content file (`stories/routes.md`, a section's folder `stories/`, an asset
+    /// `stories/map.png`), or None.
     fn resolve(&self, path: &str) -> Option<String>;
+    /// Why `path` does not resolve.
+    fn missing(&self, _path: &str) -> Missing {
+        Missing::Unknown
+    }
     /// All content paths, for "did you mean".
     fn known_paths(&self) -> Vec<&str>;
+    /// Ids generated headings must not take.
+    fn reserved_ids(&self) -> Option<&ReservedIds> {
+        None
+    }
     /// HTML of a citation group; `refs` assigns reference numbers.
     fn cite(
         &self,
@@ -132,11 +172,13 @@ pub struct TocEntry {
     pub children: Vec<TocEntry>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct InternalLink {
-    pub target: String,
-    pub anchor: Option<String>,
-    pub span: Span,
+/// A URL the page's Markdown writes into its HTML (a link, an image, an attribute of raw
+/// HTML), and where: the link check reports a broken one at the author's position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    pub url: String,
+    pub line: u32,
+    pub col: u32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -145,20 +187,24 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     pub heading_ids: Vec<String>,
     pub references: References,
-    pub links: Vec<InternalLink>,
+    /// Every URL of the page's own Markdown, as written into its HTML.
+    pub refs: Vec<LinkRef>,
     /// Plain text, for the search index and word count.
     pub text: String,
 }
 
-/// Render `body` (which starts at line `body_line` of `file`).
-pub fn render(
-    body: &str,
-    file: &Path,
-    body_line: usize,
-    env: &dyn Env,
-    diags: &mut Vec<Diagnostic>,
-) -> Rendered {
-    render_with(body, file, body_line, env, diags, true)
+/// Where a page's Markdown is: its content-relative path (relative links are resolved from
+/// its folder), its file for diagnostics, and the line its body starts at.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub path: &'a str,
+    pub file: &'a Path,
+    pub body_line: usize,
+}
+
+/// Render `body` (which starts at line `src.body_line` of `src.file`).
+pub fn render(body: &str, src: Source<'_>, env: &dyn Env, diags: &mut Vec<Diagnostic>) -> Rendered {
+    render_with(body, src, env, diags, true)
 }
 
 /// `render`, or with `want_html: false` everything but the HTML (left empty): the checks,
@@ -166,13 +212,13 @@ pub fn render(
 /// printing. `dossier build` renders the HTML later, page by page, so it never holds all of it.
 pub fn render_with(
     body: &str,
-    file: &Path,
-    body_line: usize,
+    src: Source<'_>,
     env: &dyn Env,
     diags: &mut Vec<Diagnostic>,
     want_html: bool,
 ) -> Rendered {
-    let mut refs = References::default();
+    let (file, body_line) = (src.file, src.body_line);
+    let mut references = References::default();
     let (text, tokens) = if body.contains("{{") || body.contains("[@") {
         extract_tokens(body, file, body_line, diags)
     } else {
@@ -182,9 +228,9 @@ pub fn render_with(
     // Tokens are rendered in document order so reference numbers follow reading order.
     for (tok, _) in &tokens {
         rendered_tokens.push(match tok {
-            Token::Cite(items) => (env.cite(items, &mut refs, diags), false),
+            Token::Cite(items) => (env.cite(items, &mut references, diags), false),
             Token::Shortcode(sc) => (
-                env.shortcode(sc, &mut refs, diags),
+                env.shortcode(sc, &mut references, diags),
                 !matches!(sc.name.as_str(), "fig"),
             ),
         });
@@ -245,10 +291,20 @@ pub fn render_with(
         let id = match explicit {
             Some(id) => id.clone(),
             None => {
-                let base = match slug::slugify(title) {
+                let mut base = match slug::slugify(title) {
                     s if s.is_empty() => "section".to_string(),
                     s => s,
                 };
+                // The theme's ids (`references`, `ref-1`) stay unique: a heading that would
+                // take one gets a suffix, or a prefix where the theme generates a family.
+                if let Some(r) = env.reserved_ids() {
+                    if r.prefixed(&base) {
+                        base = format!("h-{base}");
+                    }
+                    if r.taken(&base) {
+                        used.insert(base.clone());
+                    }
+                }
                 // Suffixes below the last one given for this base are all taken (`used`
                 // only grows), so start there: counting from 1 each time is quadratic.
                 let mut id = base.clone();
@@ -267,7 +323,7 @@ pub fn render_with(
     }
 
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
-    let mut links = Vec::new();
+    let mut refs = Vec::new();
     let mut plain = String::new();
     let mut code: Option<(Option<String>, String)> = None;
     let mut image_alt: Option<(String, usize)> = None;
@@ -341,39 +397,9 @@ pub fn render_with(
                 title,
                 id,
             }) => {
-                let dest = if let Some(target) = dest_url.strip_prefix("@/") {
-                    let (path, anchor) = match target.split_once('#') {
-                        Some((p, a)) => (p, Some(a.to_string())),
-                        None => (target, None),
-                    };
-                    match env.resolve(path) {
-                        Some(url) => {
-                            links.push(InternalLink {
-                                target: path.to_string(),
-                                anchor: anchor.clone(),
-                                span: span_at(range.start),
-                            });
-                            match anchor {
-                                Some(a) => format!("{url}#{a}"),
-                                None => url,
-                            }
-                        }
-                        None => {
-                            let mut d = Diagnostic::error(
-                                span_at(range.start),
-                                format!("broken internal link `{dest_url}`: no such page"),
-                            );
-                            d = d.with_hint(match did_you_mean(path, env.known_paths()) {
-                                Some(s) => format!("did you mean `@/{s}`? Paths are relative to content/"),
-                                None => "internal links are `@/` + a path relative to content/, e.g. `@/stories/routes.md`".into(),
-                            });
-                            diags.push(d);
-                            dest_url.to_string()
-                        }
-                    }
-                } else {
-                    dest_url.to_string()
-                };
+                let at = span_at(range.start);
+                let dest = destination(dest_url, src.path, env, &at, diags);
+                refs.push(link_ref(&dest, &at));
                 out.push(Event::Start(Tag::Link {
                     link_type: *link_type,
                     dest_url: CowStr::from(dest),
@@ -381,10 +407,35 @@ pub fn render_with(
                     id: id.clone(),
                 }));
             }
-            Event::Start(Tag::Image { .. }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 image_alt = Some((String::new(), range.start));
+                let at = span_at(range.start);
+                let dest = destination(dest_url, src.path, env, &at, diags);
+                refs.push(link_ref(&dest, &at));
+                out.push(Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: CowStr::from(dest),
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+            }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                // Raw HTML's URLs are checked too, at their own positions.
+                for a in crate::html::attributes(h) {
+                    if crate::html::is_url_attribute(&a.name) {
+                        for url in crate::html::urls(&a.name, &a.value) {
+                            refs.push(link_ref(url, &span_at(range.start + a.at)));
+                        }
+                    }
+                }
                 out.push(ev.clone());
             }
+
             Event::End(TagEnd::Image) => {
                 if let Some((alt, at)) = image_alt.take()
                     && alt.trim().is_empty()
@@ -446,14 +497,117 @@ pub fn render_with(
         html,
         toc: nest_toc(&flat_toc),
         heading_ids: heading_ids.into_values().collect(),
-        references: refs,
-        links,
+        references,
+        refs,
         text: plain.split_whitespace().collect::<Vec<_>>().join(" "),
     }
 }
 
+fn link_ref(url: &str, at: &Span) -> LinkRef {
+    LinkRef {
+        url: url.to_string(),
+        line: at.line as u32,
+        col: at.col as u32,
+    }
+}
+
+/// A Markdown link or image destination as written into the HTML. `@/path` (a page, a
+/// section's folder, an asset) is resolved against content/; so is a relative path to a
+/// `.md` file or to an asset beside the page (`map.png`, `../img/map.png`), which would not
+/// work from the page's URL as written. Anything else is left as written, for the link check
+/// of the rendered site.
+fn destination(
+    dest: &str,
+    page: &str,
+    env: &dyn Env,
+    at: &Span,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let (target, relative) = match dest.strip_prefix("@/") {
+        Some(t) => (t.to_string(), false),
+        None if is_relative(dest) => {
+            let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
+            let (path, _) = split_suffix(dest);
+            match join(dir, path) {
+                Some(p) if !p.is_empty() => (format!("{p}{}", &dest[path.len()..]), true),
+                _ => return dest.to_string(),
+            }
+        }
+        None => return dest.to_string(),
+    };
+    let (path, suffix) = split_suffix(&target);
+    if let Some(url) = env.resolve(path) {
+        return format!("{url}{suffix}");
+    }
+    if relative && !path.ends_with(".md") {
+        // Perhaps a URL relative to the page's URL; the link check says if it is broken.
+        return dest.to_string();
+    }
+    let shown = if relative {
+        dest.to_string()
+    } else {
+        format!("@/{path}")
+    };
+    match env.missing(path) {
+        Missing::Broken => {}
+        Missing::Draft => diags.push(
+            Diagnostic::error(at.clone(), format!("link to `{shown}`, a draft"))
+                .with_hint(format!("content/{path} has `draft: true`: it is published only with --drafts; link to it once it is ready")),
+        ),
+        Missing::Unknown => {
+            let hint = match did_you_mean(path, env.known_paths()) {
+                Some(s) => format!("did you mean `@/{s}`? Paths are relative to content/"),
+                None => "internal links are `@/` + a path relative to content/, e.g. `@/stories/routes.md`, or a path relative to this page's file".into(),
+            };
+            diags.push(
+                Diagnostic::error(at.clone(), format!("broken internal link `{shown}`: no such page or file content/{path}"))
+                    .with_hint(hint),
+            );
+        }
+    }
+    dest.to_string()
+}
+
+/// A URL without a scheme, host, root or fragment at its start: relative to the page.
+fn is_relative(url: &str) -> bool {
+    let scheme = url.find(':').is_some_and(|i| {
+        url[..i]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+            && i > 0
+    });
+    !(url.is_empty() || scheme || url.starts_with(['/', '#', '?']))
+}
+
+/// `path#frag` -> (`path`, `#frag`); the same for a query.
+fn split_suffix(url: &str) -> (&str, &str) {
+    let i = url.find(['#', '?']).unwrap_or(url.len());
+    (&url[..i], &url[i..])
+}
+
+/// `rel` relative to the folder `dir` (both content-relative), `..` and `.` resolved; None
+/// when it leaves content/.
+pub fn join(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    let trailing = rel.ends_with('/');
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    let mut out = parts.join("/");
+    if trailing && !out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
+}
+
 /// Placeholders `PH_OPEN n PH_CLOSE` back to token `n`'s raw text (HTML-escaped if `escape`).
-fn restore_placeholders(s: &str, raw: &[String], escape: bool) -> String {
+fn restore_placeholders(s: &str, raw: &[String], as_html: bool) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = rest.find(PH_OPEN) {
@@ -465,7 +619,7 @@ fn restore_placeholders(s: &str, raw: &[String], escape: bool) -> String {
             .and_then(|(n, j)| Some((raw.get(n)?, j)));
         match token {
             Some((r, j)) => {
-                out.push_str(&if escape { escape_html(r) } else { r.clone() });
+                out.push_str(&if as_html { escape(r) } else { r.clone() });
                 rest = &after[j + PH_CLOSE.len_utf8()..];
             }
             None => {
@@ -647,7 +801,7 @@ pub fn highlight(src: &str, lang: Option<&str>) -> String {
     let mut html = String::new();
     let syntax = lang.and_then(|l| SYNTAXES.find_syntax_by_token(l));
     let lang_attr = lang
-        .map(|l| format!(" data-lang=\"{}\"", escape_attr(l)))
+        .map(|l| format!(" data-lang=\"{}\"", escape(l)))
         .unwrap_or_default();
     match syntax {
         Some(syntax) => {
@@ -680,27 +834,8 @@ pub fn highlight(src: &str, lang: Option<&str>) -> String {
 fn plain_code(src: &str, lang_attr: &str) -> String {
     format!(
         "<pre class=\"code\"{lang_attr} tabindex=\"0\"><code>{}</code></pre>\n",
-        escape_html(src)
+        escape(src)
     )
-}
-
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-pub fn escape_attr(s: &str) -> String {
-    escape_html(s)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1031,9 +1166,17 @@ mod tests {
         }
     }
 
+    fn src() -> Source<'static> {
+        Source {
+            path: "dir/p.md",
+            file: Path::new("p.md"),
+            body_line: 4,
+        }
+    }
+
     fn r(md: &str) -> (Rendered, Vec<Diagnostic>) {
         let mut d = Vec::new();
-        (render(md, Path::new("p.md"), 4, &TestEnv, &mut d), d)
+        (render(md, src(), &TestEnv, &mut d), d)
     }
 
     #[test]
@@ -1095,21 +1238,21 @@ mod tests {
             "# A\n\nText [@a] {{ fig(id=\"x\") }}.\n\n```rust\nfn x() {}\n```\n\n[l](@/a.md)\n";
         let (full, d1) = r(md);
         let mut d2 = Vec::new();
-        let lean = render_with(md, Path::new("p.md"), 4, &TestEnv, &mut d2, false);
+        let lean = render_with(md, src(), &TestEnv, &mut d2, false);
         assert!(lean.html.is_empty() && !full.html.is_empty());
         assert_eq!(
             (
                 lean.toc,
                 lean.heading_ids,
                 lean.references,
-                lean.links,
+                lean.refs,
                 lean.text
             ),
             (
                 full.toc,
                 full.heading_ids,
                 full.references,
-                full.links,
+                full.refs,
                 full.text
             )
         );

@@ -8,6 +8,7 @@ use crate::load::Inputs;
 use crate::markdown::{self, CiteItem, Env, References, Rendered, Shortcode};
 use crate::render::Theme;
 use crate::sources::{self, Figure, Registry};
+use crate::yaml;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -68,6 +69,10 @@ pub struct Model {
     pub theme: Theme,
     /// Output path -> file to copy: theme and site static files, content assets.
     pub theme_assets: BTreeMap<String, PathBuf>,
+    /// Content paths of the pages left out as drafts, and of those whose front matter has
+    /// an error: links to them are explained (or, for the broken ones, not reported again).
+    pub drafts: BTreeSet<String>,
+    pub broken: BTreeSet<String>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -115,30 +120,6 @@ fn parent_section(path: &str, sections: &BTreeSet<String>) -> Option<String> {
     None
 }
 
-/// Line (1-based, in the file) of the figure `id` in a front matter.
-fn figure_line(yaml: &str, yaml_line: usize, id: &str) -> usize {
-    let fig_start = frontmatter::find_key_line(yaml, "figures").unwrap_or(0);
-    yaml.lines()
-        .enumerate()
-        .skip(fig_start)
-        .find(|(_, l)| {
-            let t = l.trim_start().trim_start_matches("- ").trim_start();
-            t.strip_prefix("id:")
-                .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == id)
-        })
-        .map_or(yaml_line + fig_start, |(i, _)| yaml_line + i)
-}
-
-/// Line (1-based, in the file) where `value` appears under top-level `key`.
-fn list_item_line(yaml: &str, yaml_line: usize, key: &str, value: &str) -> usize {
-    let start = frontmatter::find_key_line(yaml, key).unwrap_or(0);
-    yaml.lines()
-        .enumerate()
-        .skip(start)
-        .find(|(_, l)| l.contains(value))
-        .map_or(yaml_line + start, |(i, _)| yaml_line + i)
-}
-
 impl Model {
     pub fn build(inputs: &Inputs, opts: &Options) -> Result<Model, Vec<Diagnostic>> {
         Model::build_cached(inputs, opts, &mut BuildCache::disabled())
@@ -164,6 +145,7 @@ impl Model {
         // Sources. A command-line archive dir must exist; site.yaml's may be absent on a
         // machine without the archives, which leaves quotes unverified (and says so).
         let mut archive_dir = opts.archive_dir.clone();
+        let mut dir_missing = false;
         if let Some(dir) = &archive_dir
             && !dir.is_dir()
         {
@@ -182,11 +164,16 @@ impl Model {
             if full.is_dir() {
                 archive_dir = Some(full);
             } else {
-                let line = frontmatter::find_key_line(&inputs.config_text, "archive_dir")
-                    .map_or(1, |l| l + 1);
+                dir_missing = true;
                 diags.push(
                     Diagnostic::warning(
-                        Span::new(crate::config::CONFIG_FILE, line, 1),
+                        yaml::span_of(
+                            Path::new(crate::config::CONFIG_FILE),
+                            &inputs.config_text,
+                            1,
+                            "archive_dir",
+                            false,
+                        ),
                         format!("archive_dir `{dir}` not found: figure quotes are not verified"),
                     )
                     .with_hint(
@@ -200,8 +187,11 @@ impl Model {
             Some(text) => Registry::parse(
                 text,
                 &sources_file,
-                &inputs.root,
-                archive_dir.as_deref(),
+                &sources::Archives {
+                    root: inputs.root.clone(),
+                    dir: archive_dir,
+                    dir_missing,
+                },
                 &mut diags,
             ),
             None => Registry {
@@ -231,12 +221,25 @@ impl Model {
             })
             .collect();
         cache.record_frontmatter(inputs.pages.iter(), &parsed);
+        // A draft section's pages are drafts too.
+        let draft_dirs: Vec<String> = parsed
+            .iter()
+            .flatten()
+            .filter(|(path, fm, ..)| fm.draft && path.ends_with("/_index.md"))
+            .map(|(path, ..)| path.trim_end_matches("_index.md").to_string())
+            .collect();
         let mut docs = Vec::new();
         let mut yamls = HashMap::new();
-        for p in parsed {
+        let mut drafts = BTreeSet::new();
+        let mut broken = BTreeSet::new();
+        for (p, path) in parsed.into_iter().zip(inputs.pages.keys()) {
             match p {
                 Ok((path, fm, body_line, yaml, yaml_line)) => {
-                    if fm.draft && !opts.drafts {
+                    let in_draft_section = draft_dirs
+                        .iter()
+                        .any(|d| path.starts_with(d.as_str()) && path != format!("{d}_index.md"));
+                    if (fm.draft || in_draft_section) && !opts.drafts {
+                        drafts.insert(path);
                         continue;
                     }
                     let kind = if path.ends_with("_index.md") {
@@ -264,7 +267,10 @@ impl Model {
                         rendered: Rendered::default(),
                     });
                 }
-                Err(d) => diags.push(d),
+                Err(d) => {
+                    broken.insert(path.clone());
+                    diags.push(d);
+                }
             }
         }
         let sections: BTreeSet<String> = docs
@@ -309,52 +315,64 @@ impl Model {
         let mut figures: BTreeMap<String, Figure> = BTreeMap::new();
         for doc in &docs {
             let (yaml, yaml_line) = &yamls[&doc.path];
-            for decl in &doc.fm.figures {
-                let line = figure_line(yaml, *yaml_line, &decl.id);
-                let span = Span::new(&doc.file, line, 1);
+            // Positions come from the parser, read again only for a page with a mistake.
+            let at = |path: String| yaml::span_of(&doc.file, yaml, *yaml_line, &path, false);
+            for (index, decl) in doc.fm.figures.iter().enumerate() {
+                let key = |k: &str| at(format!("figures[{index}].{k}"));
                 if !sources::is_valid_id(&decl.id) {
                     diags.push(
                         Diagnostic::error(
-                            span.clone(),
+                            key("id"),
                             format!("figure id `{}` is not a slug", decl.id),
                         )
                         .with_hint("use lowercase letters, digits and '-'"),
                     );
                 }
                 if let Some(prev) = figures.get(&decl.id) {
+                    let (prev_yaml, prev_line) = &yamls[&prev.page];
+                    let first = yaml::span_of(
+                        Path::new(&format!("content/{}", prev.page)),
+                        prev_yaml,
+                        *prev_line,
+                        &format!("figures[{}].id", prev.index),
+                        false,
+                    );
                     diags.push(
-                        Diagnostic::error(span, format!("duplicate figure id `{}`", decl.id))
+                        Diagnostic::error(key("id"), format!("duplicate figure id `{}`", decl.id))
                             .with_hint(format!(
                                 "first declared at {}:{}",
-                                prev.span.file.display(),
-                                prev.span.line
+                                first.file.display(),
+                                first.line
                             )),
                     );
                     continue;
                 }
-                // Line of `key:` in this figure's declaration (from its `id:` line on).
-                let key_line = |key: &str| {
-                    yaml.lines()
-                        .enumerate()
-                        .skip(line - yaml_line)
-                        .find(|(_, l)| l.contains(&format!("{key}:")))
-                        .map_or(line, |(i, _)| yaml_line + i)
-                };
-                let mut fig = Figure::new(decl.clone(), doc.path.clone(), span.clone());
+                if !decl.value.is_finite() {
+                    diags.push(
+                        Diagnostic::error(
+                            key("value"),
+                            format!("figure `{}`: `value` must be a finite number", decl.id),
+                        )
+                        .with_hint("write the number the source states, e.g. `value: 200000`"),
+                    );
+                }
+                let mut fig = Figure::new(decl.clone(), doc.path.clone(), index);
                 match registry.get(&decl.source) {
-                    Some(src) => sources::check_quote(&mut fig, src, &mut diags),
-                    None if inputs.sources.is_some() || !registry.sources.is_empty() => {
-                        let l = key_line("source");
-                        diags.extend(registry.unknown(&decl.source, Span::new(&doc.file, l, 1)));
+                    Some(src) => {
+                        for f in sources::check_quote(&mut fig, src) {
+                            let mut d = Diagnostic::error(key(f.key), f.message);
+                            d.hint = f.hint;
+                            diags.push(d);
+                        }
                     }
-                    None => diags.extend(registry.unknown(&decl.source, span)),
+                    None => diags.extend(registry.unknown(&decl.source, key("source"))),
                 }
                 if let Some(p) = &fig.period
                     && p.from.day > p.to.day
                 {
                     diags.push(
                         Diagnostic::error(
-                            Span::new(&doc.file, key_line("period"), 1),
+                            key("period"),
                             format!("figure `{}`: period ends before it starts", decl.id),
                         )
                         .with_hint("swap `from` and `to`"),
@@ -362,10 +380,9 @@ impl Model {
                 }
                 figures.insert(decl.id.clone(), fig);
             }
-            for id in &doc.fm.sources {
+            for (j, id) in doc.fm.sources.iter().enumerate() {
                 if registry.get(id).is_none() {
-                    let line = list_item_line(yaml, *yaml_line, "sources", id);
-                    diags.extend(registry.unknown(id, Span::new(&doc.file, line, 1)));
+                    diags.extend(registry.unknown(id, at(format!("sources[{j}]"))));
                 }
             }
         }
@@ -383,15 +400,12 @@ impl Model {
                 && !theme.has(name)
             {
                 let (yaml, yaml_line) = &yamls[&doc.path];
-                let line = yaml_line + frontmatter::find_key_line(yaml, "template").unwrap_or(0);
                 diags.push(
                     Diagnostic::error(
-                        Span::new(&doc.file, line, 1),
+                        yaml::span_of(&doc.file, yaml, *yaml_line, "template", false),
                         format!("template `{name}` does not exist"),
                     )
-                    .with_hint(
-                        "set `template:` to a file in the theme's templates/ or the site's templates/",
-                    ),
+                    .with_hint(theme.template_hint(name)),
                 );
             }
         }
@@ -408,6 +422,12 @@ impl Model {
                 }
                 keys
             })
+            .chain(
+                inputs
+                    .content_assets
+                    .iter()
+                    .map(|(rel, out)| (rel.clone(), format!("{base_path}/{out}"))),
+            )
             .collect();
         let disputes = find_disputes(&figures);
         let env = PageEnv {
@@ -418,6 +438,8 @@ impl Model {
             figures: &figures,
             base_path: &base_path,
             theme: &theme,
+            drafts: &drafts,
+            broken: &broken,
         };
         let env_key = if cache.is_enabled() {
             env.fingerprint(inputs)
@@ -443,11 +465,6 @@ impl Model {
         for (doc, (r, d)) in docs.iter_mut().zip(results) {
             doc.rendered = r;
             diags.extend(d);
-        }
-
-        // Anchors of internal links.
-        for doc in &docs {
-            diags.extend(anchor_errors(&docs, &by_path, &links, doc, None));
         }
 
         // Back-links.
@@ -477,6 +494,8 @@ impl Model {
             disputes,
             theme,
             theme_assets: inputs.assets.clone(),
+            drafts,
+            broken,
             warnings,
         })
     }
@@ -491,6 +510,8 @@ impl Model {
             figures: &self.figures,
             base_path: &self.base_path,
             theme: &self.theme,
+            drafts: &self.drafts,
+            broken: &self.broken,
         }
     }
 
@@ -515,11 +536,6 @@ impl Model {
                 .0
                 .html
         }
-    }
-
-    /// The broken anchors of `self.docs[i]`'s links (only those to `self.docs[to]` with `to`).
-    pub fn anchor_errors(&self, i: usize, to: Option<usize>) -> Vec<Diagnostic> {
-        anchor_errors(&self.docs, &self.by_path, &self.links, &self.docs[i], to)
     }
 
     /// The sources `doc` cites (inline, in `sources:` or by a figure), repeats included.
@@ -562,7 +578,12 @@ fn render_markdown_with(
     let body = frontmatter::split(text, &doc.file)
         .map(|s| s.body)
         .unwrap_or("");
-    let r = markdown::render_with(body, &doc.file, doc.body_line, env, &mut d, html);
+    let src = markdown::Source {
+        path: &doc.path,
+        file: &doc.file,
+        body_line: doc.body_line,
+    };
+    let r = markdown::render_with(body, src, env, &mut d, html);
     (r, d)
 }
 
@@ -578,58 +599,13 @@ fn cites<'a>(registry: &'a Registry, doc: &'a Document) -> impl Iterator<Item = 
         .filter(|id| registry.get(id).is_some())
 }
 
-/// Errors for `doc`'s internal links to a heading its target does not have (with `only_to`,
-/// just the links to `docs[only_to]`).
-fn anchor_errors(
-    docs: &[Document],
-    by_path: &HashMap<String, usize>,
-    links: &HashMap<String, String>,
-    doc: &Document,
-    only_to: Option<usize>,
-) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    for link in &doc.rendered.links {
-        let Some(anchor) = &link.anchor else { continue };
-        let key = if links.contains_key(&link.target) {
-            link.target.clone()
-        } else {
-            continue;
-        };
-        let target = by_path
-            .get(&key)
-            .or_else(|| by_path.get(&format!("{}/_index.md", key.trim_end_matches('/'))))
-            .or_else(|| by_path.get(&format!("{key}_index.md")));
-        if let Some(&t) = target
-            && only_to.is_none_or(|o| o == t)
-            && !docs[t].rendered.heading_ids.iter().any(|h| h == anchor)
-        {
-            let hint = match did_you_mean(
-                anchor,
-                docs[t].rendered.heading_ids.iter().map(String::as_str),
-            ) {
-                Some(s) => format!("did you mean `#{s}`?"),
-                None => format!(
-                    "anchors of {}: {}",
-                    docs[t].path,
-                    docs[t].rendered.heading_ids.join(", ")
-                ),
-            };
-            diags.push(
-                Diagnostic::error(
-                    link.span.clone(),
-                    format!("broken anchor `#{anchor}` in link to `@/{}`", link.target),
-                )
-                .with_hint(hint),
-            );
-        }
-    }
-    diags
-}
-
 /// Every content file's path, sorted (what `PageEnv::known` holds).
 fn known_paths(inputs: &Inputs) -> Vec<&str> {
-    // `pages` is a BTreeMap: its keys come sorted.
-    inputs.pages.keys().map(String::as_str).collect()
+    // Both are BTreeMaps: their keys come sorted.
+    let mut all: Vec<&str> = inputs.pages.keys().map(String::as_str).collect();
+    all.extend(inputs.content_assets.keys().map(String::as_str));
+    all.sort_unstable();
+    all
 }
 
 /// Figures that give different values for the same place and measure over overlapping periods:
@@ -710,6 +686,8 @@ struct PageEnv<'a> {
     figures: &'a BTreeMap<String, Figure>,
     base_path: &'a str,
     theme: &'a Theme,
+    drafts: &'a BTreeSet<String>,
+    broken: &'a BTreeSet<String>,
 }
 
 impl PageEnv<'_> {
@@ -725,6 +703,8 @@ impl PageEnv<'_> {
             self.figures,
             &self.base_path,
             &inputs.templates,
+            self.drafts,
+            self.broken,
         ])
     }
 
@@ -769,7 +749,7 @@ fn cite_html(numbers: &[(usize, String)]) -> String {
         .map(|(n, title)| {
             format!(
                 "<a href=\"#ref-{n}\" title=\"{}\">{n}</a>",
-                markdown::escape_attr(title)
+                crate::html::escape(title)
             )
         })
         .collect();
@@ -783,6 +763,26 @@ impl Env for PageEnv<'_> {
 
     fn known_paths(&self) -> Vec<&str> {
         self.known.clone()
+    }
+
+    fn missing(&self, path: &str) -> markdown::Missing {
+        let page = |p: &str| {
+            if self.drafts.contains(p) {
+                Some(markdown::Missing::Draft)
+            } else if self.broken.contains(p) {
+                Some(markdown::Missing::Broken)
+            } else {
+                None
+            }
+        };
+        let dir = path.trim_end_matches('/');
+        page(path)
+            .or_else(|| page(&format!("{dir}/_index.md")))
+            .unwrap_or(markdown::Missing::Unknown)
+    }
+
+    fn reserved_ids(&self) -> Option<&markdown::ReservedIds> {
+        Some(self.theme.reserved_ids())
     }
 
     fn cite(
@@ -853,8 +853,8 @@ impl Env for PageEnv<'_> {
                     "<span class=\"fig\" data-figure=\"{id}\"><a class=\"fig-value\" href=\"{}/figures/#{}\" title=\"{}\">{}</a>{cite}</span>",
                     self.base_path,
                     fig.anchor(),
-                    markdown::escape_attr(&title),
-                    markdown::escape_html(&fig.display(with_unit))
+                    crate::html::escape(&title),
+                    crate::html::escape(&fig.display(with_unit))
                 )
             }
             "chart" => {
@@ -985,7 +985,7 @@ mod tests {
         }
         yaml.push('}');
         let decl: crate::sources::FigureDecl = serde_yaml::from_str(&yaml).expect("a valid figure");
-        Figure::new(decl, "p.md".into(), Span::new("content/p.md", 1, 1))
+        Figure::new(decl, "p.md".into(), 0)
     }
 
     proptest::proptest! {

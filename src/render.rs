@@ -72,6 +72,35 @@ impl std::fmt::Debug for Bytes {
 pub struct Theme {
     tera: tera::Tera,
     files: BTreeMap<String, PathBuf>,
+    reserved: crate::markdown::ReservedIds,
+}
+
+/// The ids a theme's templates write (`id="references"`), and the prefixes of those they
+/// generate (`id="ref-{{ r.number }}"`), with dossier's own anchors (`fig-`, `src-`): a
+/// page's headings must not take them.
+fn reserved_ids(
+    templates: &BTreeMap<String, crate::load::TemplateFile>,
+) -> crate::markdown::ReservedIds {
+    let mut r = crate::markdown::ReservedIds::default();
+    for t in templates.values() {
+        for a in crate::html::attributes(&t.text) {
+            if a.name != "id" {
+                continue;
+            }
+            match a.value.find(['{']) {
+                None => {
+                    r.exact.insert(a.value.to_string());
+                }
+                Some(0) => {}
+                Some(i) => r.prefixes.push(a.value[..i].to_string()),
+            }
+        }
+    }
+    r.prefixes
+        .extend(["fig-", "src-", "chart-", "fn-"].map(String::from));
+    r.prefixes.sort();
+    r.prefixes.dedup();
+    r
 }
 
 impl Theme {
@@ -115,14 +144,44 @@ impl Theme {
             }
         }
         if diags.is_empty() {
-            Ok(Theme { tera, files })
+            let reserved = reserved_ids(&inputs.templates);
+            Ok(Theme {
+                tera,
+                files,
+                reserved,
+            })
         } else {
             Err(diags)
         }
     }
 
+    /// See [`reserved_ids`].
+    pub fn reserved_ids(&self) -> &crate::markdown::ReservedIds {
+        &self.reserved
+    }
+
     pub fn has(&self, name: &str) -> bool {
         self.files.contains_key(name)
+    }
+
+    /// The hint for a `template:` that names no template: the closest one, or the list.
+    pub fn template_hint(&self, name: &str) -> String {
+        let pages: Vec<&str> = self
+            .files
+            .keys()
+            .map(String::as_str)
+            .filter(|n| !n.starts_with("partials/") && !n.starts_with("shortcodes/"))
+            .collect();
+        // Compared without `.html`, which every name shares.
+        let stem = |n: &str| n.trim_end_matches(".html").to_string();
+        let stems: Vec<String> = pages.iter().map(|p| stem(p)).collect();
+        match did_you_mean(&stem(name), stems.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}.html`?"),
+            None => format!(
+                "`template:` names a file in the theme's templates/ or the site's templates/: {}",
+                pages.join(", ")
+            ),
+        }
     }
 
     pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
@@ -793,20 +852,13 @@ impl<'m> Renderer<'m> {
     pub fn render_doc(&self, d: &'m Document) -> Result<String, Diagnostic> {
         let m = self.m;
         let mut page = self.page(d, true);
-        let name = match (&d.fm.template, d.is_section()) {
-            (Some(t), _) => t.clone(),
-            (None, true) if d.path == "_index.md" => "index.html".into(),
-            (None, true) => "section.html".into(),
-            (None, false) => "page.html".into(),
-        };
+        let name = template_of(d);
         if !m.theme.has(&name) {
             return Err(Diagnostic::error(
                 Span::file(&d.file),
                 format!("template `{name}` does not exist"),
             )
-            .with_hint(
-                "set `template:` to a file in the theme's templates/ or the site's templates/",
-            ));
+            .with_hint(m.theme.template_hint(&name)));
         }
         let mut ctx = self.context(&d.url_path);
         if d.is_section() {
@@ -1506,6 +1558,16 @@ fn sort_key(
     )
 }
 
+/// The template a document renders through.
+pub fn template_of(d: &Document) -> String {
+    match (&d.fm.template, d.is_section()) {
+        (Some(t), _) => t.clone(),
+        (None, true) if d.path == "_index.md" => "index.html".into(),
+        (None, true) => "section.html".into(),
+        (None, false) => "page.html".into(),
+    }
+}
+
 /// `/stories/routes/` -> `stories/routes/index.html`.
 pub fn output_path(url_path: &str) -> String {
     let p = url_path.trim_start_matches('/');
@@ -1513,10 +1575,7 @@ pub fn output_path(url_path: &str) -> String {
 }
 
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    crate::html::escape(s)
 }
 
 /// Root-relative links made absolute, for feed readers.

@@ -45,6 +45,9 @@ pub struct Registry {
     pub file: PathBuf,
     /// sources.yaml did not parse: its error is reported once, not again at every citation.
     pub unreadable: bool,
+    /// Ids that are not slugs: reported once at the source; citations of them (or of their
+    /// slug) are not reported again.
+    pub invalid_ids: Vec<String>,
 }
 
 pub fn is_valid_id(id: &str) -> bool {
@@ -55,14 +58,25 @@ pub fn is_valid_id(id: &str) -> bool {
         && id.as_bytes()[0].is_ascii_alphanumeric()
 }
 
+/// Where the archived article texts are.
+#[derive(Debug, Clone, Default)]
+pub struct Archives {
+    /// The site folder: `archive:` paths are relative to it.
+    pub root: PathBuf,
+    /// The archive folder (`--archive-dir` or site.yaml's `archive_dir`), when it exists.
+    pub dir: Option<PathBuf>,
+    /// site.yaml names an archive folder that is not on this machine (a warning says so):
+    /// declared archives are then not looked for, and their figures are unverified.
+    pub dir_missing: bool,
+}
+
 impl Registry {
-    /// Parse and validate the registry. `archive` paths are looked up relative to `root`,
-    /// then inside `archive_dir` (by the listed name, then as `<id>.txt`).
+    /// Parse and validate the registry. `archive` paths are looked up relative to the site
+    /// folder, then inside the archive folder (by the listed name, then as `<id>.txt`).
     pub fn parse(
         text: &str,
         file: &Path,
-        root: &Path,
-        archive_dir: Option<&Path>,
+        archives: &Archives,
         diags: &mut Vec<Diagnostic>,
     ) -> Registry {
         let mut registry = Registry {
@@ -80,22 +94,28 @@ impl Registry {
                 return registry;
             }
         };
-        let id_lines = item_lines(text, "id");
+        let at = |path: String| yaml::span_of(file, text, 1, &path, false);
         for (i, mut s) in list.into_iter().enumerate() {
-            s.line = id_lines.get(i).copied().unwrap_or(1);
-            let span = Span::new(file, s.line, 1);
+            let id_span = at(format!("[{i}].id"));
+            s.line = id_span.line;
             if !is_valid_id(&s.id) {
+                let suggestion = slug::slugify(&s.id);
                 diags.push(
-                    Diagnostic::error(span.clone(), format!("source id `{}` is not a slug", s.id))
-                        .with_hint("use lowercase letters, digits and '-', e.g. `ap-2022-09-27`"),
+                    Diagnostic::error(id_span.clone(), format!("source id `{}` is not a slug", s.id))
+                        .with_hint(if suggestion.is_empty() {
+                            "use lowercase letters, digits and '-', e.g. `ap-2022-09-27`".to_string()
+                        } else {
+                            format!("use lowercase letters, digits and '-': `{suggestion}` (and cite it as [@{suggestion}])")
+                        }),
                 );
+                registry.invalid_ids.push(s.id.clone());
             }
             if let Some(url) = &s.url
                 && !(url.starts_with("http://") || url.starts_with("https://"))
             {
                 diags.push(
                     Diagnostic::error(
-                        span.clone(),
+                        at(format!("[{i}].url")),
                         format!("source `{}` has a url that is not http(s): `{url}`", s.id),
                     )
                     .with_hint("write the full address, starting with https://"),
@@ -103,26 +123,32 @@ impl Registry {
             }
             for (name, value) in [("title", &s.title), ("publisher", &s.publisher)] {
                 if value.trim().is_empty() {
-                    diags.push(Diagnostic::error(
-                        span.clone(),
-                        format!("source `{}` has an empty `{name}`", s.id),
-                    ));
+                    diags.push(
+                        Diagnostic::error(
+                            at(format!("[{i}].{name}")),
+                            format!("source `{}` has an empty `{name}`", s.id),
+                        )
+                        .with_hint(format!("give the source's {name}")),
+                    );
                 }
             }
-            match find_archive(&s, root, archive_dir) {
+            match find_archive(&s, archives) {
                 Ok(Some(path)) => match std::fs::read(&path) {
                     Ok(bytes) => s.archive_text = Some(normalise(&String::from_utf8_lossy(&bytes))),
-                    Err(e) => diags.push(Diagnostic::error(
-                        span.clone(),
-                        format!("cannot read archive {}: {e}", path.display()),
-                    )),
+                    Err(e) => diags.push(
+                        Diagnostic::error(
+                            at(format!("[{i}].archive")),
+                            format!("cannot read archive {}: {e}", path.display()),
+                        )
+                        .with_hint("check the file's permissions"),
+                    ),
                 },
                 Ok(None) => {}
-                Err(missing) => diags.push(missing.with_span(span.clone())),
+                Err(missing) => diags.push(missing.with_span(at(format!("[{i}].archive")))),
             }
             if let Some(prev) = registry.sources.get(&s.id) {
                 diags.push(
-                    Diagnostic::error(span, format!("duplicate source id `{}`", s.id))
+                    Diagnostic::error(id_span, format!("duplicate source id `{}`", s.id))
                         .with_hint(format!("first defined at line {}", prev.line)),
                 );
                 continue;
@@ -137,13 +163,22 @@ impl Registry {
     }
 
     /// The error for a reference to an id that is not in the registry; none when the
-    /// registry itself could not be read.
+    /// registry itself could not be read, or when the reference names (the slug of) an
+    /// invalid id, whose own error says how to fix both.
     pub fn unknown(&self, id: &str, span: Span) -> Option<Diagnostic> {
-        if self.unreadable {
+        if self.unreadable
+            || self
+                .invalid_ids
+                .iter()
+                .any(|bad| bad == id || slug::slugify(bad) == id)
+        {
             return None;
         }
         let hint = match did_you_mean(id, self.sources.keys().map(String::as_str)) {
             Some(s) => format!("did you mean `{s}`? Sources are listed in content/{SOURCES_FILE}"),
+            None if self.sources.is_empty() => {
+                format!("add it to content/{SOURCES_FILE} (there are no sources yet)")
+            }
             None => format!("add it to content/{SOURCES_FILE}"),
         };
         Some(Diagnostic::error(span, format!("unknown source `{id}`")).with_hint(hint))
@@ -159,49 +194,66 @@ impl MissingArchive {
     }
 }
 
-fn find_archive(
-    s: &Source,
-    root: &Path,
-    archive_dir: Option<&Path>,
-) -> Result<Option<PathBuf>, MissingArchive> {
+fn find_archive(s: &Source, archives: &Archives) -> Result<Option<PathBuf>, MissingArchive> {
     let mut candidates = Vec::new();
     if let Some(a) = &s.archive {
-        candidates.push(root.join(a));
-        if let Some(dir) = archive_dir {
+        candidates.push(archives.root.join(a));
+        if let Some(dir) = &archives.dir {
             candidates.push(dir.join(a));
         }
     }
-    if let Some(dir) = archive_dir {
+    if let Some(dir) = &archives.dir {
         candidates.push(dir.join(format!("{}.txt", s.id)));
     }
     if let Some(found) = candidates.iter().find(|p| p.is_file()) {
         return Ok(Some(found.clone()));
     }
-    match (&s.archive, archive_dir) {
-        (Some(a), Some(dir)) => Err(MissingArchive(
-            format!("archive `{a}` of source `{}` not found", s.id),
-            format!("looked in the site root and in {}", dir.display()),
-        )),
-        // Without an archive dir a declared archive that is absent leaves the source
-        // unverified; the figure table says so.
-        _ => Ok(None),
+    let Some(a) = &s.archive else {
+        return Ok(None);
+    };
+    if archives.dir_missing {
+        // The archives are elsewhere; the warning about the folder says what that means.
+        return Ok(None);
     }
-}
-
-/// 1-based line of each list item's `key:` in a YAML list of mappings.
-pub fn item_lines(text: &str, key: &str) -> Vec<usize> {
-    let mut lines = Vec::new();
-    for (i, l) in text.lines().enumerate() {
-        let t = l.trim_start();
-        let t = t.strip_prefix("- ").map(str::trim_start).unwrap_or(t);
-        if t.strip_prefix(key)
-            .is_some_and(|r| r.trim_start().starts_with(':'))
-            && l.trim_start().starts_with('-')
-        {
-            lines.push(i + 1);
+    // A typo in `archive:` must not quietly leave the figures unverified.
+    let mut near: Vec<String> = Vec::new();
+    let name = Path::new(a);
+    let dirs = [
+        archives.root.join(name.parent().unwrap_or(Path::new(""))),
+        archives.dir.clone().unwrap_or_default(),
+    ];
+    for (dir, prefix) in dirs.iter().zip([
+        name.parent()
+            .map(|p| p.to_string_lossy().to_string())
+            .unwrap_or_default(),
+        String::new(),
+    ]) {
+        if dir.as_os_str().is_empty() {
+            continue;
+        }
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if e.path().is_file() {
+                let f = e.file_name().to_string_lossy().to_string();
+                near.push(if prefix.is_empty() {
+                    f
+                } else {
+                    format!("{prefix}/{f}")
+                });
+            }
         }
     }
-    lines
+    let looked = match &archives.dir {
+        Some(dir) => format!("looked in the site folder and in {}", dir.display()),
+        None => "looked in the site folder (pass --archive-dir or set archive_dir for a folder of archives)".to_string(),
+    };
+    let hint = match did_you_mean(a, near.iter().map(String::as_str)) {
+        Some(s) => format!("did you mean `{s}`? ({looked})"),
+        None => looked,
+    };
+    Err(MissingArchive(
+        format!("archive `{a}` of source `{}` not found", s.id),
+        hint,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -243,11 +295,60 @@ impl Qualifier {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+/// A figure's `period:` as written: one day, or `{from, to}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeriodDecl {
     Day(Date),
     Range { from: Date, to: Date },
+}
+
+const PERIOD_HELP: &str =
+    "expected a date like 2022-09-21 or a range like { from: 2022-09-21, to: 2022-09-27 }";
+
+impl<'de> Deserialize<'de> for PeriodDecl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = PeriodDecl;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(PERIOD_HELP)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PeriodDecl, E> {
+                Date::parse(v)
+                    .map(PeriodDecl::Day)
+                    .ok_or_else(|| E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PeriodDecl, E> {
+                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PeriodDecl, E> {
+                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<PeriodDecl, E> {
+                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<PeriodDecl, E> {
+                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<PeriodDecl, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Range {
+                    from: Date,
+                    to: Date,
+                }
+                let r = Range::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(PeriodDecl::Range {
+                    from: r.from,
+                    to: r.to,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -313,14 +414,15 @@ pub struct Figure {
     pub period: Option<Period>,
     /// Content-relative path of the declaring page.
     pub page: String,
-    pub span: Span,
+    /// Its place in that page's `figures:` list (its YAML path is `figures[index]`).
+    pub index: usize,
     /// Some(true): quote found in the archive; Some(false) never survives checking;
     /// None: the source has no archive.
     pub verified: bool,
 }
 
 impl Figure {
-    pub fn new(decl: FigureDecl, page: String, span: Span) -> Figure {
+    pub fn new(decl: FigureDecl, page: String, index: usize) -> Figure {
         let qualifier = decl.qualifier.unwrap_or(if decl.approx {
             Qualifier::About
         } else {
@@ -345,7 +447,7 @@ impl Figure {
             qualifier,
             period,
             page,
-            span,
+            index,
             verified: false,
         }
     }
@@ -613,27 +715,37 @@ pub fn closest_passage(archive: &str, quote: &str) -> String {
     archive[best.1..best.2].to_string()
 }
 
-/// Check one figure's quote against its source. Errors name the figure's declaration.
-pub fn check_quote(fig: &mut Figure, source: &Source, diags: &mut Vec<Diagnostic>) {
+/// A problem with one key of a figure's declaration; the model places it (the figure's
+/// YAML path is `figures[index].<key>` in its page's front matter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub key: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// Check one figure's quote against its source: the quote states the value, and it is in
+/// the source's archived text (when there is one; `verified` says whether it was checked).
+pub fn check_quote(fig: &mut Figure, source: &Source) -> Vec<Finding> {
     let quote = normalise(&fig.decl.quote);
     let id = &fig.decl.id;
+    let mut out = Vec::new();
     if quote.is_empty() {
-        diags.push(Diagnostic::error(
-            fig.span.clone(),
-            format!("figure `{id}` has an empty quote"),
-        ));
-        return;
+        out.push(Finding {
+            key: "quote",
+            message: format!("figure `{id}` has an empty quote"),
+            hint: Some("quote the source's words that state the number".into()),
+        });
+        return out;
     }
     if !contains_number(&quote, fig.decl.value) {
-        diags.push(
-            Diagnostic::error(
-                fig.span.clone(),
-                format!(
-                    "the quote of figure `{id}` does not contain its value {}",
-                    fig.value_display()
-                ),
-            )
-            .with_hint(format!(
+        out.push(Finding {
+            key: "quote",
+            message: format!(
+                "the quote of figure `{id}` does not contain its value {}",
+                fig.value_display()
+            ),
+            hint: Some(format!(
                 "quote the words that state the number (e.g. {}), or correct `value`",
                 spellings_in_figures(fig.decl.value)
                     .into_iter()
@@ -642,24 +754,24 @@ pub fn check_quote(fig: &mut Figure, source: &Source, diags: &mut Vec<Diagnostic
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
-        );
+        });
     }
     match &source.archive_text {
         Some(archive) if archive.contains(&quote) => fig.verified = true,
-        Some(archive) => {
-            diags.push(
-                Diagnostic::error(
-                    fig.span.clone(),
-                    format!("the quote of figure `{id}` is not in the archived text of `{}`", source.id),
-                )
-                .with_hint(format!(
-                    "closest passage in the archive: \"{}\"\nquote exactly (case, whitespace, quote marks and dashes may differ)",
-                    closest_passage(archive, &quote)
-                )),
-            );
-        }
+        Some(archive) => out.push(Finding {
+            key: "quote",
+            message: format!(
+                "the quote of figure `{id}` is not in the archived text of `{}`",
+                source.id
+            ),
+            hint: Some(format!(
+                "closest passage in the archive: \"{}\"\nquote exactly (case, whitespace, quote marks and dashes may differ)",
+                closest_passage(archive, &quote)
+            )),
+        }),
         None => fig.verified = false,
     }
+    out
 }
 
 #[cfg(test)]

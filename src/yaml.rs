@@ -6,12 +6,15 @@ use serde::de::DeserializeOwned;
 use std::path::Path;
 
 /// Parse `text`, which starts at line `first_line` of `file`, into a `T`.
-/// Errors carry the file, line and column, and a hint where one helps.
+/// Errors carry the file, line and column (from the parser's own positions, see
+/// [`Positions`]), and a hint where one helps.
 pub fn parse<T: DeserializeOwned>(
     text: &str,
     file: &Path,
     first_line: usize,
 ) -> Result<T, Diagnostic> {
+    // A BOM is legal at the start of a YAML stream; the parser would read it as text.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Some(offset) = too_deep(text) {
         let (line, col) = crate::diagnostics::line_col(text, offset);
         return Err(Diagnostic::error(
@@ -21,35 +24,290 @@ pub fn parse<T: DeserializeOwned>(
         .with_hint("flatten the structure"));
     }
     serde_yaml::from_str(text).map_err(|e| {
-        let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-        let message = strip_location(&e.to_string());
-        // serde_yaml_ng names list items `.[1]`; `[1]` reads better.
-        let message = match message.strip_prefix('.') {
-            Some(m) if m.starts_with('[') => m.to_string(),
-            _ => message,
-        };
-        // Errors raised by our own types (an invalid date, say) are placed at the start of
-        // the mapping (after a path like `[1]: `); the offending value, quoted in the
-        // message, says where it really is: its first occurrence from the mapping on.
-        let from = offset_of(text, line, col);
-        let found = quoted_value(&message).and_then(|v| {
-            text[from..]
-                .find(v)
-                .map(|i| from + i)
-                .or_else(|| text.find(v))
-        });
-        let (line, col) = match found {
-            Some(offset) if (line, col) == (1, 1) || message.contains("invalid date") => {
-                crate::diagnostics::line_col(text, offset)
-            }
-            _ => (line, col),
-        };
+        let at = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+        let (message, (line, col)) = explain(&e.to_string(), text, at);
         let mut d = Diagnostic::error(Span::new(file, line + first_line - 1, col), message.clone());
         if let Some(hint) = hint_for(&message) {
             d = d.with_hint(hint);
         }
         d
     })
+}
+
+/// The span of the node at `path` (`figures[1].source`, `[0].id`, `title`: the paths
+/// serde_yaml's messages use) in `text`, which starts at line `first_line` of `file`: its key
+/// if `key` and it has one, else its value. The start of the text when there is no such node.
+pub fn span_of(file: &Path, text: &str, first_line: usize, path: &str, key: bool) -> Span {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (line, col) = Positions::of(text)
+        .get(path)
+        .map_or((1, 1), |n| match (key, n.key) {
+            (true, Some(k)) => k,
+            _ => n.value,
+        });
+    Span::new(file, line + first_line - 1, col)
+}
+
+/// Where one node of a YAML document is: 1-based line and column (in characters) of the key
+/// that names it (none for list items and the root) and of its value, and the byte range of
+/// the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub key: Option<(usize, usize)>,
+    pub value: (usize, usize),
+    pub range: std::ops::Range<usize>,
+}
+
+/// Every node of a YAML document by path, from the events of a parser that keeps positions
+/// (saphyr-parser; serde_yaml only knows the position of its own errors).
+#[derive(Debug, Default)]
+pub struct Positions(std::collections::HashMap<String, Node>);
+
+impl Positions {
+    /// The positions of `text`'s first document; as far as it parses.
+    pub fn of(text: &str) -> Positions {
+        use saphyr_parser::{Event, Parser};
+        /// A collection being read: its path, and for a mapping the key of the next value.
+        enum Open {
+            Seq {
+                path: String,
+                next: usize,
+            },
+            Map {
+                path: String,
+                key: Option<(String, (usize, usize))>,
+            },
+        }
+        let bytes = ByteOffsets::new(text);
+        let mut nodes = std::collections::HashMap::new();
+        let mut stack: Vec<Open> = Vec::new();
+        // The path and key of the node an event starts, or None when it is a mapping's key.
+        fn place(stack: &mut [Open]) -> Option<(String, Option<(usize, usize)>)> {
+            match stack.last_mut() {
+                None => Some((String::new(), None)),
+                Some(Open::Seq { path, next }) => {
+                    *next += 1;
+                    Some((format!("{path}[{}]", *next - 1), None))
+                }
+                Some(Open::Map { path, key }) => {
+                    let (k, at) = key.take()?;
+                    let p = if path.is_empty() {
+                        k
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    Some((p, Some(at)))
+                }
+            }
+        }
+        // Each open collection's path, key position, start position and start offset.
+        type Start = (String, Option<(usize, usize)>, (usize, usize), usize);
+        let mut starts: Vec<Start> = Vec::new();
+        let mut parser = Parser::new_from_str(text);
+        while let Some(Ok((event, span))) = parser.next_event() {
+            let at = (span.start.line(), span.start.col() + 1);
+            let from = bytes.of(span.start.index());
+            match event {
+                Event::Scalar(v, ..) => match place(&mut stack) {
+                    Some((path, key)) => {
+                        nodes.insert(
+                            path,
+                            Node {
+                                key,
+                                value: at,
+                                range: from..bytes.of(span.end.index()),
+                            },
+                        );
+                    }
+                    None => {
+                        if let Some(Open::Map { key, .. }) = stack.last_mut() {
+                            *key = Some((v.to_string(), at));
+                        }
+                    }
+                },
+                Event::Alias(_) => {
+                    if let Some((path, key)) = place(&mut stack) {
+                        nodes.insert(
+                            path,
+                            Node {
+                                key,
+                                value: at,
+                                range: from..from,
+                            },
+                        );
+                    }
+                }
+                Event::SequenceStart(..) | Event::MappingStart(..) => {
+                    // A collection as a mapping key is not something our files have.
+                    let (path, key) = place(&mut stack).unwrap_or_default();
+                    starts.push((path.clone(), key, at, from));
+                    stack.push(if matches!(event, Event::SequenceStart(..)) {
+                        Open::Seq { path, next: 0 }
+                    } else {
+                        Open::Map { path, key: None }
+                    });
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    stack.pop();
+                    if let Some((path, key, value, from)) = starts.pop() {
+                        let to = bytes.of(span.end.index()).max(from);
+                        nodes.insert(
+                            path,
+                            Node {
+                                key,
+                                value,
+                                range: from..to,
+                            },
+                        );
+                    }
+                }
+                Event::DocumentEnd => break,
+                _ => {}
+            }
+        }
+        Positions(nodes)
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Node> {
+        self.0.get(path)
+    }
+
+    /// The nodes under `path` (not itself), in document order.
+    pub fn within<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+        let mut under: Vec<&Node> = self
+            .0
+            .iter()
+            .filter(|(p, _)| {
+                p.len() > path.len()
+                    && p.starts_with(path)
+                    && (path.is_empty() || matches!(p.as_bytes()[path.len()], b'.' | b'['))
+            })
+            .map(|(_, n)| n)
+            .collect();
+        under.sort_by_key(|n| n.range.start);
+        under.into_iter()
+    }
+}
+
+/// Byte offsets of character indices (the parser counts characters).
+struct ByteOffsets<'a> {
+    text: &'a str,
+    ascii: bool,
+}
+
+impl<'a> ByteOffsets<'a> {
+    fn new(text: &'a str) -> Self {
+        ByteOffsets {
+            text,
+            ascii: text.is_ascii(),
+        }
+    }
+
+    fn of(&self, chars: usize) -> usize {
+        if self.ascii {
+            chars.min(self.text.len())
+        } else {
+            self.text
+                .char_indices()
+                .nth(chars)
+                .map_or(self.text.len(), |(i, _)| i)
+        }
+    }
+}
+
+/// serde_yaml's message in the author's words, and where it really is (`at` is where
+/// serde_yaml put it).
+fn explain(raw: &str, text: &str, at: (usize, usize)) -> (String, (usize, usize)) {
+    // "…, while scanning a simple key at line 2 column 1": the key without its ':' is where
+    // the mistake is, not the line after it where the scanner gave up.
+    if let Some(i) = raw.find(", while scanning a simple key at line ") {
+        let rest = &raw[i + ", while scanning a simple key at line ".len()..];
+        if let Some((l, c)) = parse_line_col(rest) {
+            return (
+                "this line is not a `key: value` pair (no `:` after the key)".to_string(),
+                (l, c),
+            );
+        }
+    }
+    if raw.contains("found a tab character")
+        || (raw.contains("found character that cannot start any token") && text.contains('\t'))
+    {
+        let line = raw
+            .find(" at line ")
+            .and_then(|i| parse_line_col(&raw[i + " at line ".len()..]))
+            .unwrap_or(at);
+        return ("YAML does not allow tabs for indentation".to_string(), line);
+    }
+    let message = strip_location(raw);
+    // serde_yaml_ng names list items `.[1]`; `[1]` reads better.
+    let message = match message.strip_prefix('.') {
+        Some(m) if m.starts_with('[') => m.to_string(),
+        _ => message,
+    };
+    let message = readable_types(&message);
+    // Errors raised by our own types (an invalid date, say) are placed at the start of the
+    // mapping named by the message's path; the offending value, quoted in the message, says
+    // where in it the mistake really is.
+    let path = message.split_once(": ").map(|(p, _)| p).filter(|p| {
+        !p.contains(' ')
+            && (p.starts_with('[') || p.chars().next().is_some_and(char::is_alphanumeric))
+    });
+    let positions = Positions::of(text);
+    let node = path.and_then(|p| positions.get(p));
+    let found = quoted_value(&message).and_then(|v| {
+        // The value is one of the node's scalars, whole: a key's value, not a word in a quote.
+        if let Some(p) = path {
+            let whole = positions.within(p).find(|n| {
+                text.get(n.range.clone())
+                    .is_some_and(|t| t.trim_matches(['"', '\'']) == v)
+            });
+            if let Some(n) = whole {
+                return Some(n.range.start);
+            }
+        }
+        let range = node.map_or(0..text.len(), |n| n.range.clone());
+        let hay = text.get(range.clone())?;
+        hay.find(v).map(|i| range.start + i)
+    });
+    let at = match (found, node) {
+        (Some(offset), _) if !message.contains("unknown field") => {
+            crate::diagnostics::line_col(text, offset)
+        }
+        (_, Some(n)) if message.contains("invalid type") || message.contains("invalid value") => {
+            n.value
+        }
+        _ => at,
+    };
+    (message, at)
+}
+
+/// "5 column 3…" -> (5, 3).
+fn parse_line_col(s: &str) -> Option<(usize, usize)> {
+    let (line, rest) = s.split_once(" column ")?;
+    let col: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.trim().parse().ok()?, col.parse().ok()?))
+}
+
+/// Rust's type names in serde's messages, in words: "expected i64" -> "expected an integer".
+fn readable_types(message: &str) -> String {
+    let mut m = message.to_string();
+    for (rust, words) in [
+        ("expected i64", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected i32", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list"),
+        ("expected a boolean", "expected true or false"),
+    ] {
+        if let Some(i) = m.find(rust)
+            && !m[i + rust.len()..].starts_with(|c: char| c.is_alphanumeric())
+        {
+            m.replace_range(i..i + rust.len(), words);
+        }
+    }
+    m
 }
 
 /// Flow collections nested deeper than this are refused before parsing: the parser's time
@@ -73,19 +331,6 @@ fn too_deep(text: &str) -> Option<usize> {
         }
     }
     None
-}
-
-/// Byte offset of 1-based `line` and `col` (in characters) in `text`, clamped to the text.
-fn offset_of(text: &str, line: usize, col: usize) -> usize {
-    let start = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum::<usize>();
-    text[start..]
-        .char_indices()
-        .nth(col.saturating_sub(1))
-        .map_or(text.len(), |(i, _)| start + i)
 }
 
 /// The first `backticked` value of a message.
@@ -118,8 +363,22 @@ fn hint_for(message: &str) -> Option<String> {
             });
         }
     }
-    if message.starts_with("missing field") {
-        return Some("add the key; see README.md for the required keys".into());
+    if let Some(i) = message.find("missing field `") {
+        let field = message[i + "missing field `".len()..].split('`').next()?;
+        return Some(match field {
+            "title" => "every page needs `title: ...`".into(),
+            "source" => "a figure needs `source:`, the id of the source (in content/sources.yaml) that states it".into(),
+            "quote" => "a figure needs `quote:`, the source's exact words that state the number".into(),
+            "value" => "a figure needs `value:`, the number as the source states it".into(),
+            "base_url" => "site.yaml needs `base_url:`, where the site is published, e.g. https://example.org/".into(),
+            f => format!("add `{f}:`; see README.md for the required keys"),
+        });
+    }
+    if message.starts_with("YAML does not allow tabs") {
+        return Some("indent with spaces".into());
+    }
+    if message.starts_with("this line is not a `key: value` pair") {
+        return Some("write `key: value`; quote values that contain ': ' or ' #'".into());
     }
     if message.contains("invalid date") {
         return Some(
@@ -247,5 +506,98 @@ mod tests {
         }
         let r = parse::<serde_yaml::Value>(&y, Path::new("bomb.yaml"), 1);
         assert!(r.is_err());
+    }
+
+    #[test]
+    fn positions_of_keys_values_and_items() {
+        let y = "title: a\nfigures:\n  - id: x\n    value: 3\n  - value: 4\n    id: \"é y\"\nsources: [a, b]\n";
+        let p = Positions::of(y);
+        assert_eq!(p.get("title").unwrap().key, Some((1, 1)));
+        assert_eq!(p.get("title").unwrap().value, (1, 8));
+        assert_eq!(p.get("figures[0].id").unwrap().value, (3, 9));
+        assert_eq!(p.get("figures[1].id").unwrap().key, Some((6, 5)));
+        assert_eq!(p.get("figures[1]").unwrap().value, (5, 5));
+        assert_eq!(p.get("sources[1]").unwrap().value, (7, 14));
+        let r = p.get("figures[1].id").unwrap().range.clone();
+        assert_eq!(&y[r], "\"é y\"");
+    }
+
+    #[test]
+    fn author_words_for_parser_messages() {
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct W {
+            title: String,
+            #[serde(default)]
+            weight: Option<i64>,
+        }
+        let e = parse::<W>("title: a\nweight: five\n", Path::new("x.md"), 2).unwrap_err();
+        assert!(e.message.contains("expected a whole number"), "{e}");
+        assert_eq!((e.span.line, e.span.col), (3, 9));
+        let e = parse::<W>("title: a\n\tweight: 3\n", Path::new("x.md"), 2).unwrap_err();
+        assert_eq!(e.message, "YAML does not allow tabs for indentation", "{e}");
+        assert_eq!(e.span.line, 3);
+        let e = parse::<W>("title: a\nfoo bar\nweight: 3\n", Path::new("x.md"), 2).unwrap_err();
+        assert!(e.message.contains("not a `key: value` pair"), "{e}");
+        assert_eq!((e.span.line, e.span.col), (3, 1));
+        let e = parse::<W>("\u{feff}title: a\nweight: 3\n", Path::new("x.md"), 1);
+        assert!(e.is_ok(), "a BOM is legal: {e:?}");
+    }
+
+    proptest::proptest! {
+        /// For generated front matter with one mistake planted at a known key, the reported
+        /// line and column are that key's (or its value's).
+        #[test]
+        fn planted_mistakes_are_reported_where_they_are(
+            figures in proptest::collection::vec(
+                (
+                    proptest::strategy::Strategy::prop_shuffle(proptest::strategy::Just(
+                        vec!["value", "unit", "place", "quote", "measure", "subject", "source"],
+                    )),
+                    0usize..3,
+                    0usize..3,
+                ),
+                1..5,
+            ),
+            target in 0usize..5,
+            typo in proptest::bool::ANY,
+            lead in proptest::sample::subsequence(vec!["summary", "date", "draft"], 0..=3),
+        ) {
+            let target = target % figures.len();
+            let mut y = String::from("title: T\n");
+            for k in &lead {
+                y.push_str(match *k { "summary" => "summary: \"s: t\"\n", "date" => "date: 2022-01-02\n", _ => "draft: false\n" });
+            }
+            y.push_str("figures:\n");
+            let mut planted = (0, 0);
+            for (i, (keys, id_at, drop)) in figures.iter().enumerate() {
+                // `unit` and `place` are optional: leave some out.
+                let mut lines: Vec<String> = keys.iter().filter(|k| !(*drop == 1 && **k == "unit" || *drop == 2 && **k == "place")).map(|k| match *k {
+                    "value" => "value: 5".to_string(),
+                    "unit" => "unit: people".to_string(),
+                    "place" => "place: \"Upper Lars\"".to_string(),
+                    "measure" => "measure: entries".to_string(),
+                    "subject" => "subject: \"people: crossing\"".to_string(),
+                    "source" => "source: src-a".to_string(),
+                    // The bad date's text, earlier in the same figure, must not be taken for it.
+                    _ => "quote: \"5 people on 2022-13-40, id: x\"".to_string(),
+                }).collect();
+                let at = (*id_at).min(lines.len());
+                lines.insert(at, format!("id: f{i}"));
+                if i == target {
+                    let k = lines.len() / 2;
+                    lines.insert(k, if typo { "qoute: x".to_string() } else { "as_of: 2022-13-40".to_string() });
+                    let line_no = y.lines().count() + 1 + k;
+                    planted = (line_no, if typo { 5 } else { 12 });
+                }
+                for (j, l) in lines.iter().enumerate() {
+                    y.push_str(if j == 0 { "  - " } else { "    " });
+                    y.push_str(l);
+                    y.push('\n');
+                }
+            }
+            let e = parse::<crate::frontmatter::FrontMatter>(&y, Path::new("p.md"), 1).unwrap_err();
+            proptest::prop_assert_eq!((e.span.line, e.span.col), planted, "{}\n{}", e, y);
+        }
     }
 }

@@ -334,7 +334,7 @@ fn broken_anchor_is_an_error() {
     s.build(&[])
         .assert_fails()
         .err_has(
-            "content/links.md:5:5: error: broken anchor `#arival` in link to `@/stories/one.md`",
+            "content/links.md:5:5: error: broken anchor `#arival` in link `/sub/stories/one/#arival` on /sub/links/",
         )
         .err_has("did you mean `#arrivals`?");
 }
@@ -647,7 +647,7 @@ fn all_errors_of_a_build_are_reported() {
     assert_eq!(errors.len(), 3, "{}", r.stderr);
     assert!(
         errors[0].starts_with(
-            "content/a.md:3:9: error: weight: invalid type: string \"heavy\", expected i64"
+            "content/a.md:3:9: error: weight: invalid type: string \"heavy\", expected a whole number"
         ),
         "{errors:?}"
     );

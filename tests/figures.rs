@@ -43,7 +43,7 @@ fn sources_yaml_duplicate_id() {
     );
     s.build(&[])
         .assert_fails()
-        .err_has("content/sources.yaml:12:1: error: duplicate source id `src-a`")
+        .err_has("content/sources.yaml:12:7: error: duplicate source id `src-a`")
         .err_has("hint: first defined at line 1");
 }
 
@@ -72,9 +72,9 @@ fn sources_yaml_bad_url_and_id() {
     );
     let r = s.build(&[]);
     r.assert_fails()
-        .err_has("content/sources.yaml:1:1: error: source `src-a` has a url that is not http(s): `a.example/article`")
+        .err_has("content/sources.yaml:6:8: error: source `src-a` has a url that is not http(s): `a.example/article`")
         .err_has("hint: write the full address, starting with https://")
-        .err_has("content/sources.yaml:8:1: error: source id `Src B` is not a slug");
+        .err_has("content/sources.yaml:8:7: error: source id `Src B` is not a slug");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ fn front_matter_sources_must_exist() {
     );
     s.build(&[])
         .assert_fails()
-        .err_has("content/x.md:5:1: error: unknown source `nope`");
+        .err_has("content/x.md:5:5: error: unknown source `nope`");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ fn duplicate_figure_id_is_an_error() {
     );
     s.build(&[])
         .assert_fails()
-        .err_has("content/stories/three.md:4:1: error: duplicate figure id `kz-entries`")
+        .err_has("content/stories/three.md:4:9: error: duplicate figure id `kz-entries`")
         .err_has("hint: first declared at content/stories/one.md:8");
 }
 
@@ -199,7 +199,7 @@ fn unknown_figure_source_is_an_error() {
     );
     s.build(&[])
         .assert_fails()
-        .err_has("content/x.md:10:1: error: unknown source `src-c`")
+        .err_has("content/x.md:10:13: error: unknown source `src-c`")
         .err_has("did you mean");
 }
 
@@ -219,7 +219,7 @@ fn quote_not_in_archive_fails_showing_the_nearest_passage() {
     let before = snapshot(s.root());
     s.build(&[])
         .assert_fails()
-        .err_has("content/stories/one.md:8:1: error: the quote of figure `kz-entries` is not in the archived text of `src-a`")
+        .err_has("content/stories/one.md:19:12: error: the quote of figure `kz-entries` is not in the archived text of `src-a`")
         .err_has("hint: closest passage in the archive: \"200,000 russian citizens had entered his country\"");
     assert_eq!(snapshot(s.root()), before, "nothing written");
 }
@@ -262,7 +262,7 @@ fn number_missing_from_the_quote_fails() {
     s.build(&[])
         .assert_fails()
         .err_has(
-            "content/x.md:4:1: error: the quote of figure `x-1` does not contain its value 300,000",
+            "content/x.md:11:12: error: the quote of figure `x-1` does not contain its value 300,000",
         )
         .err_has("hint: quote the words that state the number");
 }
@@ -311,10 +311,33 @@ fn archive_dir_holds_snapshots_by_name_or_id() {
     );
     s.build(&["--archive-dir", &dir])
         .assert_fails()
-        .err_has("content/x.md:4:1: error: the quote of figure `x-1` is not in the archived text of `src-b`")
+        .err_has("content/x.md:11:12: error: the quote of figure `x-1` is not in the archived text of `src-b`")
         .err_has("closest passage in the archive: \"194,000 russians had");
-    // Without the archives, src-b is unverified and src-a's declared archive is missing.
-    s.build_ok(&[]);
+    // Without the archives, src-a's declared archive is missing: an error, never a quietly
+    // unverified figure.
+    s.build(&[]).assert_fails().err_has(
+        "content/sources.yaml:7:12: error: archive `archive/a.txt` of source `src-a` not found",
+    );
+    // A typo in `archive:` gets a suggestion from the files that exist.
+    s.write("archive/a.txt", common::ARCHIVE_A);
+    s.write(
+        "content/sources.yaml",
+        &common::SOURCES.replace("archive/a.txt", "archive/aa.txt"),
+    );
+    s.build(&[])
+        .assert_fails()
+        .err_has("archive `archive/aa.txt` of source `src-a` not found")
+        .err_has("did you mean `archive/a.txt`?");
+    // site.yaml's archive folder absent on this machine: figures are unverified, and a
+    // warning says why.
+    s.write("content/sources.yaml", common::SOURCES);
+    s.write(
+        "site.yaml",
+        &format!("{}archive_dir: no-such-folder\n", common::SITE_YAML),
+    );
+    s.remove("archive/a.txt");
+    s.build_ok(&[])
+        .err_has("archive_dir `no-such-folder` not found");
     let figs = s.out("figures/index.html");
     assert!(figs.contains("unverified"), "{figs}");
 }
@@ -610,6 +633,6 @@ fn figure_declaration_mistakes_name_the_line_and_suggest() {
     );
     s.build(&[])
         .assert_fails()
-        .err_has("content/x.md:12:1: error: figure `x-1`: period ends before it starts")
+        .err_has("content/x.md:12:13: error: figure `x-1`: period ends before it starts")
         .err_has("hint: swap `from` and `to`");
 }

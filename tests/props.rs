@@ -172,7 +172,7 @@ proptest! {
     #[test]
     fn markdown_render_never_panics(body in markup()) {
         let mut diags = Vec::new();
-        let r = markdown::render(&body, Path::new("p.md"), 3, &NullEnv, &mut diags);
+        let r = markdown::render(&body, markdown::Source { path: "p.md", file: Path::new("p.md"), body_line: 3 }, &NullEnv, &mut diags);
         check_diagnostics(&diags);
         if !body.contains('\u{E000}') {
             prop_assert!(!r.html.contains('\u{E000}'), "placeholder leaked: {:?}", r.html);
@@ -182,7 +182,7 @@ proptest! {
     #[test]
     fn markdown_render_on_arbitrary_strings(body in any::<String>()) {
         let mut diags = Vec::new();
-        markdown::render(&body, Path::new("p.md"), 1, &NullEnv, &mut diags);
+        markdown::render(&body, markdown::Source { path: "p.md", file: Path::new("p.md"), body_line: 1 }, &NullEnv, &mut diags);
     }
 }
 

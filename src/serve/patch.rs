@@ -21,16 +21,20 @@
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter;
 use crate::incremental::BuildCache;
+use crate::linkcheck::{self, LinkCheck};
 use crate::load::Inputs;
 use crate::model::Model;
 use crate::render::{Bytes, Output, Renderer, output_path, word_count};
 use crate::site::Site;
+use crate::site::link_diagnostics;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 
 /// The previous build, kept to be patched.
 pub struct Patcher {
     model: Model,
+    /// The link check of the last build, kept up to date with each patched file.
+    links: LinkCheck,
     live_reload: bool,
     /// `model.warnings` is `pre_warnings` followed by each document's Markdown warnings.
     pre_warnings: Vec<Diagnostic>,
@@ -90,7 +94,12 @@ pub struct Patched {
 impl Patcher {
     /// Keep `model`, the last successful build's; None when the memo tables do not describe
     /// it (then every change takes the memo path).
-    pub fn new(model: Model, cache: &BuildCache, live_reload: bool) -> Option<Self> {
+    pub fn new(
+        model: Model,
+        links: LinkCheck,
+        cache: &BuildCache,
+        live_reload: bool,
+    ) -> Option<Self> {
         let mut md_warnings = Vec::with_capacity(model.docs.len());
         for d in &model.docs {
             md_warnings.push(cache.markdown_diags(&d.path)?.to_vec());
@@ -106,6 +115,7 @@ impl Patcher {
         let pre_warnings = model.warnings[..split].to_vec();
         Some(Patcher {
             model,
+            links,
             live_reload,
             pre_warnings,
             md_warnings,
@@ -153,16 +163,6 @@ impl Patcher {
 
         let was: BTreeSet<String> = self.model.cites(doc).cloned().collect();
         let old = std::mem::replace(&mut self.model.docs[i].rendered, rendered);
-        // Anchors, in document order as a build checks them.
-        let new = &self.model.docs[i].rendered;
-        let headings_changed = old.heading_ids != new.heading_ids;
-        for j in 0..self.model.docs.len() {
-            if j == i {
-                errors.extend(self.model.anchor_errors(j, None));
-            } else if headings_changed {
-                errors.extend(self.model.anchor_errors(j, Some(i)));
-            }
-        }
         if !errors.is_empty() {
             self.model.docs[i].rendered = old;
             self.pending = Some(path.to_string());
@@ -233,9 +233,17 @@ impl Patcher {
         for o in outs {
             // A template that fails on the new text: let a rebuild report it.
             let (name, html) = o.ok()?;
+            if name.ends_with(".html") {
+                self.links.page(&name, linkcheck::scan(&html));
+            }
             site.files
                 .insert(name, Output::Bytes(html.into_bytes().into()));
             files += 1;
+        }
+        // Links are checked as a build checks them; a broken one: let a rebuild report it.
+        let found = link_diagnostics(&self.links, m, &inputs.templates, &inputs.root);
+        if found.iter().any(Diagnostic::is_error) {
+            return None;
         }
         if text_changed {
             let entry = r.search_entry_json(doc);
@@ -271,6 +279,7 @@ impl Patcher {
             files += 1;
         }
         site.warnings = self.model.warnings.clone();
+        site.warnings.extend(found);
         Some(Patched {
             result: Ok(site),
             files,

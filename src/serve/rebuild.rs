@@ -142,14 +142,13 @@ impl Rebuilder {
         self.patcher = None;
         let inputs = self.inputs.as_ref().expect("inputs are loaded");
         let result = if self.load_errors.is_empty() {
-            Site::from_inputs_with_model(inputs, &self.opts, &mut self.cache).map(
-                |(site, model)| {
-                    if !self.opts.model.relative {
-                        self.patcher = Patcher::new(model, &self.cache, self.opts.live_reload);
-                    }
-                    Arc::new(site)
-                },
-            )
+            Site::from_inputs_with_model(inputs, &self.opts, &mut self.cache).map(|built| {
+                if !self.opts.model.relative {
+                    self.patcher =
+                        Patcher::new(built.model, built.links, &self.cache, self.opts.live_reload);
+                }
+                Arc::new(built.site)
+            })
         } else {
             Err(self.load_errors.values().cloned().collect())
         };

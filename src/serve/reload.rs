@@ -73,18 +73,11 @@ o.querySelector("pre").textContent=JSON.parse(e.data);});
 
 const OVERLAY_STYLE: &str = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;padding:1em 1.5em;background:#2b0b0b;color:#ffe9e9;font:14px/1.45 ui-monospace,monospace;border-top:4px solid #e5484d";
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The error overlay as HTML (also shown by the script after an `error` event).
 pub fn overlay(diagnostics: &str) -> String {
     format!(
         "<div id=\"__dossier_overlay\" role=\"alert\" style=\"{OVERLAY_STYLE}\"><strong>dossier: the build failed</strong> (this page is the last good build; fix the files and it reloads)<pre style=\"white-space:pre-wrap;background:none;color:inherit;border:0;padding:0;margin:.5em 0 0;font-size:inherit\">{}</pre></div>",
-        escape(diagnostics)
+        crate::html::escape(diagnostics)
     )
 }
 
