@@ -159,12 +159,13 @@ pub fn render<'a>(
             .map_or(f.decl.source.clone(), |s| s.publisher.clone());
         let _ = write!(
             svg,
-            "<tr><td>{}</td><td data-sort=\"{}\">{}</td><td>{}</td><td>{}</td><td><a href=\"{base_path}/sources/#src-{}\">{}</a></td></tr>",
+            "<tr><td>{}</td><td data-sort=\"{}\">{}</td><td>{}</td><td>{}</td><td><a href=\"{}/sources/#src-{}\">{}</a></td></tr>",
             escape_html(f.decl.place.as_deref().unwrap_or("—")),
             f.decl.value,
             escape_html(&f.display(true)),
             escape_html(&f.decl.subject),
             escape_html(&f.period.as_ref().map(|p| p.display()).unwrap_or_default()),
+            escape_html(base_path),
             escape_html(&f.decl.source),
             escape_html(&src)
         );

@@ -40,8 +40,8 @@ pub enum Command {
         /// Output folder (default: public/ in the site folder)
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Override base_url from site.yaml
-        #[arg(long)]
+        /// Override base_url from site.yaml (checked like it)
+        #[arg(long, value_parser = parse_base_url)]
         base_url: Option<String>,
         /// Write links relative to each page (for sub-paths and file://)
         #[arg(long)]
@@ -79,6 +79,11 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+}
+
+/// `--base-url`, checked and normalised as site.yaml's `base_url` is.
+fn parse_base_url(s: &str) -> Result<String, String> {
+    crate::config::base_url(s).map_err(|(message, hint)| format!("{message}\n  hint: {hint}"))
 }
 
 /// Print diagnostics, errors last so they stay on screen.

@@ -50,40 +50,74 @@ fn default_highlight_theme() -> String {
 
 pub const CONFIG_FILE: &str = "site.yaml";
 
+/// A base URL as written (in site.yaml or `--base-url`), checked and normalised: an http(s)
+/// URL with a host (its path percent-encoded, so it is safe in HTML) or a root path like
+/// `/sub`, without a trailing slash. The error is a message and a hint.
+pub fn base_url(written: &str) -> Result<String, (String, String)> {
+    let hint = "write it like `https://example.org/` or `https://example.org/sub/`".to_string();
+    let w = written.trim();
+    if w.starts_with('/') && !w.starts_with("//") {
+        // Percent-encode the path as a URL's path is, against a placeholder origin.
+        return url::Url::parse("http://x")
+            .and_then(|u| u.join(w))
+            .map(|u| u.path().trim_end_matches('/').to_string())
+            .map_err(|e| (format!("base_url `{written}` is not a URL path: {e}"), hint));
+    }
+    match url::Url::parse(w) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+            if u.query().is_some() || u.fragment().is_some() {
+                return Err((
+                    format!("base_url `{written}` has a query or fragment"),
+                    "the base URL is where the site's root is: leave out `?...` and `#...`".into(),
+                ));
+            }
+            Ok(u.as_str().trim_end_matches('/').to_string())
+        }
+        Ok(u) => Err((
+            format!(
+                "base_url `{written}` is not an http(s) URL (scheme `{}`)",
+                u.scheme()
+            ),
+            hint,
+        )),
+        Err(url::ParseError::RelativeUrlWithoutBase) if w.contains('.') && !w.contains(' ') => {
+            Err((
+                format!("base_url `{written}` has no scheme"),
+                format!("write `https://{}`", w.trim_start_matches('/')),
+            ))
+        }
+        Err(e) => Err((
+            format!("base_url `{written}` is not an absolute URL: {e}"),
+            hint,
+        )),
+    }
+}
+
 impl Config {
     pub fn parse(text: &str, file: &Path) -> Result<Config, Diagnostic> {
         let mut config: Config = yaml::parse(text, file, 1)?;
-        let url = config.base_url.trim_end_matches('/').to_string();
-        if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/')) {
-            return Err(Diagnostic::error(
-                yaml::span_of(file, text, 1, "base_url", false),
-                format!("base_url `{}` is not an absolute URL", config.base_url),
-            )
-            .with_hint("write it like `https://example.org/` or `https://example.org/sub/`"));
-        }
-        config.base_url = url;
+        config.base_url = base_url(&config.base_url).map_err(|(message, hint)| {
+            Diagnostic::error(yaml::span_of(file, text, 1, "base_url", false), message)
+                .with_hint(hint)
+        })?;
         Ok(config)
     }
 
     /// The path part of base_url, without a trailing slash: "" at a domain root.
     pub fn base_path(&self) -> String {
-        let rest = self
-            .base_url
-            .split_once("://")
-            .map_or(self.base_url.as_str(), |(_, r)| r);
-        match rest.find('/') {
-            Some(i) if !self.base_url.starts_with('/') => {
-                rest[i..].trim_end_matches('/').to_string()
-            }
-            _ if self.base_url.starts_with('/') => self.base_url.trim_end_matches('/').to_string(),
-            _ => String::new(),
+        match url::Url::parse(&self.base_url) {
+            Ok(u) => u.path().trim_end_matches('/').to_string(),
+            // A path-only base URL (`/sub`) is its own path.
+            Err(_) => self.base_url.trim_end_matches('/').to_string(),
         }
     }
 
-    /// The origin (scheme and host) of base_url.
+    /// The origin (scheme, host and port) of base_url; "" for a path-only one.
     pub fn origin(&self) -> String {
-        let bp = self.base_path();
-        self.base_url[..self.base_url.len() - bp.len()].to_string()
+        match url::Url::parse(&self.base_url) {
+            Ok(u) => u.origin().ascii_serialization(),
+            Err(_) => String::new(),
+        }
     }
 }
 

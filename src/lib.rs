@@ -18,6 +18,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod outputs;
 pub mod render;
 pub mod serve;
 pub mod site;

@@ -472,18 +472,10 @@ pub fn measure_label(measure: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The taxonomies: kind (URL segment) and title.
-const TAXONOMIES: [(&str, &str); 2] = [("places", "Places"), ("tags", "Tags")];
+use crate::outputs::{TAXONOMIES, term_slug};
 
 /// A term: its first name, its documents and (for places) its figures.
 type TermGroup<'m> = (String, Vec<&'m Document>, Vec<&'m Figure>);
-
-pub fn term_slug(name: &str) -> String {
-    match slug::slugify(name) {
-        s if s.is_empty() => "term".into(),
-        s => s,
-    }
-}
 
 /// Renders a model into output files.
 pub struct Renderer<'m> {
@@ -967,9 +959,13 @@ impl<'m> Renderer<'m> {
         // the largest transient memory of a big build. The big single pages (figures,
         // sources) are made on one thread while the term pages are made on the other (which
         // then helps with the rest); the data files come last, one after another.
+        // A generated file that the site's static/ replaces is not written (the static
+        // file is copied instead, below).
         let emit = |g: Result<(String, String), Diagnostic>| {
             g.and_then(|(path, html)| {
-                put(&path, Output::Bytes(html.into_bytes().into()))?;
+                if !m.overridden.contains(&path) {
+                    put(&path, Output::Bytes(html.into_bytes().into()))?;
+                }
                 Ok(path)
             })
         };
@@ -985,6 +981,7 @@ impl<'m> Renderer<'m> {
         );
         for g in pages.into_iter().chain(terms) {
             match g {
+                Ok(path) if m.overridden.contains(&path) => {}
                 Ok(path) => {
                     written.insert(path);
                 }
@@ -995,8 +992,10 @@ impl<'m> Renderer<'m> {
             return Err(diags);
         }
         self.data_files(&mut |path, text| {
-            put(path, Output::Bytes(text.into_bytes().into()))?;
-            written.insert(path.to_string());
+            if !m.overridden.contains(path) {
+                put(path, Output::Bytes(text.into_bytes().into()))?;
+                written.insert(path.to_string());
+            }
             Ok(())
         })
         .map_err(|e| vec![e])?;

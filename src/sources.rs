@@ -516,14 +516,13 @@ pub fn format_number(v: f64) -> String {
 
 /// The number with thousands separators, never in words: "19,000,000".
 pub fn format_grouped(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        group_thousands(&format!("{}", v.abs() as u64), v < 0.0, ",")
+    let s = format!("{}", v.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let grouped = group_thousands(int, v < 0.0, ",");
+    if frac.is_empty() {
+        grouped
     } else {
-        let s = format!("{v}");
-        let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-        let neg = int.starts_with('-');
-        let int = int.trim_start_matches('-');
-        format!("{}.{frac}", group_thousands(int, neg, ","))
+        format!("{grouped}.{frac}")
     }
 }
 
@@ -538,8 +537,18 @@ fn group_thousands(digits: &str, negative: bool, sep: &str) -> String {
     if negative { format!("-{out}") } else { out }
 }
 
-/// The ways a number may be written in an article.
+/// The ways a number may be written in an article. A negative number's spellings all carry
+/// its sign ("-5", "minus 5"): "5 people" does not state -5.
 pub fn spellings(v: f64) -> Vec<String> {
+    if v < 0.0 {
+        let mut out: Vec<String> = spellings(-v)
+            .into_iter()
+            .flat_map(|s| [format!("-{s}"), format!("minus {s}")])
+            .collect();
+        out.sort();
+        out.dedup();
+        return out;
+    }
     let mut out = vec![format_number(v).to_lowercase(), format_grouped(v)];
     if v.fract() != 0.0 {
         out.push(format!("{v}"));
@@ -787,6 +796,16 @@ mod tests {
         assert_eq!(format_number(19000000.0), "19 million");
         assert_eq!(format_number(1200000.0), "1.2 million");
         assert_eq!(format_number(1250000.0), "1,250,000");
+        assert_eq!(format_grouped(1e15), "1,000,000,000,000,000");
+        assert_eq!(format_grouped(-1234.5), "-1,234.5");
+    }
+
+    #[test]
+    fn a_negative_value_needs_its_sign() {
+        assert!(!contains_number("5 people", -5.0));
+        assert!(contains_number("a change of -5 people", -5.0));
+        assert!(contains_number("minus five", -5.0));
+        assert!(contains_number("fell by −1,200", -1200.0));
     }
 
     #[test]

@@ -1,0 +1,244 @@
+//! What a build will write, checked before anything is rendered: no two inputs may write
+//! the same output file, a page may not take the URL of a page dossier generates, and
+//! taxonomy terms that are different words may not share one URL.
+
+use crate::diagnostics::{Diagnostic, Span};
+use crate::load::Inputs;
+use crate::model::Document;
+use crate::sources::Figure;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+/// The data files every build writes, and what each is.
+pub const DATA_FILES: &[(&str, &str)] = &[
+    ("atom.xml", "the Atom feed"),
+    ("sitemap.xml", "the sitemap"),
+    ("robots.txt", "robots.txt"),
+    ("search-index.json", "the search index"),
+    ("figures.json", "the figure table as JSON"),
+    ("figures.csv", "the figure table as CSV"),
+    ("sources.json", "the source registry as JSON"),
+    ("syntax.css", "the code highlighting stylesheet"),
+];
+
+/// Generated files that a file in the site's own `static/` may replace: the site's file is
+/// published instead (a custom robots.txt, a hand-made 404 page).
+pub const OVERRIDABLE: &[&str] = &["robots.txt", "404.html", "syntax.css"];
+
+/// The taxonomies: kind (URL segment) and title.
+pub const TAXONOMIES: [(&str, &str); 2] = [("places", "Places"), ("tags", "Tags")];
+
+/// A term's URL segment: its name slugified.
+pub fn term_slug(name: &str) -> String {
+    slug::slugify(name)
+}
+
+/// Check what the build will write; returns the generated files that the site's static
+/// files replace. `yamls` holds each document's front matter text and its first line.
+pub fn check(
+    docs: &[Document],
+    yamls: &HashMap<String, (String, usize)>,
+    figures: &BTreeMap<String, Figure>,
+    inputs: &Inputs,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeSet<String> {
+    let at = |d: &Document, path: &str| {
+        let (yaml, line) = &yamls[&d.path];
+        crate::yaml::span_of(&d.file, yaml, *line, path, false)
+    };
+    // Generated files, with what they are.
+    let mut generated: BTreeMap<String, String> = DATA_FILES
+        .iter()
+        .map(|(p, what)| (p.to_string(), what.to_string()))
+        .collect();
+    for (p, what) in [
+        ("figures/index.html", "the figure table /figures/"),
+        ("sources/index.html", "the source index /sources/"),
+        ("404.html", "the 404 page"),
+        ("places/index.html", "the list of places /places/"),
+        ("tags/index.html", "the list of tags /tags/"),
+    ] {
+        generated.insert(p.into(), what.into());
+    }
+    for (kind, slug, name) in terms(docs, figures, &at, diags) {
+        let noun = if kind == "places" { "place" } else { "tag" };
+        generated.insert(
+            format!("{kind}/{slug}/index.html"),
+            format!("the page of the {noun} `{name}`"),
+        );
+    }
+    let mut pages: HashMap<String, &Document> = HashMap::new();
+    for d in docs {
+        let out = crate::render::output_path(&d.url_path);
+        if let Some(what) = generated.get(&out) {
+            let span = if d.fm.slug.is_some() {
+                at(d, "slug")
+            } else {
+                Span::file(&d.file)
+            };
+            diags.push(
+                Diagnostic::error(
+                    span,
+                    format!(
+                        "{} would be published at {}, which is {what}",
+                        d.file.display(),
+                        d.url_path
+                    ),
+                )
+                .with_hint("give the page another `slug`, or move or rename its file"),
+            );
+        }
+        pages.insert(out, d);
+    }
+    // Static files and content assets.
+    let shown = |file: &Path| crate::load::rel(file, &inputs.root);
+    let mut by_out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (rel, out) in &inputs.content_assets {
+        by_out.entry(out).or_default().push(rel);
+    }
+    for (out, rels) in &by_out {
+        for rel in rels.iter().skip(1) {
+            diags.push(
+                Diagnostic::error(
+                    Span::file(format!("content/{rel}")),
+                    format!(
+                        "content/{rel} and content/{} would both be published as /{out}",
+                        rels[0]
+                    ),
+                )
+                .with_hint("folder names are slugified as page URLs are; rename one of them"),
+            );
+        }
+        if inputs.site_static.contains(*out) {
+            diags.push(
+                Diagnostic::error(
+                    Span::file(format!("content/{}", rels[0])),
+                    format!(
+                        "content/{} and static/{out} would both be published as /{out}",
+                        rels[0]
+                    ),
+                )
+                .with_hint("keep one of them"),
+            );
+        }
+    }
+    let mut overridden = BTreeSet::new();
+    for (out, file) in &inputs.assets {
+        let file_shown = shown(file);
+        if let Some(d) = pages.get(out.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    Span::file(&file_shown),
+                    format!(
+                        "{file_shown} would overwrite the page {} (published as /{out})",
+                        d.file.display()
+                    ),
+                )
+                .with_hint("rename or remove the file"),
+            );
+        } else if let Some(what) = generated.get(out.as_str()) {
+            if inputs.site_static.contains(out) && OVERRIDABLE.contains(&out.as_str()) {
+                overridden.insert(out.clone());
+            } else {
+                let can = if OVERRIDABLE.contains(&out.as_str()) {
+                    format!(" (put it in static/ to replace {what})")
+                } else {
+                    String::new()
+                };
+                diags.push(
+                    Diagnostic::error(
+                        Span::file(&file_shown),
+                        format!(
+                            "{file_shown} would overwrite {what}, which dossier writes to /{out}"
+                        ),
+                    )
+                    .with_hint(format!("rename or remove the file{can}")),
+                );
+            }
+        }
+    }
+    overridden
+}
+
+/// Every term of every taxonomy: (kind, slug, first name). Different words that share a
+/// slug (`C++` and `c`) are an error; spellings that differ only in case are one term and
+/// a warning; a term without letters or digits is an error.
+fn terms(
+    docs: &[Document],
+    figures: &BTreeMap<String, Figure>,
+    at: &dyn Fn(&Document, &str) -> Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    for (kind, _) in TAXONOMIES {
+        let noun = if kind == "places" { "place" } else { "tag" };
+        // slug -> first name, and where it was first seen.
+        let mut seen: BTreeMap<String, (String, Span)> = BTreeMap::new();
+        let mut named = |name: &str, span: Span, diags: &mut Vec<Diagnostic>| {
+            let slug = term_slug(name);
+            if slug.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        span,
+                        format!("{noun} `{name}` has no letters or digits for its URL"),
+                    )
+                    .with_hint(format!("give the {noun} a name, or remove it")),
+                );
+                return;
+            }
+            match seen.get(&slug) {
+                None => {
+                    seen.insert(slug, (name.to_string(), span));
+                }
+                Some((first, _)) if first == name => {}
+                Some((first, first_at)) => {
+                    let same_word = first
+                        .to_lowercase()
+                        .split_whitespace()
+                        .eq(name.to_lowercase().split_whitespace());
+                    let d = if same_word {
+                        Diagnostic::warning(
+                            span,
+                            format!(
+                                "{noun} `{name}` is also spelled `{first}`: one page, /{kind}/{slug}/, named `{first}`"
+                            ),
+                        )
+                    } else {
+                        Diagnostic::error(
+                            span,
+                            format!(
+                                "{noun}s `{name}` and `{first}` would share one page, /{kind}/{slug}/"
+                            ),
+                        )
+                    };
+                    diags.push(d.with_hint(format!(
+                        "spell the {noun} the same way everywhere (first seen at {}:{}), or name them apart",
+                        first_at.file.display(),
+                        first_at.line
+                    )));
+                }
+            }
+        };
+        for d in docs {
+            let names = if kind == "places" {
+                &d.fm.places
+            } else {
+                &d.fm.tags
+            };
+            for (i, n) in names.iter().enumerate() {
+                named(n, at(d, &format!("{kind}[{i}]")), diags);
+            }
+        }
+        if kind == "places" {
+            let by_path: HashMap<&str, &Document> =
+                docs.iter().map(|d| (d.path.as_str(), d)).collect();
+            for f in figures.values() {
+                if let (Some(p), Some(d)) = (&f.decl.place, by_path.get(f.page.as_str())) {
+                    named(p, at(d, &format!("figures[{}].place", f.index)), diags);
+                }
+            }
+        }
+        out.extend(seen.into_iter().map(|(slug, (name, _))| (kind, slug, name)));
+    }
+    out
+}
