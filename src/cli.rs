@@ -1,6 +1,6 @@
 //! The command line: parses arguments, runs a command, prints diagnostics, returns the exit code.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::Diagnostic;
 use crate::model::Options;
 use crate::site::{BuildOptions, Site};
 use clap::{Args, Parser, Subcommand};
@@ -86,12 +86,10 @@ fn parse_base_url(s: &str) -> Result<String, String> {
     crate::config::base_url(s).map_err(|(message, hint)| format!("{message}\n  hint: {hint}"))
 }
 
-/// Print diagnostics, errors last so they stay on screen.
+/// Print diagnostics (see `diagnostics::in_order`).
 pub fn report(diags: &[Diagnostic]) {
-    let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
-    sorted.sort_by_key(|d| (d.severity == Severity::Error, d.span.clone()));
-    for d in sorted {
-        eprintln!("{d}");
+    if !diags.is_empty() {
+        eprintln!("{}", crate::diagnostics::report(diags));
     }
 }
 
@@ -198,15 +196,22 @@ fn new_page(root: &Path, path: &Path) -> i32 {
     let rel = if path_clean.is_absolute() {
         path_clean.strip_prefix(&content).ok()
     } else {
-        Some(path_clean.strip_prefix("content").unwrap_or(&path_clean))
+        // Relative to the site folder: a page's path starts with content/.
+        path_clean.strip_prefix("content").ok()
     };
     let Some(rel) = rel.filter(|r| {
         r.components()
             .all(|c| matches!(c, std::path::Component::Normal(_)))
     }) else {
         eprintln!(
-            "error: {} is not inside the site's content/ folder",
-            path.display()
+            "error: {} is not inside the site's content/ folder\n  hint: pages live in content/, e.g. `dossier new content/{}`",
+            path.display(),
+            path_clean
+                .components()
+                .filter(|c| matches!(c, std::path::Component::Normal(_)))
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
         );
         return 1;
     };
@@ -241,9 +246,11 @@ fn new_page(root: &Path, path: &Path) -> i32 {
         .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
         .unwrap_or_default();
     let today = jiff::Zoned::now().date();
+    // The title as a YAML string, whatever it holds (quotes, backslashes, `: `).
+    let title = serde_yaml::to_string(&title).unwrap_or_default();
     let text = format!(
-        "---\ntitle: \"{}\"\nsummary: \"\"\ndate: {today}\ndraft: true\ntags: []\nplaces: []\nfigures: []\n---\n\nWrite the story here. Cite sources with `[@source-id]` and quote figures with `{{{{ fig(id=\"figure-id\") }}}}` (without the backticks).\n",
-        title.replace('"', "\\\"")
+        "---\ntitle: {}\nsummary: \"\"\ndate: {today}\ndraft: true\ntags: []\nplaces: []\nfigures: []\n---\n\nWrite the story here. Cite sources with `[@source-id]` and quote figures with `{{{{ fig(id=\"figure-id\") }}}}` (without the backticks).\n",
+        title.trim_end()
     );
     if let Some(parent) = full.parent()
         && let Err(e) = std::fs::create_dir_all(parent)

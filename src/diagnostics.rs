@@ -2,7 +2,7 @@
 //! A build collects all of them and reports them once, at the edge.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A position in a user's file. Lines and columns are 1-based; columns count characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -24,12 +24,6 @@ impl Span {
     /// The start of a file, for errors that concern the file as a whole.
     pub fn file(file: impl Into<PathBuf>) -> Self {
         Span::new(file, 1, 1)
-    }
-
-    /// The span of byte `offset` in `text`, whose first line is line `first_line` of `file`.
-    pub fn at_offset(file: &Path, text: &str, offset: usize, first_line: usize) -> Self {
-        let (line, col) = line_col(text, offset);
-        Span::new(file, line + first_line - 1, col)
     }
 }
 
@@ -154,37 +148,36 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// The diagnostics of one build, in a stable order.
-#[derive(Debug, Default, Clone)]
-pub struct Diagnostics(Vec<Diagnostic>);
+/// Diagnostics in the order they are read, in the terminal and in `serve`'s overlay alike:
+/// warnings, then errors (last, beside the summary line); each kind by where root causes are
+/// (site.yaml, then content/sources.yaml, then every other file), then by file and position;
+/// repeats once.
+pub fn in_order(diags: &[Diagnostic]) -> Vec<&Diagnostic> {
+    let rank = |d: &Diagnostic| match d.span.file.to_str() {
+        Some("site.yaml") => 0,
+        Some("content/sources.yaml") => 1,
+        _ => 2,
+    };
+    let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
+    sorted.sort_by(|a, b| {
+        (a.is_error(), rank(a), &a.span, &a.message).cmp(&(
+            b.is_error(),
+            rank(b),
+            &b.span,
+            &b.message,
+        ))
+    });
+    sorted.dedup();
+    sorted
+}
 
-impl Diagnostics {
-    pub fn push(&mut self, d: Diagnostic) {
-        self.0.push(d);
-    }
-
-    pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
-        self.0.extend(ds);
-    }
-
-    pub fn has_errors(&self) -> bool {
-        self.0.iter().any(Diagnostic::is_error)
-    }
-
-    pub fn error_count(&self) -> usize {
-        self.0.iter().filter(|d| d.is_error()).count()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.0.iter()
-    }
-
-    /// Sorted by file and position, duplicates removed: the order users read them in.
-    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.0.sort();
-        self.0.dedup();
-        self.0
-    }
+/// The diagnostics as text, one after another, in [`in_order`].
+pub fn report(diags: &[Diagnostic]) -> String {
+    in_order(diags)
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// "did you mean" for a misspelt key.

@@ -102,6 +102,7 @@ fn walk(dir: &Path, root: &Path, real_root: &Path, warnings: &mut Vec<Diagnostic
         warnings.push(outside_warning(&rel(dir, root), dir));
         return Vec::new();
     }
+    let mut problems = Vec::new();
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -121,17 +122,81 @@ fn walk(dir: &Path, root: &Path, real_root: &Path, warnings: &mut Vec<Diagnostic
             }
             true
         })
-        .filter_map(Result::ok)
+        .filter_map(|e| match e {
+            Ok(e) => Some(e),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        })
         .filter(|e| e.file_type().is_file())
         .map(|e| e.into_path())
         .collect();
+    // What could not be read is said, never dropped in silence.
+    for e in problems {
+        let path = e
+            .path()
+            .map(|p| rel(p, root))
+            .unwrap_or_else(|| rel(dir, root));
+        let (message, hint) = if let Some(ancestor) = e.loop_ancestor() {
+            let back = match ancestor.strip_prefix(real_root) {
+                Ok(r) if r.as_os_str().is_empty() => "the site folder".to_string(),
+                Ok(r) => format!("`{}`", rel(r, Path::new(""))),
+                Err(_) => format!("`{}`", ancestor.display()),
+            };
+            (
+                format!("`{path}` is a symlink loop (back to {back}): skipped"),
+                "remove the link, or point it at a folder that does not contain it",
+            )
+        } else {
+            let why = e
+                .io_error()
+                .map_or_else(|| e.to_string(), ToString::to_string);
+            (
+                format!("cannot read `{path}` ({why}): skipped"),
+                "check the folder's permissions (dossier must be able to list and read it)",
+            )
+        };
+        warnings.push(Diagnostic::warning(Span::file(&path), message).with_hint(hint));
+    }
+    let mut names: BTreeMap<String, &PathBuf> = BTreeMap::new();
+    for f in &files {
+        let raw = f.strip_prefix(root).unwrap_or(f);
+        let shown = rel(f, root);
+        if raw.to_str().is_none() {
+            warnings.push(
+                Diagnostic::warning(
+                    Span::file(&shown),
+                    format!("the name of `{shown}` is not valid UTF-8 (shown here with U+FFFD)"),
+                )
+                .with_hint("rename the file with a UTF-8 name"),
+            );
+        }
+        if let Some(first) = names.insert(shown.clone(), f) {
+            warnings.push(
+                Diagnostic::warning(
+                    Span::file(&shown),
+                    format!(
+                        "`{}` and another file both read as `{shown}`: only one is used",
+                        first.display()
+                    ),
+                )
+                .with_hint("rename the files with distinct UTF-8 names"),
+            );
+        }
+    }
     files.sort();
     files
 }
 
+/// A text file's contents, without a leading byte order mark (legal in UTF-8 files, and
+/// written by some editors; YAML and Tera would read it as text).
 pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path)
+    let mut bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::error(Span::file(shown), format!("cannot read file: {e}")))?;
+    if bytes.starts_with(b"\xef\xbb\xbf") {
+        bytes.drain(..3);
+    }
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.as_bytes()[..valid]).to_string();

@@ -47,6 +47,8 @@ pub struct Shortcode {
     pub name: String,
     pub args: serde_json::Map<String, serde_json::Value>,
     pub span: Span,
+    /// The call did not parse (reported already): it renders as nothing.
+    pub malformed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1046,6 +1048,7 @@ fn parse_shortcode(
             name: name.to_string(),
             args,
             span,
+            malformed: false,
         },
         end,
     ))
@@ -1058,9 +1061,10 @@ fn skip_shortcode(body: &str, start: usize, name: &str, span: Span) -> Option<(S
         .map_or(body.len(), |i| start + i + 2);
     Some((
         Shortcode {
-            name: format!("!{name}"),
+            name: name.to_string(),
             args: Default::default(),
             span,
+            malformed: true,
         },
         end,
     ))

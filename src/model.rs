@@ -794,8 +794,35 @@ impl Env for PageEnv<'_> {
         refs: &mut References,
         diags: &mut Vec<Diagnostic>,
     ) -> String {
+        if sc.malformed {
+            return String::new();
+        }
+        let known: &[&str] = match sc.name.as_str() {
+            "fig" => &["id", "unit", "cite"],
+            "chart" => &["measure", "unit", "place", "title"],
+            _ => &[],
+        };
+        if !known.is_empty()
+            && let Some(bad) = sc.args.keys().find(|k| !known.contains(&k.as_str()))
+        {
+            let hint = match did_you_mean(bad, known.iter().copied()) {
+                Some(s) => format!(
+                    "did you mean `{s}`? (`{}` takes {})",
+                    sc.name,
+                    known.join(", ")
+                ),
+                None => format!("`{}` takes {}", sc.name, known.join(", ")),
+            };
+            diags.push(
+                Diagnostic::error(
+                    sc.span.clone(),
+                    format!("unknown argument `{bad}` of `{}`", sc.name),
+                )
+                .with_hint(hint),
+            );
+            return String::new();
+        }
         match sc.name.as_str() {
-            n if n.starts_with('!') => String::new(),
             "fig" => {
                 let Some(id) = sc.args.get("id").and_then(|v| v.as_str()) else {
                     diags.push(

@@ -10,7 +10,7 @@ use crate::sources::{Figure, Source};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The templates every theme must provide.
 pub const REQUIRED_TEMPLATES: &[&str] = &[
@@ -128,7 +128,7 @@ impl Theme {
                 }
             }
             if diags.is_empty() {
-                diags.push(tera_diagnostic(&e, &files));
+                diags.extend(tera_diagnostics(&e, &files));
             }
         }
         let theme_dir = format!("themes/{}/templates", config.theme);
@@ -236,6 +236,46 @@ impl Theme {
     }
 }
 
+/// A Tera error as diagnostics: Tera reports the unknown functions, filters and tests of a
+/// template set in one message of several reports (`error: ...\n --> file:line:col`).
+pub fn tera_diagnostics(e: &tera::Error, files: &BTreeMap<String, PathBuf>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let tera::ErrorKind::Msg(m) = e.kind() {
+        let mut rest = m.as_str();
+        while let Some(i) = rest.find("error: ") {
+            rest = &rest[i + "error: ".len()..];
+            let message = rest.lines().next().unwrap_or("").trim().to_string();
+            let Some(at) = rest.find(" --> ") else { break };
+            let place = rest[at + 5..].lines().next().unwrap_or("");
+            let mut parts = place.rsplitn(3, ':');
+            let (col, line, name) = (parts.next(), parts.next(), parts.next());
+            if let (Some(c), Some(l), Some(name)) = (col, line, name)
+                && let (Ok(l), Ok(c)) = (l.parse::<usize>(), c.parse::<usize>())
+            {
+                let file = files
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| PathBuf::from(name));
+                let what = message
+                    .split('`')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_lowercase();
+                out.push(
+                    Diagnostic::error(Span::new(file, l, c), message)
+                        .with_hint(format!("check the spelling: Tera 2 has no such {}; see the Tera 2 documentation for the built-in filters, tests and functions", what.trim_start_matches("unknown ").trim())),
+                );
+            }
+            rest = &rest[at..];
+        }
+    }
+    if out.is_empty() {
+        out.push(tera_diagnostic(e, files));
+    }
+    out
+}
+
 /// A Tera error as a diagnostic pointing into the template file.
 pub fn tera_diagnostic(e: &tera::Error, files: &BTreeMap<String, PathBuf>) -> Diagnostic {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
@@ -309,7 +349,17 @@ pub fn tera_diagnostic(e: &tera::Error, files: &BTreeMap<String, PathBuf>) -> Di
         }
         cur = err.source();
     }
-    Diagnostic::error(Span::file("templates"), messages.join(": "))
+    messages.dedup();
+    let message = messages.join(": ");
+    let message = message.trim_start_matches("error: ").to_string();
+    // A message that names no template: the templates folder of the theme.
+    let file = files
+        .values()
+        .next()
+        .and_then(|f| f.parent())
+        .map_or_else(|| PathBuf::from("templates"), Path::to_path_buf);
+    Diagnostic::error(Span::file(file), message)
+        .with_hint("see the Tera 2 documentation; the templates are in the folder above")
 }
 
 // ---------------------------------------------------------------------------------------

@@ -133,15 +133,16 @@ fn tune_listener(listener: &std::net::TcpListener) {
 #[cfg(not(target_os = "linux"))]
 fn tune_listener(_: &std::net::TcpListener) {}
 
-/// The diagnostics as the overlay shows them.
+/// Print diagnostics to the terminal.
+fn report(diags: &[Diagnostic]) {
+    if !diags.is_empty() {
+        eprintln!("{}", crate::diagnostics::report(diags));
+    }
+}
+
+/// The diagnostics as the overlay shows them: as the terminal does.
 pub fn diagnostics_text(diags: &[Diagnostic]) -> String {
-    let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
-    sorted.sort_by_key(|d| (!d.is_error(), d.span.clone()));
-    sorted
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
+    crate::diagnostics::report(diags)
 }
 
 fn host_for_url(bind: &str) -> String {
@@ -200,7 +201,7 @@ pub fn run(opts: ServeOptions) -> i32 {
     let started = std::time::Instant::now();
     let shared = Arc::new(match rebuilder.build_all() {
         Ok(site) => {
-            crate::cli::report(&site.warnings);
+            report(&site.warnings);
             eprintln!(
                 "built {} files in memory in {} ms",
                 site.files.len(),
@@ -209,7 +210,7 @@ pub fn run(opts: ServeOptions) -> i32 {
             Shared::new(site, None)
         }
         Err(diags) => {
-            crate::cli::report(&diags);
+            report(&diags);
             eprintln!("build failed: fix the files above and the page reloads by itself");
             Shared::new(Arc::new(Site::default()), Some(diagnostics_text(&diags)))
         }
@@ -286,7 +287,7 @@ pub fn run(opts: ServeOptions) -> i32 {
                     error: None,
                 });
                 if outcome.how != How::Assets {
-                    crate::cli::report(&site.warnings);
+                    report(&site.warnings);
                 }
                 eprintln!("{}", outcome.summary());
                 if outcome.css_only && !newly_fixed {
@@ -296,7 +297,7 @@ pub fn run(opts: ServeOptions) -> i32 {
                 }
             }
             Err(diags) => {
-                crate::cli::report(diags);
+                report(diags);
                 eprintln!("{}; the last good site is still served", outcome.summary());
                 let text = diagnostics_text(diags);
                 let site = shared.snapshot().site.clone();
