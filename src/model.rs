@@ -338,7 +338,8 @@ impl Model {
                     );
                     continue;
                 }
-                if !decl.value.is_finite() {
+                let finite = decl.value.is_finite();
+                if !finite {
                     diags.push(
                         Diagnostic::error(
                             key("value"),
@@ -349,6 +350,8 @@ impl Model {
                 }
                 let mut fig = Figure::new(decl.clone(), doc.path.clone(), index);
                 match registry.get(&decl.source) {
+                    // No quote states an infinite number: that error says it all.
+                    Some(_) if !finite => {}
                     Some(src) => {
                         for f in sources::check_quote(&mut fig, src) {
                             let mut d = Diagnostic::error(key(f.key), f.message);

@@ -211,11 +211,16 @@ fn terms(
                             ),
                         )
                     };
-                    diags.push(d.with_hint(format!(
-                        "spell the {noun} the same way everywhere (first seen at {}:{}), or name them apart",
-                        first_at.file.display(),
-                        first_at.line
-                    )));
+                    let first_seen = format!("{}:{}", first_at.file.display(), first_at.line);
+                    diags.push(d.with_hint(if same_word {
+                        format!(
+                            "spell the {noun} the same way everywhere (first seen at {first_seen})"
+                        )
+                    } else {
+                        format!(
+                            "rename one of them so their URLs differ (`{first}` is at {first_seen})"
+                        )
+                    }));
                 }
             }
         };

@@ -244,10 +244,14 @@ fn find_archive(s: &Source, archives: &Archives) -> Result<Option<PathBuf>, Miss
     }
     let looked = match &archives.dir {
         Some(dir) => format!("looked in the site folder and in {}", dir.display()),
-        None => "looked in the site folder (pass --archive-dir or set archive_dir for a folder of archives)".to_string(),
+        None => "looked in the site folder; pass --archive-dir or set archive_dir for a folder of archives".to_string(),
     };
     let hint = match did_you_mean(a, near.iter().map(String::as_str)) {
-        Some(s) => format!("did you mean `{s}`? ({looked})"),
+        Some(s) => format!(
+            "did you mean `{s}`? {}{}",
+            looked[..1].to_uppercase(),
+            &looked[1..]
+        ),
         None => looked,
     };
     Err(MissingArchive(

@@ -380,6 +380,11 @@ fn hint_for(message: &str) -> Option<String> {
     if message.starts_with("this line is not a `key: value` pair") {
         return Some("write `key: value`; quote values that contain ': ' or ' #'".into());
     }
+    if message.contains("invalid period") {
+        return Some(
+            "`period:` is the days the number covers: one date, or `{ from: ..., to: ... }`".into(),
+        );
+    }
     if message.contains("invalid date") {
         return Some(
             "write a date like 2022-09-21, or a datetime like 2022-09-21T10:00:00Z".into(),
@@ -392,9 +397,40 @@ fn hint_for(message: &str) -> Option<String> {
         return Some("YAML anchors/aliases expand too far; write the values out".into());
     }
     if message.contains("invalid type") {
-        return Some(
-            "check the value's type (quote text that YAML reads as a number or date)".into(),
-        );
+        let key = message
+            .split(": invalid type")
+            .next()
+            .and_then(|p| p.rsplit(['.', ']']).next())
+            .filter(|k| !k.is_empty() && !k.contains(' '))
+            .unwrap_or("key");
+        let example = [
+            (
+                "expected a whole number",
+                format!("write a whole number, e.g. `{key}: 3`"),
+            ),
+            (
+                "expected a number",
+                format!("write a number, e.g. `{key}: 200000`"),
+            ),
+            (
+                "expected a list",
+                format!("write a list, e.g. `{key}: [a, b]`"),
+            ),
+            (
+                "expected true or false",
+                format!("write `{key}: true` or `{key}: false`"),
+            ),
+            (
+                "expected a string",
+                format!("quote the text, e.g. `{key}: \"...\"`"),
+            ),
+        ]
+        .into_iter()
+        .find(|(e, _)| message.contains(e))
+        .map(|(_, h)| h);
+        return Some(example.unwrap_or_else(|| {
+            "check the value's type (quote text that YAML reads as a number or date)".into()
+        }));
     }
     if message.contains("mapping values are not allowed")
         || message.contains("did not find expected")

@@ -1,4 +1,4 @@
-//! Issue 7: a corpus of bad sites, one per kind of failure, under tests/bad_sites/<case>/.
+//! A corpus of bad sites, one per kind of failure, under tests/bad_sites/<case>/.
 //!
 //! Each case is a tiny site (without a theme: the default theme is copied in at test time
 //! unless the case has its own themes/) and `expected.txt`, the exact diagnostics
@@ -92,27 +92,55 @@ macro_rules! cases {
 
 cases!(
     alias_bomb,
+    archive_typo,
+    asset_collides_with_page,
     bad_base_url,
     broken_anchor,
+    broken_front_matter_no_cascade,
     broken_internal_link,
+    content_file_collides_with_feed,
     cyclic_templates,
     duplicate_figure_id,
+    fig_unknown_argument,
+    figure_missing_source,
+    figure_sign_not_in_quote,
+    figure_value_not_finite,
+    heading_id_collides_with_theme,
+    image_at_link_missing,
+    image_missing,
+    invalid_source_id_no_cascade,
     invalid_utf8,
+    link_missing_heading,
+    link_relative_md_missing,
+    link_root_relative_missing,
+    link_to_draft,
     missing_front_matter,
     missing_template,
     missing_theme,
     missing_title,
     number_not_in_quote,
     output_not_created_by_dossier,
+    page_takes_a_tag_url,
+    period_not_a_date,
     quote_not_in_archive,
     site_yaml_unknown_key,
+    source_id_not_first_key,
+    static_collides_with_search_index,
+    tag_without_letters,
+    tags_share_a_url,
+    template_typo,
     tera_syntax_error,
     tera_undefined_variable,
+    tera_unknown_function,
     unknown_figure,
     unknown_key,
     unknown_source,
+    unknown_source_after_source_text,
+    weight_not_a_number,
     wrong_date_type,
+    yaml_missing_colon,
     yaml_syntax_error,
+    yaml_tab_indentation,
 );
 
 #[test]
