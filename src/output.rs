@@ -50,7 +50,7 @@ pub struct Target {
 /// Writes one output file (by path relative to the output root) into the staging folder.
 pub type Put<'a> = dyn Fn(&str, &Output) -> Result<(), Diagnostic> + Sync + 'a;
 
-const MOUNT_HINT: &str = "dossier swaps a finished build in by renaming folders, which cannot replace a mount point; mount the folder above it and build into a subfolder (e.g. --out /mnt/site/public), or build into public/ and copy from there";
+const MOUNT_HINT: &str = "dossier swaps a finished build in by renaming folders, which cannot replace a mount point; mount the folder above it and build into a subfolder (e.g. --out /mnt/site/public), or build into another folder and copy from there";
 
 impl Target {
     /// Check `out` as the output of the site at `root` and lock it for one build; waits while
@@ -67,18 +67,11 @@ impl Target {
             })?;
         let place = guard::locate(out, &cwd)?;
         guard::refuse_place(root, &place, &cwd, out)?;
-        fs::create_dir_all(&place.parent).map_err(|e| {
-            error(
-                out,
-                format!("cannot create {}: {e}", place.parent.display()),
-                "check permissions",
-            )
-        })?;
         let lock = Lock::acquire(&place, out).map_err(|e| {
             error(
                 out,
                 format!("cannot lock output folder {}: {e}", out.display()),
-                "dossier takes a lock file beside the output folder; check that its parent folder is writable",
+                "dossier takes a lock file beside the output folder (creating the folders on the way); check that they can be written",
             )
         })?;
         let old = inspect(&place, out, force)?;
@@ -99,11 +92,6 @@ impl Target {
         })
     }
 
-    /// The output folder, resolved.
-    pub fn dir(&self) -> &Path {
-        &self.place.dir
-    }
-
     /// Write a site while `fill` produces it: `fill` hands each file to `put` (from any
     /// thread), and the staging folder replaces the output only if `fill` and every write
     /// succeed. Returns `fill`'s value and warnings about the files dossier kept (carried
@@ -118,7 +106,7 @@ impl Target {
             place,
             old,
             stamp,
-            lock,
+            mut lock,
         } = self;
         let name = place.name.to_string_lossy().into_owned();
         let backup = Backup::new(backup_dir(&place));
@@ -155,8 +143,10 @@ impl Target {
         };
         let value = match fill(&put) {
             Ok(v) => v,
-            Err(e) => {
+            Err(mut e) => {
                 manifest::remove_tree(&staging);
+                e.append(&mut notes);
+                e.extend(backup_notes(&out, &backup));
                 return Err(e);
             }
         };
@@ -170,6 +160,9 @@ impl Target {
         };
         let result = swap.run(entries, old);
         notes.extend(backup_notes(&out, &backup));
+        if result.is_ok() {
+            lock.keep_folders();
+        }
         drop(lock);
         match result {
             Ok(mut more) => {
@@ -242,7 +235,7 @@ fn inspect(place: &Place, out: &Path, force: bool) -> Result<Old, Diagnostic> {
         return Err(error(
             out,
             format!(
-                "output folder {shown} is a mount point (a file system of its own, such as a Docker volume or a tmpfs)"
+                "output folder {shown} is a mount point (such as a Docker volume, a tmpfs or a bind mount)"
             ),
             MOUNT_HINT,
         ));

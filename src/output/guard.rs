@@ -258,16 +258,42 @@ pub fn is_mount_point(_: &Path, _: &Path) -> bool {
 }
 
 /// An exclusive lock on `<parent>/.<name>.dossier-lock`, held while it lives: one build at a
-/// time into an output folder. The file is removed when the lock is released.
+/// time into an output folder. The file is removed when the lock is released, and so are the
+/// folders created to hold it unless the build succeeded.
 #[derive(Debug)]
 pub struct Lock {
     path: PathBuf,
     _file: fs::File,
+    /// Folders created for the output's parent, outermost first.
+    created: Vec<PathBuf>,
 }
 
 impl Lock {
-    /// Take the lock, waiting (and saying so once) while another build holds it.
+    /// Create the output's parent folder and take the lock, waiting (and saying so once)
+    /// while another build holds it.
     pub fn acquire(place: &Place, out: &Path) -> io::Result<Lock> {
+        let mut created = Vec::new();
+        let mut p = place.parent.as_path();
+        while fs::symlink_metadata(p).is_err() {
+            created.push(p.to_path_buf());
+            match p.parent() {
+                Some(up) => p = up,
+                None => break,
+            }
+        }
+        created.reverse();
+        fs::create_dir_all(&place.parent)?;
+        let mut lock = Lock::take(place, out)?;
+        lock.created = created;
+        Ok(lock)
+    }
+
+    /// Keep the folders created for the output: it is in them now.
+    pub fn keep_folders(&mut self) {
+        self.created.clear();
+    }
+
+    fn take(place: &Place, out: &Path) -> io::Result<Lock> {
         let mut name = OsString::from(".");
         name.push(&place.name);
         name.push(".dossier-lock");
@@ -294,7 +320,11 @@ impl Lock {
             // The build we waited for removes the file before unlocking it: then our lock is
             // on a file nobody else will open, and we start over with a new one.
             if same_file(&file, &path) {
-                return Ok(Lock { path, _file: file });
+                return Ok(Lock {
+                    path,
+                    _file: file,
+                    created: Vec::new(),
+                });
             }
         }
     }
@@ -320,6 +350,11 @@ impl Drop for Lock {
         // Removed while still locked (the file closes after this): see `acquire`.
         #[cfg(unix)]
         let _ = fs::remove_file(&self.path);
+        // A failed build leaves no trace: `--root typo` does not create `typo/`. Only empty
+        // folders go (remove_dir refuses others).
+        for d in self.created.iter().rev() {
+            let _ = fs::remove_dir(d);
+        }
     }
 }
 
