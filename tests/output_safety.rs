@@ -545,11 +545,6 @@ fn concurrent_builds_into_one_output_leave_it_complete() {
         assert!(o.status.success(), "a build failed: {e}");
         assert!(!e.contains("panicked"), "{e}");
     }
-    assert!(
-        errs.iter()
-            .any(|e| e.contains("waiting for another build into ./public ...")),
-        "the builds did not overlap: {errs:?}"
-    );
 
     let check = |s: &Site| {
         assert!(s.has_out("index.html"));
@@ -573,6 +568,11 @@ fn concurrent_builds_into_one_output_leave_it_complete() {
         assert!(leftovers.is_empty(), "{leftovers:?}");
     };
     check(&s);
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("waiting for another build into ./public ...")),
+        "the builds did not overlap: {errs:?}"
+    );
     run(s.root(), home.path(), &["build"]).assert_ok();
     check(&s);
 }
@@ -609,6 +609,10 @@ fn a_mount_point_as_output_fails_clearly_and_keeps_its_files() {
         echo mine > "$ROOT/public/mine.txt"
         "$BIN" build --force; echo "full-volume rc=$?"
         echo "kept: $(cat "$ROOT/public/mine.txt")"
+        umount "$ROOT/public"
+        "$BIN" build; echo "built rc=$?"
+        mount --bind "$ROOT/public" "$ROOT/public" && mount -o remount,bind,ro "$ROOT/public"
+        "$BIN" build; echo "read-only-bind rc=$?"
         ls -a "$ROOT" | grep dossier- || echo "no leftovers"
     "#;
     let Some(out) = in_namespace(s.root(), home.path(), script) else {
@@ -616,6 +620,9 @@ fn a_mount_point_as_output_fails_clearly_and_keeps_its_files() {
     };
     assert!(out.contains("empty-volume rc=1"), "{out}");
     assert!(out.contains("full-volume rc=1"), "{out}");
+    assert!(out.contains("built rc=0"), "{out}");
+    assert!(out.contains("read-only-bind rc=1"), "{out}");
+    assert_eq!(out.matches("is a mount point").count(), 3, "{out}");
     assert!(out.contains("is a mount point"), "{out}");
     assert!(out.contains("mount the folder above it"), "{out}");
     assert!(out.contains("kept: mine"), "{out}");
@@ -697,4 +704,20 @@ fn a_read_only_output_fails_and_removes_its_staging_copy() {
     r.assert_ok();
     assert!(s.out("stories/two/index.html").contains("edited"));
     assert_eq!(s.out("CNAME"), "dossier.example.org\n");
+}
+
+#[test]
+fn a_failed_build_leaves_no_trace() {
+    let s = Site::new();
+    let (home, _) = fake_home();
+    s.write("content/stories/two.md", "---\ntitle: [unclosed\n---\n");
+    let before = names(s.root());
+    for args in [
+        &["build"][..],
+        &["build", "--out", "new/deep/out"],
+        &["build", "--root", "no-such-site"],
+    ] {
+        run(s.root(), home.path(), args).assert_fails();
+        assert_eq!(names(s.root()), before, "{args:?}");
+    }
 }
