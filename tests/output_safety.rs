@@ -721,3 +721,47 @@ fn a_failed_build_leaves_no_trace() {
         assert_eq!(names(s.root()), before, "{args:?}");
     }
 }
+
+#[test]
+fn an_output_from_before_manifests_is_moved_to_a_backup() {
+    let s = Site::new();
+    let (home, _) = fake_home();
+    let planted = plant(
+        &s.path("public"),
+        &[
+            (
+                ".dossier-output",
+                "This folder is written by dossier and replaced on every build.\n",
+            ),
+            ("index.html", "the old home page"),
+            ("CNAME", "dossier.example.org\n"),
+        ],
+    );
+    let r = run(s.root(), home.path(), &["build"]);
+    r.assert_ok().err_has("from before manifests");
+    assert_kept(&r, &s.path("public"), &planted);
+    assert!(s.out("index.html").contains("Test Site"));
+}
+
+/// A build killed between carrying a foreign file into its staging folder and the swap: the
+/// next build removes the leftover's own files but keeps the foreign one.
+#[test]
+fn a_leftover_holding_a_carried_file_keeps_it() {
+    let s = Site::new();
+    let (home, _) = fake_home();
+    run(s.root(), home.path(), &["build"]).assert_ok();
+    let leftover = s.path(".dossier-staging-public-12-34");
+    common::copy_dir(&s.path("public"), &leftover);
+    let planted = plant(&leftover, &[("CNAME", "dossier.example.org\n")]);
+    let r = run(s.root(), home.path(), &["build"]);
+    r.assert_ok();
+    assert!(!leftover.exists(), "{}", r.stderr);
+    let backups = printed_backups(&r.stderr);
+    assert_eq!(backups.len(), 1, "{}", r.stderr);
+    assert_eq!(
+        names(&backups[0]),
+        ["CNAME"],
+        "only the foreign file is kept"
+    );
+    assert_kept(&r, &leftover, &planted);
+}
