@@ -46,7 +46,7 @@ pub enum Command {
         /// Write links relative to each page (for sub-paths and file://)
         #[arg(long)]
         relative: bool,
-        /// Replace an output folder that dossier did not create
+        /// Move an output folder that dossier did not create aside (to a printed backup) and build
         #[arg(long)]
         force: bool,
     },
@@ -128,11 +128,14 @@ pub fn run() -> i32 {
             opts.model.relative = relative;
             let out = out.unwrap_or_else(|| common.root.join("public"));
             // Refuse a dangerous output folder before doing any work.
-            if let Err(d) = crate::output::check_output_dir(&common.root, &out, force) {
-                report(&[d]);
-                return 1;
-            }
-            match Site::build_to(&common.root, &opts, &out, force) {
+            let target = match crate::output::Target::prepare(&common.root, &out, force) {
+                Ok(t) => t,
+                Err(d) => {
+                    report(&[d]);
+                    return 1;
+                }
+            };
+            match Site::build_to(&common.root, &opts, target) {
                 Ok((files, warnings)) => {
                     report(&warnings);
                     eprintln!(

@@ -31,14 +31,13 @@ impl Site {
         Site::from_inputs(&inputs, opts)
     }
 
-    /// `dossier build`: renders the site at `root` straight into `out` (atomically, see
-    /// `output::write_site_with`), file by file, so it is never whole in memory. Returns the
-    /// number of files written and the warnings.
+    /// `dossier build`: renders the site at `root` straight into the output `target`
+    /// (atomically, see `output::Target::write`), file by file, so it is never whole in
+    /// memory. Returns the number of files written and the warnings (the output's included).
     pub fn build_to(
         root: &Path,
         opts: &BuildOptions,
-        out: &Path,
-        force: bool,
+        target: output::Target,
     ) -> Result<(usize, Vec<Diagnostic>), Vec<Diagnostic>> {
         // The model keeps no page HTML: each page's is rendered just before its template and
         // dropped after it, so a big site's HTML is never all in memory at once.
@@ -51,7 +50,7 @@ impl Site {
         let templates = inputs.templates.clone();
         let mut inputs = Some(inputs);
         let links = std::sync::Mutex::new(LinkCheck::new(&model.config.base_url, &model.base_path));
-        let n = output::write_site_with(root, out, force, |put| {
+        let (n, notes) = target.write(|put| {
             let put = |path: &str, o: Output| {
                 note_links(&links, path, &o);
                 match o {
@@ -101,7 +100,9 @@ impl Site {
             }
             Ok(n)
         })?;
-        Ok((n, model.warnings.clone()))
+        let mut warnings = model.warnings.clone();
+        warnings.extend(notes);
+        Ok((n, warnings))
     }
 
     pub fn from_inputs(inputs: &Inputs, opts: &BuildOptions) -> Result<Site, Vec<Diagnostic>> {

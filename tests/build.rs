@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Site, names, snapshot};
+use common::{Site, comparable, names, snapshot};
 use std::fs;
 
 fn main_html(html: &str) -> &str {
@@ -605,17 +605,32 @@ fn output_dir_refusals() {
         fs::remove_file(s.path("public")).unwrap();
     }
 
-    // --force replaces a non-empty folder without the marker.
+    // --force builds into a non-empty folder without the marker, after moving its contents
+    // to a backup beside it (tests/output_safety.rs checks more).
     let r = s.run(&[
         "build",
         "--out",
         &outside.path().to_string_lossy(),
         "--force",
     ]);
-    r.assert_ok();
+    r.assert_ok().err_has(".dossier-backup-");
     assert!(outside.path().join("index.html").exists());
     assert!(outside.path().join(".dossier-output").exists());
     assert!(!outside.path().join("precious.txt").exists());
+    let parent = outside.path().parent().unwrap();
+    let backup = names(parent)
+        .into_iter()
+        .find(|n| {
+            n.starts_with(&*outside.path().file_name().unwrap().to_string_lossy())
+                && n.contains(".dossier-backup-")
+        })
+        .expect("a backup folder");
+    let backup = parent.join(backup);
+    assert_eq!(
+        fs::read_to_string(backup.join("precious.txt")).unwrap(),
+        "mine"
+    );
+    fs::remove_dir_all(backup).unwrap();
 }
 
 #[test]
@@ -788,8 +803,8 @@ fn builds_are_deterministic() {
     s.write("content/more/_index.md", "---\ntitle: More\n---\n");
     s.build_ok(&["--out", "out1"]);
     s.build_ok(&["--out", "out2"]);
-    let a = snapshot(&s.path("out1"));
-    let b = snapshot(&s.path("out2"));
+    let a = comparable(snapshot(&s.path("out1")));
+    let b = comparable(snapshot(&s.path("out2")));
     assert!(a.len() > 60, "{}", a.len());
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
     for (k, v) in &a {

@@ -300,6 +300,26 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
+/// A snapshot of an output folder, comparable between builds: the manifest `.dossier-output`
+/// records each file's modification time (which differs from build to build), so its mtime
+/// column is blanked; every other byte stays as written.
+pub fn comparable(mut files: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    if let Some(m) = files.get_mut(".dossier-output") {
+        let text = String::from_utf8_lossy(m);
+        let mut out = String::new();
+        for (i, line) in text.lines().enumerate() {
+            let mut f: Vec<&str> = line.splitn(4, ' ').collect();
+            if i > 0 && f.len() == 4 {
+                f[2] = "-";
+            }
+            out.push_str(&f.join(" "));
+            out.push('\n');
+        }
+        *m = out.into_bytes();
+    }
+    files
+}
+
 /// Names in `dir` (not recursive), sorted.
 pub fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(dir)
