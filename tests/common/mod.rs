@@ -467,3 +467,77 @@ pub fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     }
     panic!("timed out waiting for: {what}");
 }
+
+/// Checks a built site with an HTML parser of its own (tl, not dossier's scanner): every
+/// internal `href`/`src` of every page names a file of `public`, every fragment an id of
+/// its page, and no page repeats an id. `base_path` is the site's (`/sub`, or "").
+pub fn assert_links_resolve(public: &Path, base_path: &str) {
+    let mut pages: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    for e in walkdir::WalkDir::new(public).into_iter().flatten() {
+        let rel = e.path().strip_prefix(public).unwrap().to_string_lossy().replace('\\', "/");
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let html = fs::read_to_string(e.path()).unwrap();
+        let dom = tl::parse(&html, tl::ParserOptions::default()).unwrap();
+        let (mut ids, mut urls) = (Vec::new(), Vec::new());
+        for node in dom.nodes() {
+            let Some(tag) = node.as_tag() else { continue };
+            for (k, v) in tag.attributes().iter() {
+                let v = v.unwrap_or_default().replace("&amp;", "&");
+                match k.as_ref() {
+                    "id" => ids.push(v),
+                    "href" | "src" => urls.push(v),
+                    _ => {}
+                }
+            }
+        }
+        let mut sorted = ids.clone();
+        sorted.sort();
+        for w in sorted.windows(2) {
+            assert_ne!(w[0], w[1], "id `{}` twice on {rel}", w[0]);
+        }
+        pages.insert(rel, (ids, urls));
+    }
+    for (rel, (_, urls)) in &pages {
+        let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+        for url in urls {
+            if url.contains("://") || url.starts_with("//") || url.starts_with("mailto:") || url.starts_with("data:") {
+                continue;
+            }
+            let (path, frag) = url.split_once('#').unwrap_or((url, ""));
+            let path = path.split('?').next().unwrap();
+            let target = if path.is_empty() {
+                rel.clone()
+            } else if let Some(abs) = path.strip_prefix('/') {
+                let rest = abs.strip_prefix(base_path.trim_start_matches('/')).unwrap_or_else(|| panic!("{url} on {rel} is outside {base_path}"));
+                rest.trim_start_matches('/').to_string()
+            } else {
+                let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+                for p in path.split('/') {
+                    match p {
+                        "." | "" => {}
+                        ".." => {
+                            parts.pop().unwrap_or_else(|| panic!("{url} on {rel} leaves the site"));
+                        }
+                        p => parts.push(p),
+                    }
+                }
+                parts.join("/") + if path.ends_with('/') { "/" } else { "" }
+            };
+            let target = percent_encoding::percent_decode_str(&target).decode_utf8_lossy().to_string();
+            let file = if target.is_empty() || target.ends_with('/') {
+                format!("{target}index.html")
+            } else if public.join(&target).is_file() {
+                target
+            } else {
+                format!("{target}/index.html")
+            };
+            assert!(public.join(&file).is_file(), "{url} on {rel}: no {file}");
+            if !frag.is_empty() && frag != "top" && let Some((ids, _)) = pages.get(&file) {
+                let frag = percent_encoding::percent_decode_str(frag).decode_utf8_lossy();
+                assert!(ids.iter().any(|i| *i == frag), "{url} on {rel}: no id `{frag}` on {file}");
+            }
+        }
+    }
+}
