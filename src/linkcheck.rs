@@ -69,7 +69,7 @@ pub struct LinkCheck {
     base_url: String,
     /// `/sub`, or "" at a domain root.
     base_path: String,
-    strings: HashMap<Box<str>, u32>,
+    strings: HashMap<Box<str>, u32, foldhash::fast::FixedState>,
     names: Vec<Box<str>>,
     files: HashSet<String>,
     pages: HashMap<String, Page>,

@@ -169,61 +169,13 @@ fn terms(
     at: &dyn Fn(&Document, &str) -> Span,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(&'static str, String, String)> {
+    let by_path: HashMap<&str, &Document> = docs.iter().map(|d| (d.path.as_str(), d)).collect();
     let mut out = Vec::new();
     for (kind, _) in TAXONOMIES {
         let noun = if kind == "places" { "place" } else { "tag" };
-        // slug -> first name, and where it was first seen.
-        let mut seen: BTreeMap<String, (String, Span)> = BTreeMap::new();
-        let mut named = |name: &str, span: Span, diags: &mut Vec<Diagnostic>| {
-            let slug = term_slug(name);
-            if slug.is_empty() {
-                diags.push(
-                    Diagnostic::error(
-                        span,
-                        format!("{noun} `{name}` has no letters or digits for its URL"),
-                    )
-                    .with_hint(format!("give the {noun} a name, or remove it")),
-                );
-                return;
-            }
-            match seen.get(&slug) {
-                None => {
-                    seen.insert(slug, (name.to_string(), span));
-                }
-                Some((first, _)) if first == name => {}
-                Some((first, first_at)) => {
-                    let same_word = first
-                        .to_lowercase()
-                        .split_whitespace()
-                        .eq(name.to_lowercase().split_whitespace());
-                    let d = if same_word {
-                        Diagnostic::warning(
-                            span,
-                            format!(
-                                "{noun} `{name}` is also spelled `{first}`: one page, /{kind}/{slug}/, named `{first}`"
-                            ),
-                        )
-                    } else {
-                        Diagnostic::error(
-                            span,
-                            format!(
-                                "{noun}s `{name}` and `{first}` would share one page, /{kind}/{slug}/"
-                            ),
-                        )
-                    };
-                    let first_seen = format!("{}:{}", first_at.file.display(), first_at.line);
-                    diags.push(d.with_hint(if same_word {
-                        format!(
-                            "spell the {noun} the same way everywhere (first seen at {first_seen})"
-                        )
-                    } else {
-                        format!(
-                            "rename one of them so their URLs differ (`{first}` is at {first_seen})"
-                        )
-                    }));
-                }
-            }
-        };
+        // Each use of a term: its name, document and YAML path. Positions are looked up
+        // only for a mistake (each costs a parse of the front matter).
+        let mut uses: Vec<(&str, &Document, String)> = Vec::new();
         for d in docs {
             let names = if kind == "places" {
                 &d.fm.places
@@ -231,19 +183,64 @@ fn terms(
                 &d.fm.tags
             };
             for (i, n) in names.iter().enumerate() {
-                named(n, at(d, &format!("{kind}[{i}]")), diags);
+                uses.push((n, d, format!("{kind}[{i}]")));
             }
         }
         if kind == "places" {
-            let by_path: HashMap<&str, &Document> =
-                docs.iter().map(|d| (d.path.as_str(), d)).collect();
             for f in figures.values() {
                 if let (Some(p), Some(d)) = (&f.decl.place, by_path.get(f.page.as_str())) {
-                    named(p, at(d, &format!("figures[{}].place", f.index)), diags);
+                    uses.push((p, d, format!("figures[{}].place", f.index)));
                 }
             }
         }
-        out.extend(seen.into_iter().map(|(slug, (name, _))| (kind, slug, name)));
+        // slug -> the first use.
+        let mut seen: BTreeMap<String, (&str, &Document, &str)> = BTreeMap::new();
+        for (name, d, path) in &uses {
+            let slug = term_slug(name);
+            if slug.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        at(d, path),
+                        format!("{noun} `{name}` has no letters or digits for its URL"),
+                    )
+                    .with_hint(format!("give the {noun} a name, or remove it")),
+                );
+                continue;
+            }
+            let Some(&(first, first_doc, first_path)) = seen.get(&slug) else {
+                seen.insert(slug, (name, d, path));
+                continue;
+            };
+            if first == *name {
+                continue;
+            }
+            let same_word = first
+                .to_lowercase()
+                .split_whitespace()
+                .eq(name.to_lowercase().split_whitespace());
+            let first_at = at(first_doc, first_path);
+            let first_seen = format!("{}:{}", first_at.file.display(), first_at.line);
+            let d = if same_word {
+                Diagnostic::warning(
+                    at(d, path),
+                    format!("{noun} `{name}` is also spelled `{first}`: one page, /{kind}/{slug}/, named `{first}`"),
+                )
+                .with_hint(format!("spell the {noun} the same way everywhere (first seen at {first_seen})"))
+            } else {
+                Diagnostic::error(
+                    at(d, path),
+                    format!("{noun}s `{name}` and `{first}` would share one page, /{kind}/{slug}/"),
+                )
+                .with_hint(format!(
+                    "rename one of them so their URLs differ (`{first}` is at {first_seen})"
+                ))
+            };
+            diags.push(d);
+        }
+        out.extend(
+            seen.into_iter()
+                .map(|(slug, (name, ..))| (kind, slug, name.to_string())),
+        );
     }
     out
 }

@@ -190,7 +190,11 @@ fn relativized(path: &str, html: &[u8]) -> crate::render::Bytes {
 pub fn note_links(links: &std::sync::Mutex<LinkCheck>, path: &str, o: &Output) {
     match o {
         Output::Bytes(b) if path.ends_with(".html") => {
-            let scan = linkcheck::scan(&String::from_utf8_lossy(b));
+            // Pages are UTF-8 (rendered from Strings): the lossy copy is never made.
+            let scan = match std::str::from_utf8(b) {
+                Ok(html) => linkcheck::scan(html),
+                Err(_) => linkcheck::scan(&String::from_utf8_lossy(b)),
+            };
             links
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())

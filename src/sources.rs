@@ -28,9 +28,9 @@ pub struct Source {
     pub archive: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
-    /// Line of `id:` in sources.yaml, for diagnostics.
+    /// Its place in sources.yaml's list (its YAML path is `[index]`), for diagnostics.
     #[serde(skip)]
-    pub line: usize,
+    pub index: usize,
     /// The archived text, normalised, when one was found.
     #[serde(skip)]
     pub archive_text: Option<String>,
@@ -94,14 +94,20 @@ impl Registry {
                 return registry;
             }
         };
-        let at = |path: String| yaml::span_of(file, text, 1, &path, false);
+        // Positions cost a parse of the file: made once, and only for a mistake.
+        let positions = std::cell::OnceCell::new();
+        let at = |path: String| {
+            positions
+                .get_or_init(|| yaml::Positions::of(text.strip_prefix('\u{feff}').unwrap_or(text)))
+                .span(file, 1, &path, false)
+        };
         for (i, mut s) in list.into_iter().enumerate() {
-            let id_span = at(format!("[{i}].id"));
-            s.line = id_span.line;
+            s.index = i;
+            let id_span = || at(format!("[{i}].id"));
             if !is_valid_id(&s.id) {
                 let suggestion = slug::slugify(&s.id);
                 diags.push(
-                    Diagnostic::error(id_span.clone(), format!("source id `{}` is not a slug", s.id))
+                    Diagnostic::error(id_span(), format!("source id `{}` is not a slug", s.id))
                         .with_hint(if suggestion.is_empty() {
                             "use lowercase letters, digits and '-', e.g. `ap-2022-09-27`".to_string()
                         } else {
@@ -148,8 +154,11 @@ impl Registry {
             }
             if let Some(prev) = registry.sources.get(&s.id) {
                 diags.push(
-                    Diagnostic::error(id_span, format!("duplicate source id `{}`", s.id))
-                        .with_hint(format!("first defined at line {}", prev.line)),
+                    Diagnostic::error(id_span(), format!("duplicate source id `{}`", s.id))
+                        .with_hint(format!(
+                            "first defined at line {}",
+                            at(format!("[{}].id", prev.index)).line
+                        )),
                 );
                 continue;
             }

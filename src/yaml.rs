@@ -39,13 +39,7 @@ pub fn parse<T: DeserializeOwned>(
 /// if `key` and it has one, else its value. The start of the text when there is no such node.
 pub fn span_of(file: &Path, text: &str, first_line: usize, path: &str, key: bool) -> Span {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let (line, col) = Positions::of(text)
-        .get(path)
-        .map_or((1, 1), |n| match (key, n.key) {
-            (true, Some(k)) => k,
-            _ => n.value,
-        });
-    Span::new(file, line + first_line - 1, col)
+    Positions::of(text).span(file, first_line, path, key)
 }
 
 /// Where one node of a YAML document is: 1-based line and column (in characters) of the key
@@ -170,6 +164,15 @@ impl Positions {
 
     pub fn get(&self, path: &str) -> Option<&Node> {
         self.0.get(path)
+    }
+
+    /// See [`span_of`], for many look-ups in one text.
+    pub fn span(&self, file: &Path, first_line: usize, path: &str, key: bool) -> Span {
+        let (line, col) = self.get(path).map_or((1, 1), |n| match (key, n.key) {
+            (true, Some(k)) => k,
+            _ => n.value,
+        });
+        Span::new(file, line + first_line - 1, col)
     }
 
     /// The nodes under `path` (not itself), in document order.

@@ -474,7 +474,12 @@ pub fn eventually(what: &str, mut f: impl FnMut() -> bool) {
 pub fn assert_links_resolve(public: &Path, base_path: &str) {
     let mut pages: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
     for e in walkdir::WalkDir::new(public).into_iter().flatten() {
-        let rel = e.path().strip_prefix(public).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = e
+            .path()
+            .strip_prefix(public)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         if !rel.ends_with(".html") {
             continue;
         }
@@ -502,7 +507,11 @@ pub fn assert_links_resolve(public: &Path, base_path: &str) {
     for (rel, (_, urls)) in &pages {
         let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
         for url in urls {
-            if url.contains("://") || url.starts_with("//") || url.starts_with("mailto:") || url.starts_with("data:") {
+            if url.contains("://")
+                || url.starts_with("//")
+                || url.starts_with("mailto:")
+                || url.starts_with("data:")
+            {
                 continue;
             }
             let (path, frag) = url.split_once('#').unwrap_or((url, ""));
@@ -510,7 +519,9 @@ pub fn assert_links_resolve(public: &Path, base_path: &str) {
             let target = if path.is_empty() {
                 rel.clone()
             } else if let Some(abs) = path.strip_prefix('/') {
-                let rest = abs.strip_prefix(base_path.trim_start_matches('/')).unwrap_or_else(|| panic!("{url} on {rel} is outside {base_path}"));
+                let rest = abs
+                    .strip_prefix(base_path.trim_start_matches('/'))
+                    .unwrap_or_else(|| panic!("{url} on {rel} is outside {base_path}"));
                 rest.trim_start_matches('/').to_string()
             } else {
                 let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
@@ -518,14 +529,18 @@ pub fn assert_links_resolve(public: &Path, base_path: &str) {
                     match p {
                         "." | "" => {}
                         ".." => {
-                            parts.pop().unwrap_or_else(|| panic!("{url} on {rel} leaves the site"));
+                            parts
+                                .pop()
+                                .unwrap_or_else(|| panic!("{url} on {rel} leaves the site"));
                         }
                         p => parts.push(p),
                     }
                 }
                 parts.join("/") + if path.ends_with('/') { "/" } else { "" }
             };
-            let target = percent_encoding::percent_decode_str(&target).decode_utf8_lossy().to_string();
+            let target = percent_encoding::percent_decode_str(&target)
+                .decode_utf8_lossy()
+                .to_string();
             let file = if target.is_empty() || target.ends_with('/') {
                 format!("{target}index.html")
             } else if public.join(&target).is_file() {
@@ -534,9 +549,15 @@ pub fn assert_links_resolve(public: &Path, base_path: &str) {
                 format!("{target}/index.html")
             };
             assert!(public.join(&file).is_file(), "{url} on {rel}: no {file}");
-            if !frag.is_empty() && frag != "top" && let Some((ids, _)) = pages.get(&file) {
+            if !frag.is_empty()
+                && frag != "top"
+                && let Some((ids, _)) = pages.get(&file)
+            {
                 let frag = percent_encoding::percent_decode_str(frag).decode_utf8_lossy();
-                assert!(ids.iter().any(|i| *i == frag), "{url} on {rel}: no id `{frag}` on {file}");
+                assert!(
+                    ids.iter().any(|i| *i == frag),
+                    "{url} on {rel}: no id `{frag}` on {file}"
+                );
             }
         }
     }
