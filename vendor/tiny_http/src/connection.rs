@@ -51,35 +51,37 @@ pub(crate) enum Connection {
     #[cfg(unix)]
     Unix(unix_net::UnixStream),
 }
-impl std::io::Read for Connection {
+// dossier patch: on `&Connection`, so that a connection's reading and writing halves can share
+// one socket (an `Arc`) instead of a `try_clone`d descriptor each (see PATCHES.md).
+impl std::io::Read for &Connection {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        match self {
-            Self::Tcp(s) => s.read(buf),
+        match *self {
+            Connection::Tcp(s) => (&*s).read(buf),
             #[cfg(unix)]
-            Self::Unix(s) => s.read(buf),
+            Connection::Unix(s) => (&*s).read(buf),
         }
     }
 }
-impl std::io::Write for Connection {
+impl std::io::Write for &Connection {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self {
-            Self::Tcp(s) => s.write(buf),
+        match *self {
+            Connection::Tcp(s) => (&*s).write(buf),
             #[cfg(unix)]
-            Self::Unix(s) => s.write(buf),
+            Connection::Unix(s) => (&*s).write(buf),
         }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        match self {
-            Self::Tcp(s) => s.flush(),
+        match *self {
+            Connection::Tcp(s) => (&*s).flush(),
             #[cfg(unix)]
-            Self::Unix(s) => s.flush(),
+            Connection::Unix(s) => (&*s).flush(),
         }
     }
 }
 impl Connection {
     /// Gets the peer's address. Some for TCP, None for Unix sockets.
-    pub(crate) fn peer_addr(&mut self) -> std::io::Result<Option<SocketAddr>> {
+    pub(crate) fn peer_addr(&self) -> std::io::Result<Option<SocketAddr>> {
         match self {
             Self::Tcp(s) => s.peer_addr().map(Some),
             #[cfg(unix)]
@@ -95,11 +97,21 @@ impl Connection {
         }
     }
 
-    pub(crate) fn try_clone(&self) -> std::io::Result<Self> {
+    /// dossier patch: the per-connection socket options of [`crate::ConnectionLimits`].
+    pub(crate) fn apply(&self, limits: &crate::ConnectionLimits) {
         match self {
-            Self::Tcp(s) => s.try_clone().map(Self::from),
+            Self::Tcp(s) => {
+                let _ = s.set_read_timeout(limits.idle_timeout);
+                let _ = s.set_write_timeout(limits.write_timeout);
+                if limits.nodelay {
+                    let _ = s.set_nodelay(true);
+                }
+            }
             #[cfg(unix)]
-            Self::Unix(s) => s.try_clone().map(Self::from),
+            Self::Unix(s) => {
+                let _ = s.set_read_timeout(limits.idle_timeout);
+                let _ = s.set_write_timeout(limits.write_timeout);
+            }
         }
     }
 }

@@ -161,6 +161,7 @@ impl From<Request> for Message {
 
 // this trait is to make sure that Server implements Share and Send
 #[doc(hidden)]
+#[allow(dead_code)]
 trait MustBeShareDummy: Sync + Send {}
 #[doc(hidden)]
 impl MustBeShareDummy for Server {}
@@ -177,6 +178,25 @@ pub struct ServerConfig {
 
     /// If `Some`, then the server will use SSL to encode the communications.
     pub ssl: Option<SslConfig>,
+}
+
+/// dossier patch: limits on the connections a server holds (see PATCHES.md). The default
+/// sets none, as tiny_http 0.12 did.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionLimits {
+    /// At most this many open connections. At the cap, the one that has waited longest for a
+    /// request is closed to make room; when none waits, the new one gets a 503 and is closed.
+    pub max_connections: Option<usize>,
+    /// A read that waits this long fails: a connection idle this long between requests is
+    /// closed without an answer, one in the middle of a request's head gets a 408.
+    pub idle_timeout: Option<Duration>,
+    /// A request's line and headers must arrive within this long of its first byte (408).
+    pub head_timeout: Option<Duration>,
+    /// A write to a client that does not read fails after this long.
+    pub write_timeout: Option<Duration>,
+    /// `TCP_NODELAY` on accepted TCP connections (a response's head and body are written
+    /// apart; with Nagle's algorithm the next response can wait for a delayed ACK).
+    pub nodelay: bool,
 }
 
 /// Configuration of the server for SSL.
@@ -243,6 +263,15 @@ impl Server {
         listener: L,
         ssl_config: Option<SslConfig>,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
+        Self::from_listener_with(listener, ssl_config, ConnectionLimits::default())
+    }
+
+    /// dossier patch: [`Server::from_listener`] with limits on its connections.
+    pub fn from_listener_with<L: Into<Listener>>(
+        listener: L,
+        ssl_config: Option<SslConfig>,
+        limits: ConnectionLimits,
+    ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         let listener = listener.into();
         // building the "close" variable
         let close_trigger = Arc::new(AtomicBool::new(false));
@@ -288,13 +317,25 @@ impl Server {
         thread::spawn(move || {
             // a tasks pool is used to dispatch the connections into threads
             let tasks_pool = util::TaskPool::new();
+            let tracker = util::limits::Tracker::new(limits.max_connections);
+            let rejecter = util::limits::Rejecter::new();
+            let mut backoff = Duration::from_millis(5);
 
             log::debug!("Running accept thread");
             while !inside_close_trigger.load(Relaxed) {
                 let new_client = match server.accept() {
                     Ok((sock, _)) => {
                         use util::RefinedTcpStream;
-                        let (read_closable, write_closable) = match ssl {
+                        backoff = Duration::from_millis(5);
+                        sock.apply(&limits);
+                        let slot = match tracker.admit() {
+                            Some(slot) => slot,
+                            None => {
+                                rejecter.reject(sock);
+                                continue;
+                            }
+                        };
+                        let (mut read_closable, mut write_closable) = match ssl {
                             None => RefinedTcpStream::new(sock),
                             #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
                             Some(ref ssl) => {
@@ -311,7 +352,13 @@ impl Server {
                             Some(ref _ssl) => unreachable!(),
                         };
 
-                        Ok(ClientConnection::new(write_closable, read_closable))
+                        read_closable.hold(&slot);
+                        write_closable.hold(&slot);
+                        Ok(ClientConnection::new(
+                            write_closable,
+                            read_closable,
+                            limits.head_timeout,
+                        ))
                     }
                     Err(e) => Err(e),
                 };
@@ -338,10 +385,13 @@ impl Server {
                         }));
                     }
 
+                    // dossier patch: an error of `accept` (EMFILE, ENFILE, ENOBUFS,
+                    // ECONNABORTED...) is passing: the connection waits in the backlog. It
+                    // used to end this loop, and the port stopped listening for good.
                     Err(e) => {
                         log::error!("Error accepting new client: {}", e);
-                        inside_messages.push(e.into());
-                        break;
+                        thread::sleep(backoff);
+                        backoff = (backoff * 2).min(Duration::from_millis(200));
                     }
                 }
             }

@@ -3,7 +3,6 @@ use std::io::{self, Cursor, ErrorKind, Read, Write};
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::str::FromStr;
 
 use std::sync::mpsc::Sender;
 
@@ -108,6 +107,10 @@ pub enum RequestCreationError {
 
     /// Error while reading data from the socket during the creation of the `Request`.
     CreationIoError(IoError),
+
+    /// dossier patch: the body's length cannot be known safely (400) or its transfer coding
+    /// is not supported (501).
+    BadFraming(u16, &'static str),
 }
 
 impl From<IoError> for RequestCreationError {
@@ -140,22 +143,50 @@ where
     R: Read + Send + 'static,
     W: Write + Send + 'static,
 {
-    // finding the transfer-encoding header
-    let transfer_encoding = headers
-        .iter()
-        .find(|h: &&Header| h.field.equiv("Transfer-Encoding"))
-        .map(|h| h.value.clone());
-
-    // finding the content-length header
-    let content_length = if transfer_encoding.is_some() {
-        // if transfer-encoding is specified, the Content-Length
-        // header must be ignored (RFC2616 #4.4)
-        None
-    } else {
+    // dossier patch: strict framing (RFC 9112 6.1-6.3), against request smuggling. Both
+    // Transfer-Encoding and Content-Length, a transfer coding other than one `chunked`,
+    // Transfer-Encoding in HTTP/1.0, more than one Content-Length or one that is not a number:
+    // each used to be let through (the first Content-Length or none was used, and a body
+    // could be read as the next request).
+    let list = |name: &'static str| -> Vec<String> {
         headers
             .iter()
-            .find(|h: &&Header| h.field.equiv("Content-Length"))
-            .and_then(|h| FromStr::from_str(h.value.as_str()).ok())
+            .filter(|h| h.field.equiv(name))
+            .flat_map(|h| h.value.as_str().split(','))
+            .map(|v| v.trim_matches([' ', '\t']).to_ascii_lowercase())
+            .collect()
+    };
+    let codings = list("Transfer-Encoding");
+    let lengths = list("Content-Length");
+    let bad = |why| Err(RequestCreationError::BadFraming(400, why));
+    let transfer_encoding = if codings.is_empty() {
+        None
+    } else if !lengths.is_empty() {
+        return bad("both Transfer-Encoding and Content-Length");
+    } else if version < HTTPVersion(1, 1) {
+        return bad("Transfer-Encoding in an HTTP/1.0 request");
+    } else if codings.iter().any(|c| c.is_empty()) {
+        return bad("an empty transfer coding");
+    } else if codings.iter().any(|c| c != "chunked") {
+        return Err(RequestCreationError::BadFraming(
+            501,
+            "only the chunked transfer coding is supported",
+        ));
+    } else if codings.len() > 1 {
+        return bad("chunked more than once");
+    } else {
+        Some(())
+    };
+
+    // finding the content-length header
+    let content_length = match lengths.as_slice() {
+        [] => None,
+        [one] if !one.is_empty() && one.bytes().all(|b| b.is_ascii_digit()) => match one.parse() {
+            Ok(n) => Some(n),
+            Err(_) => return bad("Content-Length too large"),
+        },
+        [_] => return bad("Content-Length is not a number"),
+        _ => return bad("more than one Content-Length"),
     };
 
     // true if the client sent a `Expect: 100-continue` header
@@ -506,6 +537,53 @@ impl<T> ReadWrite for T where T: Read + Write {}
 #[cfg(test)]
 mod tests {
     use super::Request;
+
+    // dossier patch
+    #[test]
+    fn strict_framing() {
+        use super::{new_request, RequestCreationError};
+        use crate::{HTTPVersion, Header, Method};
+        let status = |version: HTTPVersion, lines: &[&str]| -> u16 {
+            let headers: Vec<Header> = lines.iter().map(|l| l.parse().unwrap()).collect();
+            let body: &'static [u8] = b"0\r\n\r\n";
+            match new_request(
+                false,
+                Method::Post,
+                "/".into(),
+                version,
+                headers,
+                None,
+                body,
+                std::io::sink(),
+            ) {
+                Ok(_) => 200,
+                Err(RequestCreationError::BadFraming(s, _)) => s,
+                Err(_) => 0,
+            }
+        };
+        let v11 = HTTPVersion(1, 1);
+        assert_eq!(status(v11.clone(), &["Content-Length: 0"]), 200);
+        assert_eq!(status(v11.clone(), &["Transfer-Encoding: Chunked"]), 200);
+        for (lines, want) in [
+            (&["Content-Length: 1", "Content-Length: 1"][..], 400),
+            (&["Content-Length: 1, 2"][..], 400),
+            (&["Content-Length: +1"][..], 400),
+            (&["Content-Length: 99999999999999999999999"][..], 400),
+            (&["Transfer-Encoding: xchunked"][..], 501),
+            (&["Transfer-Encoding: gzip, chunked"][..], 501),
+            (&["Transfer-Encoding: chunked, chunked"][..], 400),
+            (
+                &["Transfer-Encoding: chunked", "Content-Length: 5"][..],
+                400,
+            ),
+        ] {
+            assert_eq!(status(v11.clone(), lines), want, "{:?}", lines);
+        }
+        assert_eq!(
+            status(HTTPVersion(1, 0), &["Transfer-Encoding: chunked"]),
+            400
+        );
+    }
 
     #[test]
     fn must_be_send() {

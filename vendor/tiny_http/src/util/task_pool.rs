@@ -58,7 +58,7 @@ impl TaskPool {
         };
 
         for _ in 0..MIN_THREADS {
-            pool.add_thread(None)
+            let _ = pool.add_thread(None);
         }
 
         pool
@@ -69,21 +69,34 @@ impl TaskPool {
     pub fn spawn(&self, code: Box<dyn FnMut() + Send>) {
         let mut queue = self.sharing.todo.lock().unwrap();
 
-        if self.sharing.waiting_tasks.load(Ordering::Acquire) == 0 {
-            self.add_thread(Some(code));
+        // dossier patch: a thread is made unless an idle one is left for this task. The
+        // idle count includes threads already woken for queued tasks: comparing it with 0
+        // let a task wait, behind connections that never end, for a thread to free up.
+        if queue.len() >= self.sharing.waiting_tasks.load(Ordering::Acquire) {
+            // If no thread can be made (EAGAIN), a running one takes the task later,
+            // instead of a panic.
+            if let Err(code) = self.add_thread(Some(code)) {
+                queue.push_back(code);
+            }
         } else {
             queue.push_back(code);
             self.sharing.condvar.notify_one();
         }
     }
 
-    fn add_thread(&self, initial_fn: Option<Box<dyn FnMut() + Send>>) {
+    fn add_thread(
+        &self,
+        initial_fn: Option<Box<dyn FnMut() + Send>>,
+    ) -> Result<(), Box<dyn FnMut() + Send>> {
         let sharing = self.sharing.clone();
+        let initial = Arc::new(Mutex::new(initial_fn));
+        let inside_initial = initial.clone();
 
-        thread::spawn(move || {
+        let spawned = thread::Builder::new().spawn(move || {
             let sharing = sharing;
             let _active_guard = Registration::new(&sharing.active_tasks);
 
+            let initial_fn = inside_initial.lock().unwrap().take();
             if let Some(mut f) = initial_fn {
                 f();
             }
@@ -124,6 +137,13 @@ impl TaskPool {
                 task();
             }
         });
+        match spawned {
+            Ok(_) => Ok(()),
+            Err(_) => match initial.lock().unwrap().take() {
+                Some(code) => Err(code),
+                None => Ok(()),
+            },
+        }
     }
 }
 
