@@ -178,6 +178,12 @@ impl ClientConnection {
 
                 parse_request_line(line.as_str())?
             };
+            if version > (1, 1) || version < (1, 0) {
+                return Err(ReadError::Refused(
+                    505,
+                    "this server only supports HTTP versions 1.0 and 1.1",
+                ));
+            }
             let (path, authority) = origin_form(path)?;
 
             // getting all headers
@@ -337,11 +343,8 @@ impl Iterator for ClientConnection {
             };
 
             // checking HTTP version
-            if *rq.http_version() > (1, 1) || *rq.http_version() < (1, 0) {
-                // dossier patch: closed after the answer, like every other refusal
-                drop(rq);
-                return self.refuse(505, "this server only supports HTTP versions 1.0 and 1.1");
-            }
+            // dossier patch: done in `read`, before the request is made (dropping a request
+            // answers it with a 500), and closed after the answer like every refusal
 
             // updating the status of the connection
             let connection_header = rq

@@ -3,9 +3,8 @@
 
 use std::io::{Read, Write};
 use std::net::Shutdown;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use crate::connection::Connection;
@@ -14,6 +13,8 @@ use crate::connection::Connection;
 pub(crate) struct Tracker {
     max: Option<usize>,
     open: Mutex<Vec<Arc<Entry>>>,
+    /// Notified when a connection closes.
+    closed: Condvar,
 }
 
 /// One open connection.
@@ -21,8 +22,8 @@ pub(crate) struct Entry {
     /// Since when it has been waiting for a request (or the rest of one's head); None while
     /// a request is being read or the connection reads no more.
     waiting: Mutex<Option<Instant>>,
-    /// Already told to stop reading, to make room.
-    evicted: AtomicBool,
+    /// When it was told to stop reading, to make room.
+    evicted: Mutex<Option<Instant>>,
     conn: Mutex<Weak<Connection>>,
 }
 
@@ -33,6 +34,10 @@ pub(crate) struct Slot {
     entry: Arc<Entry>,
 }
 
+/// How long the accept loop waits for a connection told to stop reading to close. One that
+/// is idle closes at once; one that takes longer is still writing a response.
+const GRACE: Duration = Duration::from_millis(100);
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -42,33 +47,50 @@ impl Tracker {
         Arc::new(Tracker {
             max,
             open: Mutex::new(Vec::new()),
+            closed: Condvar::new(),
         })
     }
 
     /// A slot for a new connection, or None when there is no room. At the cap, the connection
     /// that has waited longest for a request (an idle keep-alive or one that dribbles its
     /// head) is told to stop reading: its thread sees EOF and lets go once any response it is
-    /// still writing is done. Connections being told so may push the count to 1.5 times the
-    /// cap, never further.
+    /// still writing is done. Up to 1.5 times the cap may be open while such connections
+    /// close; past that, the new one waits (up to `GRACE` after the last one was told) for
+    /// one of them to close.
     pub(crate) fn admit(self: &Arc<Self>) -> Option<Arc<Slot>> {
         let mut open = lock(&self.open);
         if let Some(max) = self.max {
-            if open.len() >= max {
-                if open.len() >= max + max / 2 {
-                    return None;
-                }
+            let hard = max + max / 2;
+            while open.len() >= max {
                 let victim = open
                     .iter()
-                    .filter(|e| !e.evicted.load(Ordering::Relaxed))
+                    .filter(|e| lock(&e.evicted).is_none())
                     .filter_map(|e| lock(&e.waiting).map(|since| (since, e)))
                     .min_by_key(|(since, _)| *since)
-                    .map(|(_, e)| e.clone())?;
-                victim.evict();
+                    .map(|(_, e)| e.clone());
+                if let Some(victim) = &victim {
+                    victim.evict();
+                    if open.len() < hard {
+                        break;
+                    }
+                }
+                let now = Instant::now();
+                let until = open
+                    .iter()
+                    .filter_map(|e| *lock(&e.evicted))
+                    .max()
+                    .map(|t| t + GRACE)
+                    .filter(|t| *t > now)?;
+                open = self
+                    .closed
+                    .wait_timeout(open, until - now)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
             }
         }
         let entry = Arc::new(Entry {
             waiting: Mutex::new(Some(Instant::now())),
-            evicted: AtomicBool::new(false),
+            evicted: Mutex::new(None),
             conn: Mutex::new(Weak::new()),
         });
         open.push(entry.clone());
@@ -81,7 +103,7 @@ impl Tracker {
 
 impl Entry {
     fn evict(&self) {
-        self.evicted.store(true, Ordering::Relaxed);
+        lock(&self.evicted).get_or_insert_with(Instant::now);
         if let Some(conn) = lock(&self.conn).upgrade() {
             let _ = conn.shutdown(Shutdown::Read);
         }
@@ -92,7 +114,7 @@ impl Slot {
     /// The socket to shut when this connection is evicted.
     pub(crate) fn watch(&self, conn: Weak<Connection>) {
         *lock(&self.entry.conn) = conn;
-        if self.entry.evicted.load(Ordering::Relaxed) {
+        if lock(&self.entry.evicted).is_some() {
             self.entry.evict();
         }
     }
@@ -111,6 +133,7 @@ impl Slot {
 impl Drop for Slot {
     fn drop(&mut self) {
         lock(&self.tracker.open).retain(|e| !Arc::ptr_eq(e, &self.entry));
+        self.tracker.closed.notify_all();
     }
 }
 
@@ -151,7 +174,7 @@ impl Rejecter {
             BUSY.len()
         );
         let limits = crate::ConnectionLimits {
-            idle_timeout: Some(Duration::from_millis(100)),
+            idle_timeout: Some(Duration::from_millis(20)),
             write_timeout: Some(Duration::from_millis(100)),
             ..Default::default()
         };
@@ -161,6 +184,8 @@ impl Rejecter {
             return;
         }
         let _ = conn.shutdown(Shutdown::Write);
+        // What the client has sent (or sends within 20 ms), up to 200 ms or 64 KiB: a client
+        // that sends nothing is not waited for.
         let deadline = Instant::now() + Duration::from_millis(200);
         let mut buf = [0u8; 4096];
         let mut r = conn;
