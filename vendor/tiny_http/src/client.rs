@@ -311,6 +311,12 @@ impl Iterator for ClientConnection {
         }
 
         loop {
+            // dossier patch: the next request is read once the previous one is answered. A
+            // client that pipelined requests and stopped reading held a thread (and a
+            // request) for each of them, without bound; now a connection has one request
+            // at a time, and one that waits for a request is idle, and only then.
+            self.sink.wait_idle();
+
             // dossier patch: every refusal says why and `Connection: close`; a connection
             // that sent nothing before its read timed out is closed without an answer.
             let rq = match self.read() {

@@ -73,6 +73,16 @@ impl<W: Write + Send> SequentialWriterBuilder<W> {
     }
 }
 
+impl<W: Write + Send> SequentialWriterBuilder<W> {
+    /// dossier patch: blocks until the last writer made is done (dropped), so that the next
+    /// one may write at once.
+    pub fn wait_idle(&mut self) {
+        if let Some(previous) = self.next_trigger.take() {
+            let _ = previous.recv();
+        }
+    }
+}
+
 impl<R: Read + Send> Iterator for SequentialReaderBuilder<R> {
     type Item = SequentialReader<R>;
 
