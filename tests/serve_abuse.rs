@@ -1081,7 +1081,8 @@ fn slow_readers_of_a_large_file_keep_memory_bounded() {
     let fx = fixture();
     let huge: Vec<u8> = (0..HUGE).map(|i| (i % 253) as u8).collect();
     std::fs::write(fx.root.join("static/huge.bin"), &huge).unwrap();
-    let mut srv = start_serve(&fx.root, &[]);
+    // Room for the connections whatever this machine's default limit (cap 1,024).
+    let mut srv = common::start_serve_limited(&fx.root, &[], 4096);
     let port = srv.port;
     let pid = srv.child.id();
     assert_eq!(get(port, "/").status, 200);
@@ -1122,6 +1123,47 @@ fn slow_readers_of_a_large_file_keep_memory_bounded() {
     let r = get(port, "/huge.bin");
     assert!(r.body == huge, "huge.bin corrupted");
     srv.assert_healthy("100 stalled readers of a large file");
+}
+
+/// Before: past 256 requests in flight, the few workers that take requests from tiny_http
+/// answered them themselves, and blocked on clients that did not read: with 300 such
+/// clients a normal request waited for minutes. (And requests pipelined on one connection
+/// each held a thread of their own.)
+#[test]
+fn three_hundred_stalled_readers_leave_the_server_free() {
+    let fx = fixture();
+    let mut srv = common::start_serve_limited(&fx.root, &[], 4096);
+    let port = srv.port;
+    let readers: Vec<TcpStream> = (0..300)
+        .map(|_| {
+            let mut s = connect(port);
+            s.write_all(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .unwrap();
+            s
+        })
+        .collect();
+    for (i, r) in readers.iter().enumerate() {
+        let mut line = String::new();
+        let _ = BufReader::new(r).read_line(&mut line);
+        assert!(line.starts_with("HTTP/1.1 200"), "reader {i}: {line:?}");
+    }
+    // And one connection with 50 requests pipelined, not reading either.
+    let mut pipelined = connect(port);
+    pipelined
+        .write_all(
+            "GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                .repeat(50)
+                .as_bytes(),
+        )
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    for _ in 0..5 {
+        let r = get_within(port, "/", Duration::from_secs(5));
+        assert_eq!(r.status, 200);
+    }
+    drop(readers);
+    drop(pipelined);
+    srv.assert_healthy("300 stalled readers");
 }
 
 /// The whole output of `dossier build` for the site at `root`, with the server's base URL.

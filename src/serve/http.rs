@@ -16,8 +16,12 @@ use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 /// Requests being answered on threads of their own (see [`dispatch`]).
 static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
-/// Beyond this many, a worker answers the request itself (back-pressure).
-const MAX_IN_FLIGHT: usize = 256;
+/// Beyond this many, a worker answers the request itself (back-pressure). A connection has
+/// one request at a time (tiny_http is patched for it), so this is above the most
+/// connections there can be (1.5 times the cap): a worker, which would block behind a client
+/// that does not read, never does. At 256, 300 clients stalled on a large file blocked every
+/// worker, and a normal request waited for minutes.
+const MAX_IN_FLIGHT: usize = 2 * super::MAX_CONNECTIONS;
 
 struct InFlight;
 
