@@ -570,8 +570,8 @@ mod tests {
         drop(idle);
         drop(fresh);
         std::thread::sleep(Duration::from_millis(100));
-        // Connections whose answers are still being written are not idle: past 1.5 times the
-        // cap the next one gets a clean 503.
+        // Connections whose answers are still being written are not idle: with none idle at
+        // the cap, the next one gets a clean 503.
         let mut busy: Vec<TcpStream> = Vec::new();
         for _ in 0..6 {
             let mut s = connect(port);

@@ -53,10 +53,10 @@ impl Tracker {
 
     /// A slot for a new connection, or None when there is no room. At the cap, the connection
     /// that has waited longest for a request (an idle keep-alive or one that dribbles its
-    /// head) is told to stop reading: its thread sees EOF and lets go once any response it is
-    /// still writing is done. Up to 1.5 times the cap may be open while such connections
-    /// close; past that, the new one waits (up to `GRACE` after the last one was told) for
-    /// one of them to close.
+    /// head) is told to stop reading: its thread sees EOF and lets go. Up to 1.5 times the
+    /// cap may be open while such connections close; past that, the new one waits (up to
+    /// `GRACE` after the last one was told) for one of them to close. When none waits for a
+    /// request, there is no room.
     pub(crate) fn admit(self: &Arc<Self>) -> Option<Arc<Slot>> {
         let mut open = lock(&self.open);
         if let Some(max) = self.max {
