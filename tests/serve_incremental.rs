@@ -525,7 +525,9 @@ fn a_folder_replaced_by_a_file_equals_a_full_build() {
     rb.build_all().unwrap();
     let away = dir.path().join("away");
     std::fs::create_dir_all(&away).unwrap();
-    let steps: Vec<(&str, Box<dyn Fn()>)> = vec![
+    /// The path the watcher reports, and the change.
+    type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let steps: Vec<Step> = vec![
         (
             "content/s",
             Box::new(|| {
