@@ -302,7 +302,7 @@ fn open(out: &Output, root: &Path) -> Option<Body> {
     match out {
         Output::Bytes(b) => Some(Body::Bytes(b.clone())),
         Output::Copy(p) => {
-            let file = File::open(p).ok()?;
+            let file = open_nonblocking(p).ok()?;
             if !opened_inside(&file, p, root) {
                 eprintln!(
                     "warning: refused to serve {}: it now leads outside the site folder",
@@ -315,6 +315,19 @@ fn open(out: &Output, root: &Path) -> Option<Body> {
             meta.is_file().then_some(Body::File(file, len))
         }
     }
+}
+
+/// Opens `path` to read; on Linux without blocking, should something other than a file (a
+/// FIFO) have been put there since the build: it is then refused, not waited on.
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 /// Whether the file `file` (opened from `path`) lies inside `root`. On Linux the kernel says

@@ -340,10 +340,12 @@ pub fn run(opts: ServeOptions) -> i32 {
         let server = server.clone();
         let shared = shared.clone();
         std::thread::spawn(move || {
-            // recv fails only when the server is unblocked (never): no error ends a worker.
+            // recv fails only when the server is unblocked (it never is): no error ends a
+            // worker (one that ended took its share of the requests with it).
             loop {
-                if let Ok(req) = server.recv() {
-                    http::dispatch(req, &shared);
+                match server.recv() {
+                    Ok(req) => http::dispatch(req, &shared),
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
             }
         });
