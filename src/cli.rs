@@ -62,9 +62,13 @@ pub enum Command {
         /// Port to listen on (0 picks a free one)
         #[arg(long, default_value_t = 1111)]
         port: u16,
-        /// Address to bind
+        /// Address to bind (127.0.0.1, ::1 or [::1]; 0.0.0.0 serves the network)
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
+        /// Also answer requests for this host name (repeatable; localhost and IP addresses
+        /// always are)
+        #[arg(long = "allow-host", value_name = "NAME", value_parser = crate::serve::http::parse_allow_host)]
+        allow_host: Vec<String>,
         /// Open the site in the default browser
         #[arg(long)]
         open: bool,
@@ -168,6 +172,7 @@ pub fn run() -> i32 {
             bind,
             open,
             poll,
+            allow_host,
         } => crate::serve::run(crate::serve::ServeOptions {
             root: common.root.clone(),
             model: model_options(&common),
@@ -175,6 +180,7 @@ pub fn run() -> i32 {
             bind,
             open,
             poll,
+            allow_hosts: allow_host,
         }),
         Command::New { path, root } => new_page(&root, &path),
     }

@@ -358,6 +358,12 @@ impl Inputs {
             return Ok(Reloaded::Ignored);
         }
         let full = self.root.join(parts.join("/"));
+        // One of the site's folders itself (moved away, replaced, made anew), or a path that
+        // was a folder of inputs and is now a file or gone (a folder moved away reports only
+        // its own name, not its files): rescan everything.
+        if (parts.len() == 1 && parts[0] != CONFIG_FILE) || self.holds_inputs_under(&parts) {
+            return Ok(Reloaded::Reload);
+        }
         // A symlink (or a file under a linked folder) that leads outside the site: the full
         // load skips it and says so.
         if full.exists() {
@@ -429,6 +435,37 @@ impl Inputs {
             ["themes", t, ..] if *t == theme => Ok(Reloaded::Reload),
             _ => Ok(Reloaded::Ignored),
         }
+    }
+
+    /// Whether any input was read from under `parts` (root-relative) as a folder.
+    fn holds_inputs_under(&self, parts: &[&str]) -> bool {
+        let theme = self.config.theme.as_str();
+        let (inside, assets_too) = match parts {
+            ["content", rest @ ..] => (rest, true),
+            ["static", rest @ ..] => (rest, true),
+            ["templates", rest @ ..] => (rest, false),
+            ["themes", t, "static", rest @ ..] if *t == theme => (rest, true),
+            ["themes", t, "templates", rest @ ..] if *t == theme => (rest, false),
+            _ => return false,
+        };
+        if inside.is_empty() {
+            return false;
+        }
+        let prefix = format!("{}/", inside.join("/"));
+        fn any_under<V>(map: &BTreeMap<String, V>, prefix: &str) -> bool {
+            map.range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
+            .next()
+            .is_some_and(|(k, _)| k.starts_with(prefix))
+        }
+        (parts[0] == "content" && any_under(&self.pages, &prefix))
+            || if assets_too {
+                any_under(&self.assets, &prefix)
+            } else {
+                any_under(&self.templates, &prefix)
+            }
     }
 
     fn has_files_under(&self, dir: &str) -> bool {

@@ -1,7 +1,10 @@
 //! `dossier serve` under abuse, on loopback only: traversal in every encoding, symlinks that
 //! lead out of the site, huge URLs and headers, slow clients, many keep-alive connections,
-//! clients that hang up mid-response, many open live-reload streams. The server must stay up,
-//! keep answering correctly, and never send a byte of a file outside the site.
+//! clients that hang up mid-response, many open live-reload streams; idle connections past
+//! the descriptor limit, foreign Host names, stalled event streams, slow readers of a large
+//! file, symlinks swapped after the build, folders replaced by files, malformed requests. The
+//! server must stay up, keep answering correctly, and never send a byte of a file outside the
+//! site.
 //!
 //! Every loop is bounded in count and in time; no assertion depends on tight timings.
 
@@ -303,14 +306,18 @@ fn traversal_in_every_encoding() {
             assert_clean(&fx, &what, &r);
         }
     }
-    // Not the request target but the Host header: it never picks a folder.
+    // Not the request target but the Host header: it never picks a folder (and is not a
+    // name of the preview's: 403).
     for host in ["../", "..", "/etc", "%2e%2e"] {
         let r = exchange(
             port,
             format!("GET /../sentinel.txt HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
                 .as_bytes(),
         );
-        assert!(r.status == 400 || r.status == 404, "Host {host}");
+        assert!(
+            r.status == 400 || r.status == 403 || r.status == 404,
+            "Host {host}"
+        );
         assert_clean(&fx, &format!("Host {host}"), &r);
     }
     // A raw request line that is not HTTP at all.
@@ -815,4 +822,659 @@ fn two_hundred_live_reload_tabs() {
         String::from_utf8_lossy(&get(port, "/stories/routes/").body).contains("third version")
     });
     srv.assert_healthy("a reload after the tabs closed");
+}
+
+// Issue 12: the server cannot be knocked over, starved or read from another site. Each test
+// below failed against the server before it (see the notes on each).
+
+/// A TCP connection to 127.0.0.1:`port` within 2 s, or None (a backlog that is not drained).
+fn try_connect(port: u16) -> Option<TcpStream> {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    s.set_write_timeout(Some(WAIT)).unwrap();
+    Some(s)
+}
+
+/// GET `target` on a new connection; the whole answer must arrive within `within` (a
+/// liveness bound: the server answers in milliseconds).
+fn get_within(port: u16, target: &str, within: Duration) -> Resp {
+    let started = Instant::now();
+    let mut s = try_connect(port).expect("connect");
+    s.set_read_timeout(Some(within)).unwrap();
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let r = parse(&raw);
+    assert!(
+        r.status != 0 && started.elapsed() <= within,
+        "GET {target}: no answer within {within:?}"
+    );
+    r
+}
+
+/// Whether the server let go of `s`: closed it (EOF or reset) or answered it (a 503),
+/// rather than holding it silently.
+fn released_by_server(mut s: &TcpStream) -> bool {
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let mut buf = [0u8; 256];
+    match s.read(&mut buf) {
+        // Closed.
+        Ok(0) => true,
+        // Answered (a 503 to a burst).
+        Ok(_) => true,
+        // Reset, or still held.
+        Err(e) => !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+    }
+}
+
+/// Before: each idle connection held two descriptors forever; at the limit tiny_http's accept
+/// thread panicked (`refined_tcp_stream.rs:18`) and the port never answered again.
+#[cfg(target_os = "linux")]
+#[test]
+fn idle_connections_past_the_descriptor_limit() {
+    let fx = fixture();
+    let mut srv = common::start_serve_limited(&fx.root, &[], 128);
+    let port = srv.port;
+    // 300 connections that send nothing: more than the 128 descriptors the server has.
+    let idle: Vec<TcpStream> = (0..300).filter_map(|_| try_connect(port)).collect();
+    assert!(idle.len() > 128, "only {} connections", idle.len());
+    let r = get_within(port, "/", Duration::from_secs(1));
+    assert_eq!(r.status, 200);
+    assert!(String::from_utf8_lossy(&r.body).contains("Welcome home."));
+    // The server made room by closing the connections idle longest (or answered 503 to a
+    // burst while they closed): it holds at most 1.5 times its cap ((128 - 48) / 3 = 26).
+    let held = idle.iter().filter(|s| !released_by_server(s)).count();
+    assert!(held <= 40, "{held} idle connections still held");
+    srv.assert_healthy("300 idle connections");
+    let err = srv.stderr.lock().unwrap().clone();
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Before: at about 60 such connections the descriptors ran out and the server was gone for
+/// good. Now: connections past the cap get a clean 503, and once the stalled readers go, a
+/// normal request is answered at once.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_clean_503_past_the_connection_cap() {
+    let fx = fixture();
+    let mut srv = common::start_serve_limited(&fx.root, &[], 128);
+    let port = srv.port;
+    // Readers that ask for the big file and never read: their answers are still being
+    // written, so they cannot make room.
+    let stalled: Vec<TcpStream> = (0..60)
+        .filter_map(|_| {
+            let mut s = try_connect(port)?;
+            s.write_all(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .ok()?;
+            std::thread::sleep(Duration::from_millis(10));
+            Some(s)
+        })
+        .collect();
+    assert_eq!(stalled.len(), 60);
+    let r = get_within(port, "/", Duration::from_secs(5));
+    assert_eq!(r.status, 503, "{}", r.head);
+    assert!(r.head.contains("connection: close"), "{}", r.head);
+    assert!(
+        String::from_utf8_lossy(&r.body).contains("too many open connections"),
+        "{:?}",
+        r.body
+    );
+    drop(stalled);
+    // Liveness bound: their writes fail as soon as the sockets close.
+    eventually("room again", || {
+        try_connect(port).is_some_and(|mut s| {
+            s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .is_ok()
+                && {
+                    let mut raw = Vec::new();
+                    let _ = s.read_to_end(&mut raw);
+                    parse(&raw).status == 200
+                }
+        })
+    });
+    let r = get_within(port, "/", Duration::from_secs(1));
+    assert_eq!(r.status, 200);
+    srv.assert_healthy("60 stalled readers");
+}
+
+/// Before: `Host: evil.example` got 200 and the whole site, drafts and event stream
+/// included: a page on any site could read the preview through a rebinding domain.
+#[test]
+fn a_foreign_host_is_refused() {
+    let fx = fixture();
+    std::fs::write(
+        fx.root.join("content/stories/draft.md"),
+        "---\ntitle: Draft\ndraft: true\n---\n\nNot yet.\n",
+    )
+    .unwrap();
+    let srv = start_serve(&fx.root, &["--drafts"]);
+    let port = srv.port;
+    let ask = |host: &str, target: &str| {
+        exchange(
+            port,
+            format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+    };
+    for target in ["/", "/stories/draft/", "/__dossier/events", "/nothing/"] {
+        for host in [
+            "evil.example",
+            "evil.example:1111",
+            "localhost.evil.example",
+        ] {
+            let r = ask(host, target);
+            assert_eq!(r.status, 403, "Host {host}, {target}");
+            let body = String::from_utf8_lossy(&r.body);
+            assert!(body.contains("--allow-host"), "{body}");
+            assert!(!body.contains("Not yet"), "{body}");
+        }
+    }
+    // An absolute-form target names the host too.
+    let r = exchange(
+        port,
+        b"GET http://evil.example/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(r.status, 403);
+    // The preview's own names and any IP address are answered.
+    for host in [
+        "localhost".to_string(),
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        assert_eq!(ask(&host, "/stories/draft/").status, 200, "Host {host}");
+    }
+    let err = srv.stderr.lock().unwrap().clone();
+    assert!(err.contains("--allow-host evil.example"), "{err}");
+    drop(srv);
+
+    let mut srv = start_serve(&fx.root, &["--allow-host", "Preview.Test"]);
+    let port = srv.port;
+    let r = exchange(
+        port,
+        b"GET / HTTP/1.1\r\nHost: preview.test:8080\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(r.status, 200);
+    let r = exchange(
+        port,
+        b"GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(r.status, 403);
+    srv.assert_healthy("foreign hosts");
+}
+
+/// A page whose build fails with about 1.2 MB of diagnostics (12,000 unknown sources).
+fn broken_page(version: usize) -> String {
+    let cites: Vec<String> = (0..12_000)
+        .map(|i| format!("[@nope-{version}-{i}]"))
+        .collect();
+    page("Routes", &cites.join(" "))
+}
+
+/// Before: a client of the event stream that stopped reading blocked `hub.send` (and with it
+/// the rebuild thread, holding the hub's lock) once its socket buffers were full: 15 s per
+/// such client per event, no rebuild and no reload for anyone.
+#[test]
+fn stalled_event_clients_never_block_a_rebuild() {
+    let fx = fixture();
+    let mut srv = start_serve(&fx.root, &[]);
+    let port = srv.port;
+    // 50 tabs that open the event stream and never read a byte of it.
+    let stalled: Vec<TcpStream> = (0..50)
+        .map(|_| {
+            let mut s = connect(port);
+            s.write_all(
+                b"GET /__dossier/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n",
+            )
+            .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    // One that reads, subscribed last.
+    let mut tab = Stream::open(port);
+    let routes = fx.root.join("content/stories/routes.md");
+    // 10 edits: every other one breaks the build with 1.2 MB of diagnostics, so 6 MB of
+    // events are sent to each stalled tab, more than its socket buffers hold.
+    for i in 0..10 {
+        if i % 2 == 0 {
+            std::fs::write(&routes, broken_page(i)).unwrap();
+            tab.expect("build-error");
+        } else {
+            std::fs::write(&routes, page("Routes", &format!("Version {i}."))).unwrap();
+            tab.expect("reload");
+            let body = get(port, "/stories/routes/").body;
+            assert!(
+                String::from_utf8_lossy(&body).contains(&format!("Version {i}.")),
+                "edit {i}"
+            );
+        }
+    }
+    drop(stalled);
+    srv.assert_healthy("50 stalled event streams");
+}
+
+/// The server's peak resident memory (VmHWM), in bytes.
+#[cfg(target_os = "linux")]
+fn peak_rss(pid: u32) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: usize = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb * 1024
+}
+
+/// Before: every request read its file whole: 100 clients asking for a 20 MB file and not
+/// reading took the server from 16 MB to 2.0 GB. Now files are streamed from an open handle.
+#[cfg(target_os = "linux")]
+#[test]
+fn slow_readers_of_a_large_file_keep_memory_bounded() {
+    const HUGE: usize = 20 << 20;
+    let fx = fixture();
+    let huge: Vec<u8> = (0..HUGE).map(|i| (i % 253) as u8).collect();
+    std::fs::write(fx.root.join("static/huge.bin"), &huge).unwrap();
+    // Room for the connections whatever this machine's default limit (cap 1,024).
+    let mut srv = common::start_serve_limited(&fx.root, &[], 4096);
+    let port = srv.port;
+    let pid = srv.child.id();
+    assert_eq!(get(port, "/").status, 200);
+    let before = peak_rss(pid);
+    let readers: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let mut s = connect(port);
+            s.write_all(b"GET /huge.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .unwrap();
+            s
+        })
+        .collect();
+    // Each is being answered: its status line arrives (then it reads no more).
+    for (i, r) in readers.iter().enumerate() {
+        let mut line = String::new();
+        let _ = BufReader::new(r).read_line(&mut line);
+        assert!(line.starts_with("HTTP/1.1 200"), "reader {i}: {line:?}");
+    }
+    // Give every answer time to fill its socket's buffers (a bounded wait).
+    std::thread::sleep(Duration::from_secs(2));
+    let r = get_within(port, "/", Duration::from_secs(5));
+    assert_eq!(r.status, 200);
+    let peak = peak_rss(pid);
+    eprintln!(
+        "serve VmHWM: {} MB before, {} MB with 100 stalled readers of a 20 MB file",
+        before >> 20,
+        peak >> 20
+    );
+    // 100 copies of the file would be 2 GB; streamed, each reader holds a few buffers.
+    assert!(
+        peak < before + (150 << 20),
+        "peak RSS {} MB (from {} MB)",
+        peak >> 20,
+        before >> 20
+    );
+    drop(readers);
+    // The file arrives whole on a fresh connection.
+    let r = get(port, "/huge.bin");
+    assert!(r.body == huge, "huge.bin corrupted");
+    srv.assert_healthy("100 stalled readers of a large file");
+}
+
+/// Before: past 256 requests in flight, the few workers that take requests from tiny_http
+/// answered them themselves, and blocked on clients that did not read: with 300 such
+/// clients a normal request waited for minutes. (And requests pipelined on one connection
+/// each held a thread of their own.)
+#[test]
+fn three_hundred_stalled_readers_leave_the_server_free() {
+    let fx = fixture();
+    let mut srv = common::start_serve_limited(&fx.root, &[], 4096);
+    let port = srv.port;
+    let readers: Vec<TcpStream> = (0..300)
+        .map(|_| {
+            let mut s = connect(port);
+            s.write_all(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .unwrap();
+            s
+        })
+        .collect();
+    for (i, r) in readers.iter().enumerate() {
+        let mut line = String::new();
+        let _ = BufReader::new(r).read_line(&mut line);
+        assert!(line.starts_with("HTTP/1.1 200"), "reader {i}: {line:?}");
+    }
+    // And one connection with 50 requests pipelined, not reading either.
+    let mut pipelined = connect(port);
+    pipelined
+        .write_all(
+            "GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                .repeat(50)
+                .as_bytes(),
+        )
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    for _ in 0..5 {
+        let r = get_within(port, "/", Duration::from_secs(5));
+        assert_eq!(r.status, 200);
+    }
+    drop(readers);
+    drop(pipelined);
+    srv.assert_healthy("300 stalled readers");
+}
+
+/// The whole output of `dossier build` for the site at `root`, with the server's base URL.
+fn fresh_build(root: &Path, port: u16, out: &Path) -> Vec<String> {
+    let build = Command::new(common::BIN)
+        .arg("build")
+        .arg("--root")
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .args(["--base-url", &format!("http://127.0.0.1:{port}")])
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    walkdir(out)
+        .iter()
+        .map(|p| {
+            p.strip_prefix(out)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .filter(|p| p != ".dossier-output")
+        .collect()
+}
+
+/// Every file a fresh build writes is served, the data files byte for byte (HTML differs by
+/// the live-reload script), and `gone` are not served.
+fn assert_serves_the_build(fx: &Fixture, port: u16, gone: &[&str]) {
+    let out = fx.base.join(format!("build-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let files = fresh_build(&fx.root, port, &out);
+    for f in &files {
+        let r = get(port, &format!("/{f}"));
+        assert_eq!(r.status, 200, "/{f}");
+        if !f.ends_with(".html") {
+            let built = std::fs::read(out.join(f)).unwrap();
+            assert!(r.body == built, "/{f} differs from a fresh build");
+        }
+    }
+    for g in gone {
+        assert_eq!(get(port, g).status, 404, "{g} is still served");
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// Before: a folder moved away and replaced by a file of its name left its pages served and
+/// in sitemap.xml.
+#[test]
+fn a_folder_replaced_by_a_file_equals_a_fresh_build() {
+    let fx = fixture();
+    let root = &fx.root;
+    std::fs::create_dir_all(root.join("content/notes/one.md")).unwrap();
+    std::fs::write(
+        root.join("content/notes/one.md/inner.md"),
+        page("Inner", "Inside a folder named one.md."),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("content/notes/two.md"),
+        page("Two", "A page that becomes a folder."),
+    )
+    .unwrap();
+    let mut srv = start_serve(root, &[]);
+    let port = srv.port;
+    assert_eq!(get(port, "/stories/routes/").status, 200);
+    assert_eq!(get(port, "/notes/one-md/inner/").status, 200);
+    let mut tab = Stream::open(port);
+
+    // content/stories (a section with pages) moved out of the site, a file in its place.
+    std::fs::rename(root.join("content/stories"), fx.base.join("stories-away")).unwrap();
+    std::fs::write(root.join("content/stories"), "now a file").unwrap();
+    tab.expect("reload");
+    assert_serves_the_build(&fx, port, &["/stories/routes/", "/stories/"]);
+    // content/notes/one.md/ (a folder) moved away, a page one.md in its place.
+    std::fs::rename(
+        root.join("content/notes/one.md"),
+        fx.base.join("one.md-away"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("content/notes/one.md"),
+        page("One", "Now a page."),
+    )
+    .unwrap();
+    tab.expect("reload");
+    assert_serves_the_build(&fx, port, &["/notes/one-md/inner/"]);
+    // And the reverse: the page two.md becomes a folder holding a page.
+    std::fs::remove_file(root.join("content/notes/two.md")).unwrap();
+    std::fs::create_dir_all(root.join("content/notes/two.md")).unwrap();
+    std::fs::write(
+        root.join("content/notes/two.md/deep.md"),
+        page("Deep", "Inside two.md now."),
+    )
+    .unwrap();
+    tab.expect("reload");
+    eventually("the deep page", || {
+        get(port, "/notes/two-md/deep/").status == 200
+    });
+
+    assert_eq!(get(port, "/stories").body, b"now a file");
+    assert_serves_the_build(
+        &fx,
+        port,
+        &[
+            "/stories/routes/",
+            "/stories/",
+            "/notes/one-md/inner/",
+            "/notes/two/",
+        ],
+    );
+    let sitemap = String::from_utf8_lossy(&get(port, "/sitemap.xml").body).into_owned();
+    assert!(!sitemap.contains("/stories/"), "{sitemap}");
+    assert!(sitemap.contains("/notes/one/"), "{sitemap}");
+    srv.assert_healthy("folders replaced by files");
+}
+
+/// Before: the target of a symlinked page was not watched (its edits never showed), and a
+/// file swapped for a symlink to outside the site was served, by path, until a rebuild
+/// succeeded (for good while the build was failing).
+#[cfg(unix)]
+#[test]
+fn symlinks_inside_the_site_follow_their_targets_and_a_swap_out_is_refused() {
+    use std::os::unix::fs::symlink;
+    let fx = fixture();
+    let root = &fx.root;
+    // A folder of media and a folder of shared pages beside content/, linked into it.
+    std::fs::create_dir_all(root.join("media")).unwrap();
+    std::fs::write(root.join("media/photo.png"), "PHOTO-V1").unwrap();
+    symlink("../media", root.join("content/media")).unwrap();
+    std::fs::create_dir_all(root.join("shared/more")).unwrap();
+    std::fs::write(root.join("shared/linked.md"), page("Linked", "Linked v1.")).unwrap();
+    std::fs::write(root.join("shared/more/deep.md"), page("Deep", "Deep v1.")).unwrap();
+    symlink(
+        "../../shared/linked.md",
+        root.join("content/stories/linked.md"),
+    )
+    .unwrap();
+    symlink("../shared/more", root.join("content/more")).unwrap();
+
+    let mut srv = start_serve(root, &[]);
+    let port = srv.port;
+    let body = |t: &str| String::from_utf8_lossy(&get(port, t).body).into_owned();
+    assert_eq!(body("/media/photo.png"), "PHOTO-V1");
+    assert!(body("/stories/linked/").contains("Linked v1."));
+    assert!(body("/more/deep/").contains("Deep v1."));
+
+    // Edits to the targets show, as a build would show them.
+    std::fs::write(root.join("shared/linked.md"), page("Linked", "Linked v2.")).unwrap();
+    eventually("the linked page's edit", || {
+        body("/stories/linked/").contains("Linked v2.")
+    });
+    std::fs::write(root.join("shared/more/deep.md"), page("Deep", "Deep v2.")).unwrap();
+    eventually("the linked folder's edit", || {
+        body("/more/deep/").contains("Deep v2.")
+    });
+    std::fs::write(root.join("media/photo.png"), "PHOTO-V2").unwrap();
+    eventually("the linked folder's file", || {
+        body("/media/photo.png") == "PHOTO-V2"
+    });
+    assert_serves_the_build(&fx, port, &[]);
+
+    // A page broken (the last good site stays served) and, in the same moment, the photo
+    // replaced by a link to a file outside the site.
+    let mut tab = Stream::open(port);
+    std::fs::write(
+        root.join("content/stories/routes.md"),
+        "---\ntitle: [unclosed\n---\n",
+    )
+    .unwrap();
+    std::fs::remove_file(root.join("media/photo.png")).unwrap();
+    symlink(fx.base.join("sentinel.txt"), root.join("media/photo.png")).unwrap();
+    tab.expect("build-error");
+    for _ in 0..3 {
+        let r = get(port, "/media/photo.png");
+        assert_eq!(r.status, 404);
+        assert_clean(&fx, "the swapped photo", &r);
+    }
+    // Fixed: the link is skipped, as a build skips it.
+    std::fs::write(
+        root.join("content/stories/routes.md"),
+        page("Routes", "Fixed."),
+    )
+    .unwrap();
+    tab.expect("reload");
+    let r = get(port, "/media/photo.png");
+    assert_eq!(r.status, 404);
+    assert_clean(&fx, "the swapped photo", &r);
+    let err = srv.stderr.lock().unwrap().clone();
+    assert!(err.contains("outside the site folder"), "{err}");
+    srv.assert_healthy("symlinks");
+}
+
+/// Before: raw non-ASCII bytes closed the connection without an answer; two Content-Length
+/// headers or `Transfer-Encoding: xchunked` were accepted (the body read as a second
+/// request); absolute-form targets got 400.
+#[test]
+fn protocol_cases() {
+    let fx = fixture();
+    let mut srv = start_serve(&fx.root, &[]);
+    let port = srv.port;
+    let home = get(port, "/").body;
+    for (raw, want) in [
+        (&b"GET /caf\xc3\xa9 HTTP/1.1\r\nHost: localhost\r\n\r\n"[..], 400),
+        (b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Name: caf\xc3\xa9\r\n\r\n", 400),
+        (b"GET  / HTTP/1.1\r\nHost: localhost\r\n\r\n", 400),
+        (b"GET / HTTP/1.1 extra\r\nHost: localhost\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nHost: localhost\r\n Folded: line\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nHost : localhost\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\n\r\n", 400),
+        (
+            b"GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nContent-Length: 40\r\n\r\n",
+            400,
+        ),
+        (b"GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4, 40\r\n\r\n", 400),
+        (b"GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: -1\r\n\r\n", 400),
+        (
+            b"GET / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
+            400,
+        ),
+        (b"GET / HTTP/2.0\r\nHost: localhost\r\n\r\n", 505),
+    ] {
+        let r = exchange(port, raw);
+        assert_eq!(r.status, want, "{}", String::from_utf8_lossy(raw));
+        assert!(r.head.contains("connection: close"), "{}", r.head);
+    }
+    // Smuggling: what follows a refused head is never read as a request of its own.
+    let smuggled = b"GET / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: xchunked\r\n\r\nGET /stories/routes/ HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let mut s = connect(port);
+    s.write_all(smuggled).unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.starts_with("HTTP/1.1 501"), "{text}");
+    assert_eq!(text.matches("HTTP/1.1 ").count(), 1, "{text}");
+    let smuggled = b"GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nContent-Length: 45\r\n\r\nGET /stories/routes/ HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    let mut s = connect(port);
+    s.write_all(smuggled).unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw);
+    assert_eq!(text.matches("HTTP/1.1 ").count(), 1, "{text}");
+    // Absolute-form targets are the path they name (RFC 9112 3.2.2).
+    for target in [
+        "http://localhost/",
+        &format!("http://127.0.0.1:{port}/"),
+        "HTTP://LOCALHOST/?q=1",
+    ] {
+        let r = exchange(
+            port,
+            format!("GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{target}");
+        assert!(r.body == home, "{target}");
+    }
+    let r = exchange(
+        port,
+        b"GET http://localhost/stories/routes HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(r.status, 301);
+    assert!(r.head.contains("location: /stories/routes/"), "{}", r.head);
+    srv.assert_healthy("protocol cases");
+}
+
+/// Before: `--bind '[::1]'` failed with "failed to lookup address" and a hint about the port.
+#[test]
+fn bind_addresses_and_their_hints() {
+    let fx = fixture();
+    if std::net::TcpListener::bind("[::1]:0").is_ok() {
+        for bind in ["[::1]", "::1"] {
+            let srv = start_serve(&fx.root, &["--bind", bind]);
+            let mut s = TcpStream::connect(("::1", srv.port)).unwrap();
+            s.set_read_timeout(Some(WAIT)).unwrap();
+            write!(
+                s,
+                "GET /sitemap.xml HTTP/1.1\r\nHost: [::1]:{}\r\nConnection: close\r\n\r\n",
+                srv.port
+            )
+            .unwrap();
+            let mut raw = Vec::new();
+            let _ = s.read_to_end(&mut raw);
+            let r = parse(&raw);
+            assert_eq!(r.status, 200, "--bind {bind}");
+            // Permalinks name the address served on.
+            let sitemap = String::from_utf8_lossy(&r.body).into_owned();
+            let url = format!("http://[::1]:{}/", srv.port);
+            assert!(sitemap.contains(&url), "{sitemap}");
+        }
+    }
+    let run = |bind: &str| {
+        let out = Command::new(common::BIN)
+            .arg("serve")
+            .arg("--root")
+            .arg(&fx.root)
+            .args(["--bind", bind, "--port", "0"])
+            .env("HOME", &fx.base)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "--bind {bind}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = run("192.0.2.1");
+    assert!(err.contains("not an address of this machine"), "{err}");
+    let err = run("no such host.invalid");
+    assert!(err.contains("--bind takes an address"), "{err}");
+    let err = run("[::1");
+    assert!(!err.contains("--port 0 to pick"), "{err}");
 }

@@ -487,3 +487,88 @@ fn body_only_edit_is_patched() {
     let o = rb.apply(std::slice::from_ref(&rel)).unwrap();
     assert_eq!(o.how, How::Incremental, "{}", o.summary());
 }
+
+/// A folder of pages moved away and replaced by a file of its name (the watcher then
+/// reports only the folder's own name), a page's folder `one.md/` replaced by a page
+/// `one.md`, and the reverse: each rebuild equals a full build, byte for byte. Before, the
+/// moved folder's pages stayed in the site (issue 12).
+#[test]
+fn a_folder_replaced_by_a_file_equals_a_full_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+        &root.join("themes/default"),
+    );
+    let root = root.as_path();
+    write(
+        root,
+        "site.yaml",
+        "title: T\nbase_url: https://example.org/\n",
+    );
+    write(
+        root,
+        "content/_index.md",
+        "---\ntitle: Home\n---\n\nHome.\n",
+    );
+    let page = |t: &str| format!("---\ntitle: {t}\ndate: 2022-10-01\n---\n\n{t} text.\n");
+    write(root, "content/s/_index.md", &page("Section"));
+    write(root, "content/s/a.md", &page("A"));
+    write(root, "content/n/one.md/inner.md", &page("Inner"));
+    write(root, "content/n/two.md", &page("Two"));
+    write(root, "static/img/x.png", "png");
+    let opts = BuildOptions {
+        live_reload: true,
+        ..Default::default()
+    };
+    let mut rb = Rebuilder::new(root, opts.clone());
+    rb.build_all().unwrap();
+    let away = dir.path().join("away");
+    std::fs::create_dir_all(&away).unwrap();
+    /// The path the watcher reports, and the change.
+    type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let steps: Vec<Step> = vec![
+        (
+            "content/s",
+            Box::new(|| {
+                std::fs::rename(root.join("content/s"), away.join("s")).unwrap();
+                write(root, "content/s", "a file now");
+            }),
+        ),
+        (
+            "content/n/one.md",
+            Box::new(|| {
+                std::fs::rename(root.join("content/n/one.md"), away.join("one.md")).unwrap();
+                write(root, "content/n/one.md", &page("One"));
+            }),
+        ),
+        (
+            "content/n/two.md",
+            Box::new(|| {
+                std::fs::remove_file(root.join("content/n/two.md")).unwrap();
+                write(root, "content/n/two.md/deep.md", &page("Deep"));
+            }),
+        ),
+        (
+            "static/img",
+            Box::new(|| {
+                std::fs::rename(root.join("static/img"), away.join("img")).unwrap();
+                write(root, "static/img", "not a folder");
+            }),
+        ),
+        (
+            "content",
+            Box::new(|| {
+                std::fs::rename(root.join("content"), away.join("content")).unwrap();
+                write(root, "content/_index.md", "---\ntitle: New\n---\n\nAnew.\n");
+            }),
+        ),
+    ];
+    for (step, (path, change)) in steps.iter().enumerate() {
+        change();
+        let o = rb.apply(&[path.to_string()]).expect("a change");
+        let incremental = o.result.map(|s| (*s).clone()).map_err(|d| format!("{d:?}"));
+        let full = Site::build(root, &opts).map_err(|d| format!("{d:?}"));
+        assert_same(step, path, &incremental, &full);
+    }
+}

@@ -2,34 +2,58 @@
 //! overlay injected into served HTML.
 
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// The SSE endpoint.
 pub const EVENTS_PATH: &str = "/__dossier/events";
 
 type Client = Box<dyn Write + Send>;
 
-/// Open event streams. tiny_http's chunked responses buffer 8 KiB, so each stream is the
-/// raw connection (`Request::into_writer`): we write the headers and every event ourselves.
-#[derive(Default)]
-pub struct Hub {
-    clients: Mutex<Vec<Client>>,
+/// Events that may wait for one stream. Its thread writes them as the client reads; a client
+/// this far behind has stopped reading (a stalled tab), and is dropped.
+pub const QUEUE: usize = 64;
+
+/// One open stream: its queue, and the flag that tells its thread to stop.
+struct Stream {
+    tx: SyncSender<Arc<str>>,
+    dropped: Arc<AtomicBool>,
 }
 
+/// Open event streams. tiny_http's chunked responses buffer 8 KiB, so each stream is the
+/// raw connection (`Request::into_writer`): its thread writes the headers and every event.
+/// Sending never blocks: an event is queued for each stream (shared, not copied), and a
+/// stream whose queue is full is dropped. A client that stops reading holds only its own
+/// thread and queue; its writes fail after the send timeout (`serve::SEND_TIMEOUT`).
+#[derive(Default)]
+pub struct Hub {
+    clients: Mutex<Vec<Stream>>,
+}
+
+const HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n: connected\n\n";
+
 impl Hub {
-    /// Answer an event-stream request and keep the connection.
-    pub fn subscribe(&self, mut w: Client) {
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n: connected\n\n";
-        if w.write_all(head.as_bytes()).and_then(|_| w.flush()).is_ok() {
-            self.lock().push(w);
+    /// Answer an event-stream request and keep the connection. If no thread can be made for
+    /// it, the connection is closed (the browser retries).
+    pub fn subscribe(&self, w: Client) {
+        let (tx, rx) = sync_channel(QUEUE);
+        let dropped = Arc::new(AtomicBool::new(false));
+        let flag = dropped.clone();
+        let spawned = std::thread::Builder::new()
+            .name("dossier-events".into())
+            .stack_size(64 * 1024)
+            .spawn(move || write_events(w, rx, &flag));
+        if spawned.is_ok() {
+            self.lock().push(Stream { tx, dropped });
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Client>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Stream>> {
         self.clients.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Send an event to every open stream, dropping those that went away.
+    /// Send an event to every open stream, dropping those that went away or fell behind.
     pub fn send(&self, event: &str, data: &str) {
         let mut msg = format!("event: {event}\n");
         for line in data.split('\n') {
@@ -47,12 +71,37 @@ impl Hub {
     }
 
     fn broadcast(&self, msg: &str) {
-        self.lock()
-            .retain_mut(|w| w.write_all(msg.as_bytes()).and_then(|_| w.flush()).is_ok());
+        let msg: Arc<str> = msg.into();
+        self.lock().retain(|s| match s.tx.try_send(msg.clone()) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_)) => {
+                s.dropped.store(true, Ordering::Relaxed);
+                false
+            }
+            Err(TrySendError::Disconnected(_)) => false,
+        });
     }
 
     pub fn clients(&self) -> usize {
         self.lock().len()
+    }
+}
+
+/// A stream's thread: the response head, then each event as it comes, until a write fails,
+/// the hub drops the stream or the server stops.
+fn write_events(mut w: Client, rx: Receiver<Arc<str>>, dropped: &AtomicBool) {
+    if w.write_all(HEAD.as_bytes())
+        .and_then(|_| w.flush())
+        .is_err()
+    {
+        return;
+    }
+    for msg in rx {
+        if dropped.load(Ordering::Relaxed)
+            || w.write_all(msg.as_bytes()).and_then(|_| w.flush()).is_err()
+        {
+            return;
+        }
     }
 }
 
@@ -81,18 +130,29 @@ pub fn overlay(diagnostics: &str) -> String {
     )
 }
 
+/// The live-reload script, with the overlay first when the last build failed.
+pub fn snippet(error: Option<&str>) -> String {
+    static PLAIN: LazyLock<String> = LazyLock::new(|| {
+        let style = serde_json::to_string(OVERLAY_STYLE).unwrap_or_default();
+        SCRIPT.replace("__STYLE__", &style)
+    });
+    match error {
+        Some(e) => overlay(e) + PLAIN.as_str(),
+        None => PLAIN.clone(),
+    }
+}
+
+/// Where the snippet goes: before the last `</body>` (any case), or at the end.
+pub fn injection_point(html: &[u8]) -> usize {
+    html.windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        .unwrap_or(html.len())
+}
+
 /// The live-reload script, and the overlay when the last build failed, before `</body>`.
 pub fn inject(html: &[u8], error: Option<&str>) -> Vec<u8> {
-    let style = serde_json::to_string(OVERLAY_STYLE).unwrap_or_default();
-    let mut snippet = SCRIPT.replace("__STYLE__", &style);
-    if let Some(e) = error {
-        snippet.insert_str(0, &overlay(e));
-    }
-    let lower = html.to_ascii_lowercase();
-    let at = lower
-        .windows(7)
-        .rposition(|w| w == b"</body>")
-        .unwrap_or(html.len());
+    let snippet = snippet(error);
+    let at = injection_point(html);
     let mut out = Vec::with_capacity(html.len() + snippet.len());
     out.extend_from_slice(&html[..at]);
     out.extend_from_slice(snippet.as_bytes());
@@ -130,8 +190,38 @@ mod tests {
         let hub = Hub::default();
         hub.subscribe(Box::new(Sink(buf.clone())));
         hub.send("build-error", "a\nb");
-        let text = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
-        assert!(text.ends_with("event: build-error\ndata: a\ndata: b\n\n"));
+        let want = "event: build-error\ndata: a\ndata: b\n\n";
+        let start = std::time::Instant::now();
+        while !String::from_utf8_lossy(&buf.lock().unwrap()).ends_with(want) {
+            assert!(start.elapsed().as_secs() < 10, "the event was not written");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
         assert_eq!(hub.clients(), 1);
+    }
+
+    #[test]
+    fn a_stalled_client_never_blocks_send() {
+        // A writer that blocks until released: a client that stopped reading.
+        struct Stalled(std::sync::mpsc::Receiver<()>);
+        impl Write for Stalled {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                let _ = self.0.recv();
+                Err(std::io::ErrorKind::TimedOut.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let hub = Hub::default();
+        let (release, rx) = std::sync::mpsc::channel();
+        hub.subscribe(Box::new(Stalled(rx)));
+        assert_eq!(hub.clients(), 1);
+        // Far more events than the queue holds: each send returns at once, and the stream
+        // that fell behind is dropped.
+        for i in 0..QUEUE * 4 {
+            hub.send("reload", &i.to_string());
+        }
+        assert_eq!(hub.clients(), 0);
+        drop(release);
     }
 }

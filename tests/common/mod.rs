@@ -391,6 +391,8 @@ pub struct Server {
     pub port: u16,
     /// Everything it has printed to stderr so far.
     pub stderr: Arc<Mutex<String>>,
+    /// The child's HOME: an empty temp dir, never a real home folder.
+    _home: tempfile::TempDir,
 }
 
 impl Drop for Server {
@@ -401,15 +403,38 @@ impl Drop for Server {
 }
 
 /// `dossier serve --root ROOT --port 0 EXTRA...`, once it prints the port it serves on.
-// On success the child moves into `Server`, whose Drop kills and waits for it.
-#[allow(clippy::zombie_processes)]
 pub fn start_serve(root: &Path, extra: &[&str]) -> Server {
-    let mut child = Command::new(BIN)
+    let mut cmd = Command::new(BIN);
+    cmd.arg("serve")
+        .arg("--root")
+        .arg(root)
+        .args(["--port", "0"])
+        .args(extra);
+    spawn_serve(cmd)
+}
+
+/// [`start_serve`] with at most `nofile` open files (`ulimit -n`, set by `sh` before it
+/// becomes dossier: the child's pid is dossier's).
+pub fn start_serve_limited(root: &Path, extra: &[&str], nofile: usize) -> Server {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("ulimit -n {nofile} && exec \"$0\" \"$@\""))
+        .arg(BIN)
         .arg("serve")
         .arg("--root")
         .arg(root)
         .args(["--port", "0"])
-        .args(extra)
+        .args(extra);
+    spawn_serve(cmd)
+}
+
+/// Runs `cmd` (a `dossier serve`) until it prints the port it serves on.
+// On success the child moves into `Server`, whose Drop kills and waits for it.
+#[allow(clippy::zombie_processes)]
+pub fn spawn_serve(mut cmd: Command) -> Server {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = cmd
+        .env("HOME", home.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -451,6 +476,7 @@ pub fn start_serve(root: &Path, extra: &[&str]) -> Server {
                 child,
                 port,
                 stderr,
+                _home: home,
             };
         }
     }
