@@ -11,8 +11,8 @@
 //! cached build is byte-for-byte a full build. `BuildCache::disabled()` (what `dossier build`
 //! uses) never looks anything up and never stores anything.
 
+use crate::content::frontmatter::FrontMatter;
 use crate::diagnostics::Diagnostic;
-use crate::frontmatter::FrontMatter;
 use crate::markdown::Rendered;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

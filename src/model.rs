@@ -1,10 +1,10 @@
 //! Stage 2: from `Inputs` to a checked `Model`: documents with URLs and rendered Markdown,
 //! the source registry, figures with verified quotes, back-links and disputes.
 
+use crate::content::frontmatter::{self, FrontMatter};
+use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
-use crate::frontmatter::{self, FrontMatter};
 use crate::incremental::BuildCache;
-use crate::load::Inputs;
 use crate::markdown::{self, CiteItem, Env, References, Rendered, Shortcode};
 use crate::render::Theme;
 use crate::sources::{self, Figure, Registry};
@@ -1008,7 +1008,8 @@ mod tests {
             ));
         }
         yaml.push('}');
-        let decl: crate::sources::FigureDecl = serde_yaml::from_str(&yaml).expect("a valid figure");
+        let decl: crate::content::frontmatter::FigureDecl =
+            serde_yaml::from_str(&yaml).expect("a valid figure");
         Figure::new(decl, "p.md".into(), 0)
     }
 
@@ -1046,7 +1047,7 @@ mod tests {
             .map(|i| {
                 let mut f = figure(i, 0, 0, (i % 2) as u8, (i % 2) as u8, None);
                 let day = jiff::civil::date(2022, 1, 1) + jiff::Span::new().days(i as i64 / 2);
-                let date = frontmatter::Date::parse(&day.to_string()).expect("a date");
+                let date = crate::content::dates::Date::parse(&day.to_string()).expect("a date");
                 f.period = Some(crate::sources::Period {
                     from: date.clone(),
                     to: date,

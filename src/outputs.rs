@@ -2,8 +2,8 @@
 //! the same output file, a page may not take the URL of a page dossier generates, and
 //! taxonomy terms that are different words may not share one URL.
 
+use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, Span};
-use crate::load::Inputs;
 use crate::model::Document;
 use crate::sources::Figure;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -91,7 +91,7 @@ pub fn check(
         pages.insert(out, d);
     }
     // Static files and content assets.
-    let shown = |file: &Path| crate::load::rel(file, &inputs.root);
+    let shown = |file: &Path| crate::content::load::rel(file, &inputs.root);
     let mut by_out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (rel, out) in &inputs.content_assets {
         by_out.entry(out).or_default().push(rel);

@@ -2,8 +2,8 @@
 //! generated data files: feeds, sitemap, search index, figures/sources as JSON and CSV.
 
 use crate::config::Config;
+use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
-use crate::load::Inputs;
 use crate::markdown::TocEntry;
 use crate::model::{Document, Model};
 use crate::sources::{Figure, Source};
@@ -79,7 +79,7 @@ pub struct Theme {
 /// generate (`id="ref-{{ r.number }}"`), with dossier's own anchors (`fig-`, `src-`): a
 /// page's headings must not take them.
 fn reserved_ids(
-    templates: &BTreeMap<String, crate::load::TemplateFile>,
+    templates: &BTreeMap<String, crate::content::load::TemplateFile>,
 ) -> crate::markdown::ReservedIds {
     let mut r = crate::markdown::ReservedIds::default();
     for t in templates.values() {

@@ -1,10 +1,10 @@
 //! The pipeline in one place: load -> model -> render. `build` writes the result,
 //! `serve` keeps it in memory; both call `Site::build`.
 
+use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::incremental::BuildCache;
 use crate::linkcheck::{self, LinkCheck};
-use crate::load::Inputs;
 use crate::model::{Model, Options};
 use crate::output;
 use crate::render::{Output, Renderer};
@@ -209,7 +209,7 @@ pub fn note_links(links: &std::sync::Mutex<LinkCheck>, path: &str, o: &Output) {
 pub fn link_diagnostics(
     links: &LinkCheck,
     model: &Model,
-    templates: &BTreeMap<String, crate::load::TemplateFile>,
+    templates: &BTreeMap<String, crate::content::load::TemplateFile>,
     root: &Path,
 ) -> Vec<Diagnostic> {
     let findings = links.broken();
@@ -233,7 +233,7 @@ pub fn link_diagnostics(
 /// Finds where a page's URL was written (see `linkcheck::Locate`).
 struct Locator<'a> {
     model: &'a Model,
-    templates: &'a BTreeMap<String, crate::load::TemplateFile>,
+    templates: &'a BTreeMap<String, crate::content::load::TemplateFile>,
     root: &'a Path,
     by_output: std::collections::HashMap<String, usize>,
 }

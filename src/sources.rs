@@ -1,8 +1,9 @@
 //! Sources, figures and the checks that tie them together: the data that makes every
 //! number on a dossier site traceable to an article.
 
+use crate::content::dates::Date;
+use crate::content::frontmatter::{FigureDecl, PeriodDecl, Qualifier};
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
-use crate::frontmatter::Date;
 use crate::yaml;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -36,7 +37,7 @@ pub struct Source {
     pub archive_text: Option<String>,
 }
 
-pub const SOURCES_FILE: &str = "sources.yaml";
+pub use crate::content::load::SOURCES_FILE;
 
 /// The source registry, by id.
 #[derive(Debug, Clone, Default)]
@@ -272,98 +273,6 @@ fn find_archive(s: &Source, archives: &Archives) -> Result<Option<PathBuf>, Miss
 // ---------------------------------------------------------------------------------------
 // Figures
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-pub enum Qualifier {
-    #[default]
-    #[serde(rename = "exact")]
-    Exact,
-    #[serde(rename = "over", alias = "more than")]
-    Over,
-    #[serde(rename = "nearly", alias = "almost")]
-    Nearly,
-    #[serde(rename = "about", alias = "around", alias = "approximately")]
-    About,
-    #[serde(rename = "at least")]
-    AtLeast,
-    #[serde(rename = "up to")]
-    UpTo,
-}
-
-impl Qualifier {
-    pub fn word(self) -> &'static str {
-        match self {
-            Qualifier::Exact => "",
-            Qualifier::Over => "over",
-            Qualifier::Nearly => "nearly",
-            Qualifier::About => "about",
-            Qualifier::AtLeast => "at least",
-            Qualifier::UpTo => "up to",
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            Qualifier::Exact => "exact",
-            q => q.word(),
-        }
-    }
-}
-
-/// A figure's `period:` as written: one day, or `{from, to}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PeriodDecl {
-    Day(Date),
-    Range { from: Date, to: Date },
-}
-
-const PERIOD_HELP: &str =
-    "expected a date like 2022-09-21 or a range like { from: 2022-09-21, to: 2022-09-27 }";
-
-impl<'de> Deserialize<'de> for PeriodDecl {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = PeriodDecl;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str(PERIOD_HELP)
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PeriodDecl, E> {
-                Date::parse(v)
-                    .map(PeriodDecl::Day)
-                    .ok_or_else(|| E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PeriodDecl, E> {
-                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PeriodDecl, E> {
-                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<PeriodDecl, E> {
-                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
-            }
-            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<PeriodDecl, E> {
-                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> Result<PeriodDecl, A::Error> {
-                #[derive(Deserialize)]
-                #[serde(deny_unknown_fields)]
-                struct Range {
-                    from: Date,
-                    to: Date,
-                }
-                let r = Range::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(PeriodDecl::Range {
-                    from: r.from,
-                    to: r.to,
-                })
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {
     pub from: Date,
@@ -388,35 +297,6 @@ impl Period {
             format!("{} – {}", self.from.display(), self.to.display())
         }
     }
-}
-
-/// A figure as declared in front matter.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FigureDecl {
-    pub id: String,
-    pub value: f64,
-    #[serde(default)]
-    pub approx: bool,
-    #[serde(default)]
-    pub qualifier: Option<Qualifier>,
-    #[serde(default)]
-    pub unit: Option<String>,
-    pub measure: String,
-    pub subject: String,
-    #[serde(default)]
-    pub place: Option<String>,
-    #[serde(default)]
-    pub period: Option<PeriodDecl>,
-    #[serde(default)]
-    pub as_of: Option<Date>,
-    #[serde(default)]
-    pub claimed_by: Option<String>,
-    pub source: String,
-    pub quote: String,
-    /// Free text: caveats, how a period was read, etc.
-    #[serde(default)]
-    pub note: Option<String>,
 }
 
 /// A checked figure, with where it was declared.

@@ -466,7 +466,7 @@ mod tests {
     #[allow(dead_code)]
     struct D {
         title: String,
-        date: crate::frontmatter::Date,
+        date: crate::content::dates::Date,
     }
 
     #[test]
@@ -635,7 +635,7 @@ mod tests {
                     y.push('\n');
                 }
             }
-            let e = parse::<crate::frontmatter::FrontMatter>(&y, Path::new("p.md"), 1).unwrap_err();
+            let e = parse::<crate::content::frontmatter::FrontMatter>(&y, Path::new("p.md"), 1).unwrap_err();
             proptest::prop_assert_eq!((e.span.line, e.span.col), planted, "{}\n{}", e, y);
         }
     }

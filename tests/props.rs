@@ -4,9 +4,9 @@
 
 mod common;
 
+use dossier::content::frontmatter::{self, FrontMatter};
+use dossier::content::load::Inputs;
 use dossier::diagnostics::Diagnostic;
-use dossier::frontmatter::{self, FrontMatter};
-use dossier::load::Inputs;
 use dossier::markdown::{self, CiteItem, Env, References, Shortcode};
 use dossier::site::{BuildOptions, Site as Built};
 use proptest::prelude::*;
@@ -205,7 +205,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("p.md");
         std::fs::write(&file, &bytes).unwrap();
-        match dossier::load::read_text(&file, "content/p.md") {
+        match dossier::content::load::read_text(&file, "content/p.md") {
             Ok(text) => {
                 if let Err(ds) = build_with_page(text) {
                     check_diagnostics(&ds);

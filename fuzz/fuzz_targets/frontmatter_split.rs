@@ -1,7 +1,7 @@
 //! The front-matter splitter and the front matter's YAML model, on arbitrary bytes.
 #![no_main]
 
-use dossier::frontmatter::{self, FrontMatter};
+use dossier::content::frontmatter::{self, FrontMatter};
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 

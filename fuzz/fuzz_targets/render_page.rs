@@ -2,7 +2,7 @@
 //! input as one more page of a small real site using the default theme.
 #![no_main]
 
-use dossier::load::Inputs;
+use dossier::content::load::Inputs;
 use dossier::site::{BuildOptions, Site};
 use libfuzzer_sys::fuzz_target;
 use std::path::{Path, PathBuf};

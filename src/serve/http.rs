@@ -342,7 +342,7 @@ fn opened_inside(file: &File, path: &Path, root: &Path) -> bool {
         }
     }
     let _ = file;
-    crate::load::resolves_inside(root, path)
+    crate::content::load::resolves_inside(root, path)
 }
 
 /// Answers with a site's file; HTML gets the live-reload script (and the overlay) spliced in

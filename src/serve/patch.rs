@@ -18,11 +18,11 @@
 //! deleted or renamed page, front matter, sources, templates, `--relative`, several files)
 //! goes through `Rebuilder`'s memo path, which rebuilds the model.
 
+use crate::content::frontmatter;
+use crate::content::load::Inputs;
 use crate::diagnostics::Diagnostic;
-use crate::frontmatter;
 use crate::incremental::BuildCache;
 use crate::linkcheck::{self, LinkCheck};
-use crate::load::Inputs;
 use crate::model::Model;
 use crate::render::{Bytes, Output, Renderer, output_path, word_count};
 use crate::site::Site;

@@ -14,9 +14,9 @@
 //! | a template                               | Markdown is reused; every output re-rendered |
 //! | site.yaml, a folder, an unreadable file  | full reload from disk, caches dropped        |
 
+use crate::content::load::{Inputs, Reloaded};
 use crate::diagnostics::Diagnostic;
 use crate::incremental::{BuildCache, Stats};
-use crate::load::{Inputs, Reloaded};
 use crate::render::Output;
 use crate::serve::patch::Patcher;
 use crate::site::{BuildOptions, Site};
@@ -203,7 +203,7 @@ impl Rebuilder {
                 .filter(|p| {
                     let first = p.split('/').next().unwrap_or("");
                     ["content", "templates", "static", "themes", "site.yaml"].contains(&first)
-                        && !p.split('/').any(crate::load::is_ignored)
+                        && !p.split('/').any(crate::content::load::is_ignored)
                 })
                 .cloned()
                 .collect();

@@ -127,7 +127,8 @@ impl Links {
                 .follow_links(true)
                 .into_iter()
                 .filter_entry(|e| {
-                    e.depth() == 0 || !crate::load::is_ignored(&e.file_name().to_string_lossy())
+                    e.depth() == 0
+                        || !crate::content::load::is_ignored(&e.file_name().to_string_lossy())
                 });
             for e in walk.filter_map(Result::ok) {
                 if !e.path_is_symlink() {

@@ -1,52 +1,7 @@
-//! Splitting a Markdown file into its YAML front matter and body, and the front matter's model.
+//! Dates as authors write them: a day, or a datetime with its offset.
 
-use crate::diagnostics::{Diagnostic, Span};
-use crate::sources::FigureDecl;
-use crate::yaml;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
-use std::path::Path;
-
-/// A file cut in two. Line numbers are 1-based lines of the whole file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Split<'a> {
-    pub yaml: &'a str,
-    pub yaml_line: usize,
-    pub body: &'a str,
-    pub body_line: usize,
-}
-
-/// Cut `text` at its `---` fences. A leading BOM is skipped; CRLF is accepted.
-pub fn split<'a>(text: &'a str, file: &Path) -> Result<Split<'a>, Diagnostic> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let is_fence = |line: &str| line.trim_end_matches(['\r', ' ', '\t']) == "---";
-    let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
-    if !is_fence(text[..first_end].trim_end_matches('\n')) {
-        return Err(Diagnostic::error(Span::file(file), "missing front matter")
-            .with_hint("start the file with a line `---`, the YAML keys (at least `title:`), and another `---`"));
-    }
-    let mut offset = first_end;
-    let mut line = 2;
-    while offset < text.len() {
-        let end = text[offset..]
-            .find('\n')
-            .map_or(text.len(), |i| offset + i + 1);
-        if is_fence(text[offset..end].trim_end_matches('\n')) {
-            return Ok(Split {
-                yaml: &text[first_end..offset],
-                yaml_line: 2,
-                body: &text[end..],
-                body_line: line + 1,
-            });
-        }
-        offset = end;
-        line += 1;
-    }
-    Err(
-        Diagnostic::error(Span::file(file), "front matter is not closed")
-            .with_hint("end the YAML block with a line containing only `---`"),
-    )
-}
 
 /// A date as written in YAML: `2022-09-21` or an RFC 3339 datetime.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -136,85 +91,9 @@ impl<'de> Deserialize<'de> for Date {
     }
 }
 
-/// The keys every page and section understands.
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct FrontMatter {
-    pub title: String,
-    #[serde(default)]
-    pub summary: Option<String>,
-    #[serde(default)]
-    pub date: Option<Date>,
-    #[serde(default)]
-    pub updated: Option<Date>,
-    #[serde(default)]
-    pub weight: Option<i64>,
-    #[serde(default)]
-    pub draft: bool,
-    #[serde(default)]
-    pub slug: Option<String>,
-    #[serde(default)]
-    pub template: Option<String>,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    #[serde(default)]
-    pub places: Vec<String>,
-    #[serde(default)]
-    pub sources: Vec<String>,
-    #[serde(default)]
-    pub figures: Vec<FigureDecl>,
-    #[serde(default)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-
-impl FrontMatter {
-    pub fn parse(split: &Split<'_>, file: &Path) -> Result<FrontMatter, Diagnostic> {
-        if split.yaml.trim().is_empty() {
-            return Err(Diagnostic::error(
-                Span::new(file, split.yaml_line, 1),
-                "missing field `title`",
-            )
-            .with_hint("every page needs at least `title: ...` in its front matter"));
-        }
-        let fm: FrontMatter = yaml::parse(split.yaml, file, split.yaml_line)?;
-        if fm.title.trim().is_empty() {
-            return Err(Diagnostic::error(
-                yaml::span_of(file, split.yaml, split.yaml_line, "title", false),
-                "`title` is empty",
-            )
-            .with_hint("give the page a title"));
-        }
-        Ok(fm)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splits_with_bom_and_crlf() {
-        let s = split(
-            "\u{feff}---\r\ntitle: a\r\n---\r\nbody\r\n",
-            Path::new("a.md"),
-        )
-        .unwrap();
-        assert_eq!(s.yaml, "title: a\r\n");
-        assert_eq!(s.body, "body\r\n");
-        assert_eq!(s.body_line, 4);
-    }
-
-    #[test]
-    fn unclosed_front_matter_is_an_error() {
-        let e = split("---\ntitle: a\n", Path::new("a.md")).unwrap_err();
-        assert!(e.message.contains("not closed"));
-    }
-
-    #[test]
-    fn empty_body() {
-        let s = split("---\ntitle: a\n---", Path::new("a.md")).unwrap();
-        assert_eq!(s.body, "");
-    }
 
     #[test]
     fn dates() {

@@ -3,9 +3,11 @@
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostics::{Diagnostic, Span};
-use crate::sources::SOURCES_FILE;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// The source registry's file, in content/.
+pub const SOURCES_FILE: &str = "sources.yaml";
 
 /// A template's text and the file it came from (for diagnostics).
 #[derive(Debug, Clone, PartialEq, Eq)]

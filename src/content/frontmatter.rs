@@ -1,0 +1,254 @@
+//! Splitting a Markdown file into its YAML front matter and body, and the front matter's
+//! model: the keys of a page, and its figures as declared.
+
+use super::dates::Date;
+use crate::diagnostics::{Diagnostic, Span};
+use crate::yaml;
+use serde::Deserialize;
+use std::path::Path;
+
+/// A file cut in two. Line numbers are 1-based lines of the whole file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub yaml: &'a str,
+    pub yaml_line: usize,
+    pub body: &'a str,
+    pub body_line: usize,
+}
+
+/// Cut `text` at its `---` fences. A leading BOM is skipped; CRLF is accepted.
+pub fn split<'a>(text: &'a str, file: &Path) -> Result<Split<'a>, Diagnostic> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let is_fence = |line: &str| line.trim_end_matches(['\r', ' ', '\t']) == "---";
+    let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    if !is_fence(text[..first_end].trim_end_matches('\n')) {
+        return Err(Diagnostic::error(Span::file(file), "missing front matter")
+            .with_hint("start the file with a line `---`, the YAML keys (at least `title:`), and another `---`"));
+    }
+    let mut offset = first_end;
+    let mut line = 2;
+    while offset < text.len() {
+        let end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
+        if is_fence(text[offset..end].trim_end_matches('\n')) {
+            return Ok(Split {
+                yaml: &text[first_end..offset],
+                yaml_line: 2,
+                body: &text[end..],
+                body_line: line + 1,
+            });
+        }
+        offset = end;
+        line += 1;
+    }
+    Err(
+        Diagnostic::error(Span::file(file), "front matter is not closed")
+            .with_hint("end the YAML block with a line containing only `---`"),
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Figures as declared
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+pub enum Qualifier {
+    #[default]
+    #[serde(rename = "exact")]
+    Exact,
+    #[serde(rename = "over", alias = "more than")]
+    Over,
+    #[serde(rename = "nearly", alias = "almost")]
+    Nearly,
+    #[serde(rename = "about", alias = "around", alias = "approximately")]
+    About,
+    #[serde(rename = "at least")]
+    AtLeast,
+    #[serde(rename = "up to")]
+    UpTo,
+}
+
+impl Qualifier {
+    pub fn word(self) -> &'static str {
+        match self {
+            Qualifier::Exact => "",
+            Qualifier::Over => "over",
+            Qualifier::Nearly => "nearly",
+            Qualifier::About => "about",
+            Qualifier::AtLeast => "at least",
+            Qualifier::UpTo => "up to",
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Qualifier::Exact => "exact",
+            q => q.word(),
+        }
+    }
+}
+
+/// A figure's `period:` as written: one day, or `{from, to}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeriodDecl {
+    Day(Date),
+    Range { from: Date, to: Date },
+}
+
+const PERIOD_HELP: &str =
+    "expected a date like 2022-09-21 or a range like { from: 2022-09-21, to: 2022-09-27 }";
+
+impl<'de> Deserialize<'de> for PeriodDecl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = PeriodDecl;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(PERIOD_HELP)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PeriodDecl, E> {
+                Date::parse(v)
+                    .map(PeriodDecl::Day)
+                    .ok_or_else(|| E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PeriodDecl, E> {
+                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PeriodDecl, E> {
+                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<PeriodDecl, E> {
+                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<PeriodDecl, E> {
+                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<PeriodDecl, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Range {
+                    from: Date,
+                    to: Date,
+                }
+                let r = Range::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(PeriodDecl::Range {
+                    from: r.from,
+                    to: r.to,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A figure as declared in front matter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureDecl {
+    pub id: String,
+    pub value: f64,
+    #[serde(default)]
+    pub approx: bool,
+    #[serde(default)]
+    pub qualifier: Option<Qualifier>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    pub measure: String,
+    pub subject: String,
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub period: Option<PeriodDecl>,
+    #[serde(default)]
+    pub as_of: Option<Date>,
+    #[serde(default)]
+    pub claimed_by: Option<String>,
+    pub source: String,
+    pub quote: String,
+    /// Free text: caveats, how a period was read, etc.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The keys every page and section understands.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub date: Option<Date>,
+    #[serde(default)]
+    pub updated: Option<Date>,
+    #[serde(default)]
+    pub weight: Option<i64>,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub template: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub places: Vec<String>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    #[serde(default)]
+    pub figures: Vec<FigureDecl>,
+    #[serde(default)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl FrontMatter {
+    pub fn parse(split: &Split<'_>, file: &Path) -> Result<FrontMatter, Diagnostic> {
+        if split.yaml.trim().is_empty() {
+            return Err(Diagnostic::error(
+                Span::new(file, split.yaml_line, 1),
+                "missing field `title`",
+            )
+            .with_hint("every page needs at least `title: ...` in its front matter"));
+        }
+        let fm: FrontMatter = yaml::parse(split.yaml, file, split.yaml_line)?;
+        if fm.title.trim().is_empty() {
+            return Err(Diagnostic::error(
+                yaml::span_of(file, split.yaml, split.yaml_line, "title", false),
+                "`title` is empty",
+            )
+            .with_hint("give the page a title"));
+        }
+        Ok(fm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_with_bom_and_crlf() {
+        let s = split(
+            "\u{feff}---\r\ntitle: a\r\n---\r\nbody\r\n",
+            Path::new("a.md"),
+        )
+        .unwrap();
+        assert_eq!(s.yaml, "title: a\r\n");
+        assert_eq!(s.body, "body\r\n");
+        assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        let e = split("---\ntitle: a\n", Path::new("a.md")).unwrap_err();
+        assert!(e.message.contains("not closed"));
+    }
+
+    #[test]
+    fn empty_body() {
+        let s = split("---\ntitle: a\n---", Path::new("a.md")).unwrap();
+        assert_eq!(s.body, "");
+    }
+}

@@ -1,0 +1,6 @@
+//! Stage 1: the site's files as they are on disk (`load`), and the parts of a Markdown file
+//! an author writes before its text: front matter (`frontmatter`) and dates (`dates`).
+
+pub mod dates;
+pub mod frontmatter;
+pub mod load;
