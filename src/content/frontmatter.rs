@@ -251,4 +251,61 @@ mod tests {
         let s = split("---\ntitle: a\n---", Path::new("a.md")).unwrap();
         assert_eq!(s.body, "");
     }
+
+    proptest::proptest! {
+        /// For generated front matter with one mistake planted at a known key, the reported
+        /// line and column are that key's (or its value's).
+        #[test]
+        fn planted_mistakes_are_reported_where_they_are(
+            figures in proptest::collection::vec(
+                (
+                    proptest::strategy::Strategy::prop_shuffle(proptest::strategy::Just(
+                        vec!["value", "unit", "place", "quote", "measure", "subject", "source"],
+                    )),
+                    0usize..3,
+                    0usize..3,
+                ),
+                1..5,
+            ),
+            target in 0usize..5,
+            typo in proptest::bool::ANY,
+            lead in proptest::sample::subsequence(vec!["summary", "date", "draft"], 0..=3),
+        ) {
+            let target = target % figures.len();
+            let mut y = String::from("title: T\n");
+            for k in &lead {
+                y.push_str(match *k { "summary" => "summary: \"s: t\"\n", "date" => "date: 2022-01-02\n", _ => "draft: false\n" });
+            }
+            y.push_str("figures:\n");
+            let mut planted = (0, 0);
+            for (i, (keys, id_at, drop)) in figures.iter().enumerate() {
+                // `unit` and `place` are optional: leave some out.
+                let mut lines: Vec<String> = keys.iter().filter(|k| !(*drop == 1 && **k == "unit" || *drop == 2 && **k == "place")).map(|k| match *k {
+                    "value" => "value: 5".to_string(),
+                    "unit" => "unit: people".to_string(),
+                    "place" => "place: \"Upper Lars\"".to_string(),
+                    "measure" => "measure: entries".to_string(),
+                    "subject" => "subject: \"people: crossing\"".to_string(),
+                    "source" => "source: src-a".to_string(),
+                    // The bad date's text, earlier in the same figure, must not be taken for it.
+                    _ => "quote: \"5 people on 2022-13-40, id: x\"".to_string(),
+                }).collect();
+                let at = (*id_at).min(lines.len());
+                lines.insert(at, format!("id: f{i}"));
+                if i == target {
+                    let k = lines.len() / 2;
+                    lines.insert(k, if typo { "qoute: x".to_string() } else { "as_of: 2022-13-40".to_string() });
+                    let line_no = y.lines().count() + 1 + k;
+                    planted = (line_no, if typo { 5 } else { 12 });
+                }
+                for (j, l) in lines.iter().enumerate() {
+                    y.push_str(if j == 0 { "  - " } else { "    " });
+                    y.push_str(l);
+                    y.push('\n');
+                }
+            }
+            let e = crate::yaml::parse::<FrontMatter>(&y, Path::new("p.md"), 1).unwrap_err();
+            proptest::prop_assert_eq!((e.span.line, e.span.col), planted, "{}\n{}", e, y);
+        }
+    }
 }
