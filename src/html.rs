@@ -200,6 +200,64 @@ pub fn urls<'v>(name: &str, value: &'v str) -> Vec<&'v str> {
     }
 }
 
+/// The visible text of an HTML fragment, as the page's plain text (search, word count)
+/// takes it: the text between tags, character references decoded, without the contents of
+/// `<sup>` (citation numbers) and of raw-text elements (`<script>`, `<style>`).
+pub fn text(html: &str) -> String {
+    let b = html.as_bytes();
+    let mut out = String::new();
+    let mut sup = 0usize;
+    let mut pos = 0;
+    while pos < b.len() {
+        let lt = memchr::memchr(b'<', &b[pos..]).map_or(b.len(), |i| pos + i);
+        if sup == 0 {
+            out.push_str(&decode(&html[pos..lt]));
+        }
+        if lt >= b.len() {
+            break;
+        }
+        // The end of the tag, past quoted attribute values.
+        let mut end = lt + 1;
+        let mut quote = None;
+        while end < b.len() {
+            match (quote, b[end]) {
+                (None, b'>') => break,
+                (None, q @ (b'"' | b'\'')) => quote = Some(q),
+                (Some(q), c) if c == q => quote = None,
+                _ => {}
+            }
+            end += 1;
+        }
+        let tag = &html[lt + 1..end.min(b.len())];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if name == "sup" {
+            if tag.starts_with('/') {
+                sup = sup.saturating_sub(1);
+            } else {
+                sup += 1;
+            }
+        }
+        pos = (end + 1).min(b.len());
+        if !tag.starts_with('/') && RAW_TEXT.contains(&name.as_str()) && name != "title" {
+            let close = format!("</{name}");
+            pos = memchr::memmem::find_iter(&b[pos..], b"</")
+                .map(|i| pos + i)
+                .find(|&i| {
+                    b[i..]
+                        .get(..close.len())
+                        .is_some_and(|t| t.eq_ignore_ascii_case(close.as_bytes()))
+                })
+                .unwrap_or(b.len());
+        }
+    }
+    out
+}
+
 /// Character references in an attribute value, decoded: the named ones dossier and
 /// Markdown write (`&amp; &lt; &gt; &quot; &apos; &nbsp;`) and every numeric one.
 pub fn decode(s: &str) -> Cow<'_, str> {
@@ -276,6 +334,20 @@ mod tests {
         let h = "<!-- <a href=\"/c\"> --><script>var s = '<a href=\"/s\">';</script>\
                  <p>a &lt;a href=\"/t\"&gt; b</p><style>a[href=\"/y\"]{}</style><a id=k>";
         assert_eq!(attrs(h), vec![("a".into(), "id".into(), "k".into())]);
+    }
+
+    #[test]
+    fn visible_text() {
+        assert_eq!(
+            text(
+                "<span class=\"fig\" title=\"a &gt; b\"><a href=\"/x\">over 200,000</a><sup class=\"cite\">[<a href=\"#ref-1\">1</a>]</sup></span> &amp; more"
+            ),
+            "over 200,000 & more"
+        );
+        assert_eq!(
+            text("<svg><title>T</title><style>.a{}</style><text>L</text></svg>"),
+            "TL"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::content::frontmatter::{self, FrontMatter};
 use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::incremental::BuildCache;
-use crate::markdown::{self, CiteItem, Env, References, Rendered, Shortcode};
+use crate::markdown::{self, CiteItem, Env, Piece, PieceKind, References, Rendered, Shortcode};
 use crate::render::Theme;
 use crate::sources::{self, Figure, Registry};
 use crate::yaml;
@@ -787,11 +787,37 @@ impl Env for PageEnv<'_> {
         items: &[CiteItem],
         refs: &mut References,
         diags: &mut Vec<Diagnostic>,
-    ) -> String {
-        cite_html(&self.cite_numbers(items, refs, diags))
+    ) -> Piece {
+        Piece {
+            html: cite_html(&self.cite_numbers(items, refs, diags)),
+            text: String::new(),
+            kind: PieceKind::Citation,
+        }
     }
 
     fn shortcode(
+        &self,
+        sc: &Shortcode,
+        refs: &mut References,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Piece {
+        let html = self.shortcode_html(sc, refs, diags);
+        Piece {
+            // Its visible words (a figure's number, a chart's labels), not its markup.
+            text: crate::html::text(&html),
+            html,
+            kind: if sc.name == "fig" && !sc.malformed {
+                PieceKind::Inline
+            } else {
+                PieceKind::Block
+            },
+        }
+    }
+}
+
+impl PageEnv<'_> {
+    /// The HTML of a shortcode: `fig`, `chart` or the theme's.
+    fn shortcode_html(
         &self,
         sc: &Shortcode,
         refs: &mut References,

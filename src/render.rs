@@ -1438,7 +1438,10 @@ impl<'m> Renderer<'m> {
         drop(rows);
         drop(figs);
         emit("sources.json", self.sources_json())?;
-        emit("syntax.css", syntax_css(&m.config.highlight_theme))
+        emit(
+            "syntax.css",
+            crate::markdown::highlight::syntax_css(&m.config.highlight_theme),
+        )
     }
 
     fn search_entry(&self, d: &'m Document) -> SearchEntry<'m> {
@@ -1705,30 +1708,4 @@ fn figures_csv(rows: &[FigureRow]) -> String {
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-}
-
-fn syntax_css(theme: &str) -> String {
-    let themes = syntect::highlighting::ThemeSet::load_defaults();
-    let css = |name: &str| {
-        themes
-            .themes
-            .get(name)
-            .and_then(|t| {
-                syntect::html::css_for_theme_with_class_style(
-                    t,
-                    syntect::html::ClassStyle::SpacedPrefixed {
-                        prefix: crate::markdown::HIGHLIGHT_CLASS_PREFIX,
-                    },
-                )
-                .ok()
-            })
-            .unwrap_or_default()
-    };
-    let light = if themes.themes.contains_key(theme) {
-        css(theme)
-    } else {
-        css("InspiredGitHub")
-    };
-    let dark = css("base16-ocean.dark");
-    format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
 }

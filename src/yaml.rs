@@ -597,5 +597,4 @@ mod tests {
         let e = parse::<W>("\u{feff}title: a\nweight: 3\n", Path::new("x.md"), 1);
         assert!(e.is_ok(), "a BOM is legal: {e:?}");
     }
-
 }

@@ -7,7 +7,7 @@ mod common;
 use dossier::content::frontmatter::{self, FrontMatter};
 use dossier::content::load::Inputs;
 use dossier::diagnostics::Diagnostic;
-use dossier::markdown::{self, CiteItem, Env, References, Shortcode};
+use dossier::markdown::{self, CiteItem, Env, Piece, PieceKind, References, Shortcode};
 use dossier::site::{BuildOptions, Site as Built};
 use proptest::prelude::*;
 use std::path::Path;
@@ -67,15 +67,23 @@ impl Env for NullEnv {
     fn known_paths(&self) -> Vec<&str> {
         vec!["a.md", "b/_index.md"]
     }
-    fn cite(&self, items: &[CiteItem], refs: &mut References, _: &mut Vec<Diagnostic>) -> String {
+    fn cite(&self, items: &[CiteItem], refs: &mut References, _: &mut Vec<Diagnostic>) -> Piece {
         let n: Vec<String> = items
             .iter()
             .map(|i| refs.number(&i.id, i.locator.as_deref()).to_string())
             .collect();
-        format!("<sup>{}</sup>", n.join(","))
+        Piece {
+            html: format!("<sup>{}</sup>", n.join(",")),
+            text: String::new(),
+            kind: PieceKind::Citation,
+        }
     }
-    fn shortcode(&self, sc: &Shortcode, _: &mut References, _: &mut Vec<Diagnostic>) -> String {
-        format!("<span>{}</span>", sc.name)
+    fn shortcode(&self, sc: &Shortcode, _: &mut References, _: &mut Vec<Diagnostic>) -> Piece {
+        Piece {
+            html: format!("<span>{}</span>", sc.name),
+            text: sc.name.clone(),
+            kind: PieceKind::Block,
+        }
     }
 }
 

@@ -1,0 +1,613 @@
+//! Markdown to HTML as a rewrite of pulldown-cmark's event stream, in passes:
+//!
+//! 1. `tokens`: citations and shortcodes found in the raw text, rendered in reading order;
+//! 2. the Markdown parsed into events (adjacent texts merged);
+//! 3. `headings`: every heading's id, and the table of contents;
+//! 4. the events rewritten: ids and anchors, links and images (`links`), fenced code
+//!    (`highlight`), each token's HTML; the page's plain text taken from the same events;
+//! 5. the events printed as HTML.
+
+pub mod headings;
+pub mod highlight;
+pub mod links;
+pub mod tokens;
+
+pub use headings::{ReservedIds, TocEntry};
+pub use highlight::{HIGHLIGHT_CLASS_PREFIX, SYNTAXES, highlight};
+pub use links::{LinkRef, join};
+pub use tokens::{CiteItem, Piece, PieceKind, Shortcode, Token, extract_tokens};
+
+use crate::diagnostics::{Diagnostic, LineIndex, Span};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+use tokens::PH_OPEN;
+
+/// The Markdown extensions every page is parsed with.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Why a content path names nothing that is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// A page with `draft: true` (and no `--drafts`).
+    Draft,
+    /// A page whose front matter has an error, reported at the page: a link to it is not
+    /// reported again.
+    Broken,
+    /// Nothing by that path.
+    Unknown,
+}
+
+/// What the page's surroundings provide while rendering its Markdown.
+pub trait Env: Sync {
+    /// URL of a content file (`stories/routes.md`, a section's folder `stories/`, an asset
+    /// `stories/map.png`), or None.
+    fn resolve(&self, path: &str) -> Option<String>;
+    /// Why `path` does not resolve.
+    fn missing(&self, _path: &str) -> Missing {
+        Missing::Unknown
+    }
+    /// All content paths, for "did you mean".
+    fn known_paths(&self) -> Vec<&str>;
+    /// Ids generated headings must not take.
+    fn reserved_ids(&self) -> Option<&ReservedIds> {
+        None
+    }
+    /// A citation group; `refs` assigns reference numbers.
+    fn cite(&self, items: &[CiteItem], refs: &mut References, diags: &mut Vec<Diagnostic>)
+    -> Piece;
+    /// A shortcode (built-in or from the theme).
+    fn shortcode(
+        &self,
+        sc: &Shortcode,
+        refs: &mut References,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Piece;
+}
+
+/// A page's numbered reference list, in order of first citation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct References {
+    pub entries: Vec<(String, Vec<String>)>,
+    pub figures_used: Vec<String>,
+}
+
+impl References {
+    /// The 1-based number of `id`, adding it (and the locator) if new.
+    pub fn number(&mut self, id: &str, locator: Option<&str>) -> usize {
+        let i = match self.entries.iter().position(|(e, _)| e == id) {
+            Some(i) => i,
+            None => {
+                self.entries.push((id.to_string(), Vec::new()));
+                self.entries.len() - 1
+            }
+        };
+        if let Some(l) = locator
+            && !self.entries[i].1.iter().any(|x| x == l)
+        {
+            self.entries[i].1.push(l.to_string());
+            self.entries[i].1.sort_by_key(|l| natural_key(l));
+        }
+        i + 1
+    }
+}
+
+/// Sort key that orders "para. 3" before "para. 13".
+pub fn natural_key(s: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            let mut n = c.to_digit(10).map_or(0, u64::from);
+            while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                n = n.saturating_mul(10).saturating_add(u64::from(d));
+                chars.next();
+            }
+            out.push((std::mem::take(&mut text), n));
+        } else {
+            text.push(c);
+        }
+    }
+    out.push((text, u64::MAX));
+    out
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    pub heading_ids: Vec<String>,
+    pub references: References,
+    /// Every URL of the page's own Markdown, as written into its HTML.
+    pub refs: Vec<LinkRef>,
+    /// Plain text, for the search index and word count.
+    pub text: String,
+}
+
+/// Where a page's Markdown is: its content-relative path (relative links are resolved from
+/// its folder), its file for diagnostics, and the line its body starts at.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub path: &'a str,
+    pub file: &'a Path,
+    pub body_line: usize,
+}
+
+/// Render `body` (which starts at line `src.body_line` of `src.file`).
+pub fn render(body: &str, src: Source<'_>, env: &dyn Env, diags: &mut Vec<Diagnostic>) -> Rendered {
+    render_with(body, src, env, diags, true)
+}
+
+/// `render`, or with `want_html: false` everything but the HTML (left empty): the checks,
+/// toc, heading ids, references, links and text, without the cost of highlighting and
+/// printing. `dossier build` renders the HTML later, page by page, so it never holds all of it.
+pub fn render_with(
+    body: &str,
+    src: Source<'_>,
+    env: &dyn Env,
+    diags: &mut Vec<Diagnostic>,
+    want_html: bool,
+) -> Rendered {
+    // 1. Citations and shortcodes, rendered in document order so reference numbers follow
+    // reading order.
+    let mut references = References::default();
+    let (text, tokens) = if body.contains("{{") || body.contains("[@") {
+        extract_tokens(body, src.file, src.body_line, diags)
+    } else {
+        (body.to_string(), Vec::new())
+    };
+    let pieces: Vec<Piece> = tokens
+        .iter()
+        .map(|(tok, _)| match tok {
+            Token::Cite(items) => env.cite(items, &mut references, diags),
+            Token::Shortcode(sc) => env.shortcode(sc, &mut references, diags),
+        })
+        .collect();
+    let raw: Vec<String> = tokens.into_iter().map(|(_, raw)| raw).collect();
+
+    // 2. Events.
+    let events = merge_text(
+        Parser::new_ext(&text, options())
+            .into_offset_iter()
+            .collect(),
+    );
+    let lines = LineIndex::new(&text);
+    let span_at = |offset: usize| {
+        let (l, c) = lines.line_col(offset);
+        Span::new(src.file, l + src.body_line - 1, c)
+    };
+
+    // 3. Headings.
+    let heads = headings::assign(&events, env.reserved_ids(), &span_at, diags);
+
+    // 4. The rewrite.
+    let mut rw = Rewrite {
+        src,
+        env,
+        pieces: &pieces,
+        span_at: &span_at,
+        want_html,
+        out: Vec::with_capacity(events.len()),
+        refs: Vec::new(),
+        plain: String::new(),
+    };
+    rw.run(&events, &heads.ids, diags);
+    let Rewrite {
+        out,
+        refs,
+        mut plain,
+        ..
+    } = rw;
+
+    // 5. HTML.
+    let mut html = String::new();
+    if want_html {
+        html.reserve(text.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    }
+    // Replacing a token can change the Markdown around it (a code span or fence that was
+    // not one before); a placeholder that ends up where it is not rendered is put back as
+    // the text the author wrote.
+    if !raw.is_empty() && html.contains(PH_OPEN) {
+        html = tokens::restore_placeholders(&html, &raw, true);
+    }
+    if !raw.is_empty() && plain.contains(PH_OPEN) {
+        plain = tokens::restore_placeholders(&plain, &raw, false);
+    }
+    // Every page's HTML stays in memory until the site is rendered: no slack.
+    html.shrink_to_fit();
+    Rendered {
+        html,
+        toc: headings::nest_toc(&heads.flat),
+        heading_ids: heads.ids.into_values().collect(),
+        references,
+        refs,
+        text: plain.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
+}
+
+/// Pass 4: the page's events rewritten, with the URLs it writes and its plain text.
+struct Rewrite<'a, 'e> {
+    src: Source<'a>,
+    env: &'a dyn Env,
+    pieces: &'a [Piece],
+    span_at: &'a dyn Fn(usize) -> Span,
+    want_html: bool,
+    out: Vec<Event<'e>>,
+    refs: Vec<LinkRef>,
+    plain: String,
+}
+
+impl<'e> Rewrite<'_, 'e> {
+    fn run(
+        &mut self,
+        events: &[(Event<'e>, Range<usize>)],
+        heading_ids: &BTreeMap<usize, String>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let mut code: Option<(Option<String>, String)> = None;
+        let mut image_alt: Option<(String, usize)> = None;
+        let mut current_heading: Option<String> = None;
+        let mut idx = 0;
+        while idx < events.len() {
+            let (ev, range) = &events[idx];
+            match ev {
+                Event::Start(Tag::Paragraph) if tokens::is_lone_block(events, idx, self.pieces) => {
+                    if let Event::Text(t) = &events[idx + 1].0 {
+                        let n = tokens::placeholder_index(t.trim()).unwrap_or(0);
+                        self.out.push(Event::Html(CowStr::from(format!(
+                            "{}\n",
+                            self.pieces[n].html
+                        ))));
+                    }
+                    idx += 3;
+                    continue;
+                }
+                Event::Start(Tag::Heading {
+                    level,
+                    classes,
+                    attrs,
+                    ..
+                }) => {
+                    let id = heading_ids.get(&idx).cloned().unwrap_or_default();
+                    current_heading = Some(id.clone());
+                    self.out.push(Event::Start(Tag::Heading {
+                        level: *level,
+                        id: Some(CowStr::from(id)),
+                        classes: classes.clone(),
+                        attrs: attrs.clone(),
+                    }));
+                }
+                Event::End(TagEnd::Heading(level)) => {
+                    if let Some(id) = current_heading.take() {
+                        self.out.push(Event::InlineHtml(CowStr::from(format!(
+                            " <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>"
+                        ))));
+                    }
+                    self.out.push(Event::End(TagEnd::Heading(*level)));
+                    self.plain.push('\n');
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let lang = match kind {
+                        CodeBlockKind::Fenced(info) => info
+                            .split([' ', ',', '{'])
+                            .next()
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string),
+                        CodeBlockKind::Indented => None,
+                    };
+                    code = Some((lang, String::new()));
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    if let Some((lang, src)) = code.take() {
+                        self.plain.push_str(&src);
+                        if self.want_html {
+                            self.out
+                                .push(Event::Html(CowStr::from(highlight(&src, lang.as_deref()))));
+                        }
+                    }
+                }
+                Event::Text(t) if code.is_some() => {
+                    if let Some((_, src)) = code.as_mut() {
+                        src.push_str(t);
+                    }
+                }
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    let dest = self.destination(dest_url, range.start, diags);
+                    self.out.push(Event::Start(Tag::Link {
+                        link_type: *link_type,
+                        dest_url: CowStr::from(dest),
+                        title: title.clone(),
+                        id: id.clone(),
+                    }));
+                }
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    image_alt = Some((String::new(), range.start));
+                    let dest = self.destination(dest_url, range.start, diags);
+                    self.out.push(Event::Start(Tag::Image {
+                        link_type: *link_type,
+                        dest_url: CowStr::from(dest),
+                        title: title.clone(),
+                        id: id.clone(),
+                    }));
+                }
+                Event::Html(h) | Event::InlineHtml(h) => {
+                    // Raw HTML's URLs are checked too, at their own positions.
+                    for a in crate::html::attributes(h) {
+                        if crate::html::is_url_attribute(&a.name) {
+                            for url in crate::html::urls(&a.name, &a.value) {
+                                self.refs.push(links::link_ref(
+                                    url,
+                                    &(self.span_at)(range.start + a.at),
+                                ));
+                            }
+                        }
+                    }
+                    self.out.push(ev.clone());
+                }
+                Event::End(TagEnd::Image) => {
+                    if let Some((alt, at)) = image_alt.take()
+                        && alt.trim().is_empty()
+                    {
+                        diags.push(
+                            Diagnostic::warning((self.span_at)(at), "image without alt text")
+                                .with_hint("describe the image: ![what it shows](file.png)"),
+                        );
+                    }
+                    self.out.push(ev.clone());
+                }
+                Event::Text(t) => {
+                    if let Some((alt, _)) = image_alt.as_mut() {
+                        alt.push_str(t);
+                    }
+                    if t.contains(PH_OPEN) {
+                        tokens::push_with_tokens(t, self.pieces, &mut self.out, &mut self.plain);
+                    } else {
+                        self.plain.push_str(t);
+                        self.out.push(Event::Text(t.clone()));
+                    }
+                }
+                Event::Code(t) => {
+                    self.plain.push_str(t);
+                    self.out.push(ev.clone());
+                }
+                Event::SoftBreak | Event::HardBreak => {
+                    self.plain.push(' ');
+                    self.out.push(ev.clone());
+                }
+                Event::End(TagEnd::Paragraph)
+                | Event::End(TagEnd::Item)
+                | Event::End(TagEnd::TableCell) => {
+                    self.plain.push('\n');
+                    self.out.push(ev.clone());
+                }
+                _ => self.out.push(ev.clone()),
+            }
+            idx += 1;
+        }
+    }
+
+    /// A link's or image's destination as written into the HTML, remembered for the link check.
+    fn destination(&mut self, dest: &str, at: usize, diags: &mut Vec<Diagnostic>) -> String {
+        let span = (self.span_at)(at);
+        let dest = links::destination(dest, self.src.path, self.env, &span, diags);
+        self.refs.push(links::link_ref(&dest, &span));
+        dest
+    }
+}
+
+fn merge_text<'a>(events: Vec<(Event<'a>, Range<usize>)>) -> Vec<(Event<'a>, Range<usize>)> {
+    let mut out: Vec<(Event<'a>, Range<usize>)> = Vec::with_capacity(events.len());
+    // A run of texts grows one buffer; copying the joined text at every step would be
+    // quadratic (`[@a [@a ...` is thousands of adjacent text events).
+    let mut run: Option<String> = None;
+    for (ev, range) in events {
+        if let (Event::Text(t), Some((Event::Text(prev), prange))) = (&ev, out.last_mut()) {
+            let buf = run.get_or_insert_with(|| prev.to_string());
+            buf.push_str(t);
+            prange.end = range.end;
+            continue;
+        }
+        flush_run(&mut out, &mut run);
+        out.push((ev, range));
+    }
+    flush_run(&mut out, &mut run);
+    out
+}
+
+fn flush_run<'a>(out: &mut [(Event<'a>, Range<usize>)], run: &mut Option<String>) {
+    if let (Some(buf), Some((Event::Text(prev), _))) = (run.take(), out.last_mut()) {
+        *prev = CowStr::from(buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct TestEnv;
+    impl Env for TestEnv {
+        fn resolve(&self, path: &str) -> Option<String> {
+            (path == "a.md").then(|| "/a/".to_string())
+        }
+        fn known_paths(&self) -> Vec<&str> {
+            vec!["a.md"]
+        }
+        fn cite(
+            &self,
+            items: &[CiteItem],
+            refs: &mut References,
+            _: &mut Vec<Diagnostic>,
+        ) -> Piece {
+            let n: Vec<String> = items
+                .iter()
+                .map(|i| refs.number(&i.id, i.locator.as_deref()).to_string())
+                .collect();
+            Piece {
+                html: format!("<sup>[{}]</sup>", n.join(",")),
+                text: String::new(),
+                kind: PieceKind::Citation,
+            }
+        }
+        fn shortcode(&self, sc: &Shortcode, _: &mut References, _: &mut Vec<Diagnostic>) -> Piece {
+            Piece {
+                html: format!(
+                    "<b>{}:{}</b>",
+                    sc.name,
+                    sc.args.get("id").and_then(|v| v.as_str()).unwrap_or("")
+                ),
+                text: sc.name.clone(),
+                kind: PieceKind::Inline,
+            }
+        }
+    }
+
+    fn src() -> Source<'static> {
+        Source {
+            path: "dir/p.md",
+            file: Path::new("p.md"),
+            body_line: 4,
+        }
+    }
+
+    fn r(md: &str) -> (Rendered, Vec<Diagnostic>) {
+        let mut d = Vec::new();
+        (render(md, src(), &TestEnv, &mut d), d)
+    }
+
+    #[test]
+    fn citations_are_numbered_outside_code_only() {
+        let (out, d) = r("Text [@b] and [@a; @b, p. 2]. `[@c]`\n\n```\n[@d]\n```\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert!(out.html.contains("<sup>[1]</sup>"), "{}", out.html);
+        assert!(out.html.contains("<sup>[2,1]</sup>"));
+        assert!(out.html.contains("<code>[@c]</code>"));
+        assert!(out.html.contains("[@d]"));
+        assert_eq!(
+            out.references.entries,
+            vec![("b".into(), vec!["p. 2".into()]), ("a".into(), vec![])]
+        );
+    }
+
+    #[test]
+    fn citation_may_wrap_but_not_cross_paragraphs() {
+        let (out, d) = r("A [@a;\n@b, para. 13] b.\n\nC [@c;\n\n@d] e.\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert!(out.html.contains("<sup>[1,2]</sup>"), "{}", out.html);
+        assert_eq!(out.references.entries.len(), 2);
+    }
+
+    #[test]
+    fn citation_hugs_the_word_before() {
+        let (out, _) = r("North Ossetia [@a].\nAnd more\n[@b] here.\n");
+        assert!(out.html.contains("Ossetia<sup>[1]</sup>."), "{}", out.html);
+        assert!(out.html.contains("more<sup>[2]</sup> here"), "{}", out.html);
+        assert!(out.text.contains("Ossetia. And more here."), "{}", out.text);
+    }
+
+    #[test]
+    fn locators_sort_naturally() {
+        let mut refs = References::default();
+        for l in ["para. 13", "para. 3", "para. 13", "para. 2"] {
+            refs.number("a", Some(l));
+        }
+        assert_eq!(refs.entries[0].1, vec!["para. 2", "para. 3", "para. 13"]);
+    }
+
+    #[test]
+    fn tokens_that_end_up_in_code_are_restored() {
+        // Found by tests/props.rs: replacing a token changed what counts as code.
+        for body in [
+            "`[@---\r\n> ]    `",
+            "\u{e001}```[@---\r\n> ]```",
+            "```{{fig(id=`",
+        ] {
+            let (out, _) = r(body);
+            assert!(!out.html.contains('\u{e000}'), "{body:?} -> {}", out.html);
+            assert!(!out.text.contains('\u{e000}'), "{body:?} -> {}", out.text);
+        }
+    }
+
+    #[test]
+    fn without_html_everything_else_is_the_same() {
+        let md =
+            "# A\n\nText [@a] {{ fig(id=\"x\") }}.\n\n```rust\nfn x() {}\n```\n\n[l](@/a.md)\n";
+        let (full, d1) = r(md);
+        let mut d2 = Vec::new();
+        let lean = render_with(md, src(), &TestEnv, &mut d2, false);
+        assert!(lean.html.is_empty() && !full.html.is_empty());
+        assert_eq!(
+            (
+                lean.toc,
+                lean.heading_ids,
+                lean.references,
+                lean.refs,
+                lean.text
+            ),
+            (
+                full.toc,
+                full.heading_ids,
+                full.references,
+                full.refs,
+                full.text
+            )
+        );
+        assert_eq!(d1, d2);
+    }
+
+    #[test]
+    fn shortcode_quotes_survive_smart_punctuation() {
+        let (out, _) = r("Over {{ fig(id=\"kz\") }} \"people\".");
+        assert!(out.html.contains("<b>fig:kz</b>"), "{}", out.html);
+        assert!(out.html.contains("“people”"));
+    }
+
+    #[test]
+    fn unique_heading_ids_and_toc() {
+        let (out, _) = r("# Intro\n\n## Intro\n\n## Other {#intro-1}\n");
+        assert_eq!(out.heading_ids, vec!["intro", "intro-2", "intro-1"]);
+        assert_eq!(out.toc.len(), 1);
+        assert_eq!(out.toc[0].children.len(), 2);
+    }
+
+    #[test]
+    fn broken_link_has_position() {
+        let (_, d) = r("line one\n\nsee [x](@/b.md)\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0].span.line, d[0].span.col), (6, 5));
+        assert!(d[0].hint.as_ref().unwrap().contains("@/a.md"));
+    }
+
+    #[test]
+    fn highlights_known_languages() {
+        let (out, _) = r("```rust\nfn main() {}\n```\n");
+        assert!(out.html.contains("hl-"), "{}", out.html);
+    }
+
+    #[test]
+    fn citation_error_position() {
+        let mut d = Vec::new();
+        let (_, toks) = extract_tokens("ab\n  [@x; y]", Path::new("p.md"), 10, &mut d);
+        assert_eq!(toks.len(), 1);
+        assert_eq!((d[0].span.line, d[0].span.col), (11, 8));
+    }
+}
