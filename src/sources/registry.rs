@@ -1,0 +1,272 @@
+//! The source registry (`content/sources.yaml`): each article, its archived text, and the
+//! checks of its entries.
+
+use crate::content::dates::Date;
+use crate::diagnostics::{Diagnostic, Span, did_you_mean};
+use crate::yaml;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::quotes::normalise;
+
+/// One article in `content/sources.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: String,
+    pub title: String,
+    pub publisher: String,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    pub published: Date,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub accessed: Option<Date>,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub archive: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Its place in sources.yaml's list (its YAML path is `[index]`), for diagnostics.
+    #[serde(skip)]
+    pub index: usize,
+    /// The archived text, normalised, when one was found.
+    #[serde(skip)]
+    pub archive_text: Option<String>,
+}
+
+pub use crate::content::load::SOURCES_FILE;
+
+/// The source registry, by id.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub sources: BTreeMap<String, Source>,
+    pub file: PathBuf,
+    /// sources.yaml did not parse: its error is reported once, not again at every citation.
+    pub unreadable: bool,
+    /// Ids that are not slugs: reported once at the source; citations of them (or of their
+    /// slug) are not reported again.
+    pub invalid_ids: Vec<String>,
+}
+
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.'
+        })
+        && id.as_bytes()[0].is_ascii_alphanumeric()
+}
+
+/// Where the archived article texts are.
+#[derive(Debug, Clone, Default)]
+pub struct Archives {
+    /// The site folder: `archive:` paths are relative to it.
+    pub root: PathBuf,
+    /// The archive folder (`--archive-dir` or site.yaml's `archive_dir`), when it exists.
+    pub dir: Option<PathBuf>,
+    /// site.yaml names an archive folder that is not on this machine (a warning says so):
+    /// declared archives are then not looked for, and their figures are unverified.
+    pub dir_missing: bool,
+}
+
+impl Registry {
+    /// Parse and validate the registry. `archive` paths are looked up relative to the site
+    /// folder, then inside the archive folder (by the listed name, then as `<id>.txt`).
+    pub fn parse(
+        text: &str,
+        file: &Path,
+        archives: &Archives,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Registry {
+        let mut registry = Registry {
+            file: file.to_path_buf(),
+            ..Default::default()
+        };
+        if text.trim().is_empty() {
+            return registry;
+        }
+        let list: Vec<Source> = match yaml::parse(text, file, 1) {
+            Ok(l) => l,
+            Err(e) => {
+                diags.push(e);
+                registry.unreadable = true;
+                return registry;
+            }
+        };
+        // Positions cost a parse of the file: made once, and only for a mistake.
+        let positions = std::cell::OnceCell::new();
+        let at = |path: String| {
+            positions
+                .get_or_init(|| yaml::Positions::of(text.strip_prefix('\u{feff}').unwrap_or(text)))
+                .span(file, 1, &path, false)
+        };
+        for (i, mut s) in list.into_iter().enumerate() {
+            s.index = i;
+            let id_span = || at(format!("[{i}].id"));
+            if !is_valid_id(&s.id) {
+                let suggestion = slug::slugify(&s.id);
+                diags.push(
+                    Diagnostic::error(id_span(), format!("source id `{}` is not a slug", s.id))
+                        .with_hint(if suggestion.is_empty() {
+                            "use lowercase letters, digits and '-', e.g. `ap-2022-09-27`".to_string()
+                        } else {
+                            format!("use lowercase letters, digits and '-': `{suggestion}` (and cite it as [@{suggestion}])")
+                        }),
+                );
+                registry.invalid_ids.push(s.id.clone());
+            }
+            if let Some(url) = &s.url
+                && !(url.starts_with("http://") || url.starts_with("https://"))
+            {
+                diags.push(
+                    Diagnostic::error(
+                        at(format!("[{i}].url")),
+                        format!("source `{}` has a url that is not http(s): `{url}`", s.id),
+                    )
+                    .with_hint("write the full address, starting with https://"),
+                );
+            }
+            for (name, value) in [("title", &s.title), ("publisher", &s.publisher)] {
+                if value.trim().is_empty() {
+                    diags.push(
+                        Diagnostic::error(
+                            at(format!("[{i}].{name}")),
+                            format!("source `{}` has an empty `{name}`", s.id),
+                        )
+                        .with_hint(format!("give the source's {name}")),
+                    );
+                }
+            }
+            match find_archive(&s, archives) {
+                Ok(Some(path)) => match std::fs::read(&path) {
+                    Ok(bytes) => s.archive_text = Some(normalise(&String::from_utf8_lossy(&bytes))),
+                    Err(e) => diags.push(
+                        Diagnostic::error(
+                            at(format!("[{i}].archive")),
+                            format!("cannot read archive {}: {e}", path.display()),
+                        )
+                        .with_hint("check the file's permissions"),
+                    ),
+                },
+                Ok(None) => {}
+                Err(missing) => diags.push(missing.with_span(at(format!("[{i}].archive")))),
+            }
+            if let Some(prev) = registry.sources.get(&s.id) {
+                diags.push(
+                    Diagnostic::error(id_span(), format!("duplicate source id `{}`", s.id))
+                        .with_hint(format!(
+                            "first defined at line {}",
+                            at(format!("[{}].id", prev.index)).line
+                        )),
+                );
+                continue;
+            }
+            registry.sources.insert(s.id.clone(), s);
+        }
+        registry
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Source> {
+        self.sources.get(id)
+    }
+
+    /// The error for a reference to an id that is not in the registry; none when the
+    /// registry itself could not be read, or when the reference names (the slug of) an
+    /// invalid id, whose own error says how to fix both.
+    pub fn unknown(&self, id: &str, span: Span) -> Option<Diagnostic> {
+        if self.unreadable
+            || self
+                .invalid_ids
+                .iter()
+                .any(|bad| bad == id || slug::slugify(bad) == id)
+        {
+            return None;
+        }
+        let hint = match did_you_mean(id, self.sources.keys().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`? Sources are listed in content/{SOURCES_FILE}"),
+            None if self.sources.is_empty() => {
+                format!("add it to content/{SOURCES_FILE} (there are no sources yet)")
+            }
+            None => format!("add it to content/{SOURCES_FILE}"),
+        };
+        Some(Diagnostic::error(span, format!("unknown source `{id}`")).with_hint(hint))
+    }
+}
+
+/// What went wrong when looking for an archive; positioned by the caller.
+struct MissingArchive(String, String);
+
+impl MissingArchive {
+    fn with_span(self, span: Span) -> Diagnostic {
+        Diagnostic::error(span, self.0).with_hint(self.1)
+    }
+}
+
+fn find_archive(s: &Source, archives: &Archives) -> Result<Option<PathBuf>, MissingArchive> {
+    let mut candidates = Vec::new();
+    if let Some(a) = &s.archive {
+        candidates.push(archives.root.join(a));
+        if let Some(dir) = &archives.dir {
+            candidates.push(dir.join(a));
+        }
+    }
+    if let Some(dir) = &archives.dir {
+        candidates.push(dir.join(format!("{}.txt", s.id)));
+    }
+    if let Some(found) = candidates.iter().find(|p| p.is_file()) {
+        return Ok(Some(found.clone()));
+    }
+    let Some(a) = &s.archive else {
+        return Ok(None);
+    };
+    if archives.dir_missing {
+        // The archives are elsewhere; the warning about the folder says what that means.
+        return Ok(None);
+    }
+    // A typo in `archive:` must not quietly leave the figures unverified.
+    let mut near: Vec<String> = Vec::new();
+    let name = Path::new(a);
+    let dirs = [
+        archives.root.join(name.parent().unwrap_or(Path::new(""))),
+        archives.dir.clone().unwrap_or_default(),
+    ];
+    for (dir, prefix) in dirs.iter().zip([
+        name.parent()
+            .map(|p| p.to_string_lossy().to_string())
+            .unwrap_or_default(),
+        String::new(),
+    ]) {
+        if dir.as_os_str().is_empty() {
+            continue;
+        }
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if e.path().is_file() {
+                let f = e.file_name().to_string_lossy().to_string();
+                near.push(if prefix.is_empty() {
+                    f
+                } else {
+                    format!("{prefix}/{f}")
+                });
+            }
+        }
+    }
+    let looked = match &archives.dir {
+        Some(dir) => format!("looked in the site folder and in {}", dir.display()),
+        None => "looked in the site folder; pass --archive-dir or set archive_dir for a folder of archives".to_string(),
+    };
+    let hint = match did_you_mean(a, near.iter().map(String::as_str)) {
+        Some(s) => format!(
+            "did you mean `{s}`? {}{}",
+            looked[..1].to_uppercase(),
+            &looked[1..]
+        ),
+        None => looked,
+    };
+    Err(MissingArchive(
+        format!("archive `{a}` of source `{}` not found", s.id),
+        hint,
+    ))
+}
