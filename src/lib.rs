@@ -6,13 +6,13 @@
 //! write). `site` runs the pipeline; `serve` wraps it; `cli` is the command line.
 
 pub mod allocator;
-pub mod chart;
+pub mod cache;
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod html;
-pub mod incremental;
 pub mod linkcheck;
 pub mod markdown;
 pub mod model;
@@ -22,4 +22,5 @@ pub mod render;
 pub mod serve;
 pub mod site;
 pub mod sources;
+pub mod templates;
 pub mod yaml;

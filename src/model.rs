@@ -1,13 +1,13 @@
 //! Stage 2: from `Inputs` to a checked `Model`: documents with URLs and rendered Markdown,
 //! the source registry, figures with verified quotes, back-links and disputes.
 
+use crate::cache::BuildCache;
 use crate::content::frontmatter::{self, FrontMatter};
 use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
-use crate::incremental::BuildCache;
 use crate::markdown::{self, CiteItem, Env, Piece, PieceKind, References, Rendered, Shortcode};
-use crate::render::Theme;
 use crate::sources::{self, Figure, Registry};
+use crate::templates::Theme;
 use crate::yaml;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -203,7 +203,7 @@ impl Model {
         };
 
         // Front matter, in parallel.
-        let parsed: Vec<crate::incremental::FmResult> = inputs
+        let parsed: Vec<crate::cache::FmResult> = inputs
             .pages
             .par_iter()
             .map(|(path, text)| {
@@ -624,7 +624,7 @@ impl PageEnv<'_> {
     fn fingerprint(&self, inputs: &Inputs) -> u64 {
         let mut links: Vec<_> = self.links.iter().collect();
         links.sort();
-        crate::incremental::fingerprint(&[
+        crate::cache::fingerprint(&[
             &self.disputes,
             &links,
             &self.known,
@@ -840,8 +840,8 @@ impl PageEnv<'_> {
                 )
             }
             "chart" => {
-                let spec = crate::chart::ChartSpec::from_args(&sc.args);
-                match crate::chart::render(
+                let spec = crate::charts::ChartSpec::from_args(&sc.args);
+                match crate::charts::render(
                     &spec,
                     self.figures.values(),
                     self.registry,
@@ -858,7 +858,7 @@ impl PageEnv<'_> {
             name => match self.theme.shortcode(name, &sc.args) {
                 Ok(html) => html,
                 Err(e) => {
-                    diags.push(Diagnostic::error(sc.span.clone(), e.0).with_hint(e.1));
+                    diags.push(Diagnostic::error(sc.span.clone(), e.message).with_hint(e.hint));
                     String::new()
                 }
             },

@@ -1,28 +1,14 @@
 //! Stage 3: the model through Tera templates into output files (in memory), plus the
 //! generated data files: feeds, sitemap, search index, figures/sources as JSON and CSV.
 
-use crate::config::Config;
-use crate::content::load::Inputs;
-use crate::diagnostics::{Diagnostic, Span, did_you_mean};
+use crate::diagnostics::{Diagnostic, Span};
 use crate::markdown::TocEntry;
 use crate::model::{Document, Model};
 use crate::sources::{Figure, Source};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
-
-/// The templates every theme must provide.
-pub const REQUIRED_TEMPLATES: &[&str] = &[
-    "index.html",
-    "section.html",
-    "page.html",
-    "figures.html",
-    "sources.html",
-    "taxonomy_list.html",
-    "taxonomy_term.html",
-    "404.html",
-];
+use std::path::PathBuf;
 
 /// One output file's bytes, or a file to copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,300 +52,6 @@ impl std::fmt::Debug for Bytes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Bytes({} bytes)", self.0.len())
     }
-}
-
-/// The loaded templates, and the file each came from (for diagnostics).
-pub struct Theme {
-    tera: tera::Tera,
-    files: BTreeMap<String, PathBuf>,
-    reserved: crate::markdown::ReservedIds,
-}
-
-/// The ids a theme's templates write (`id="references"`), and the prefixes of those they
-/// generate (`id="ref-{{ r.number }}"`), with dossier's own anchors (`fig-`, `src-`): a
-/// page's headings must not take them.
-fn reserved_ids(
-    templates: &BTreeMap<String, crate::content::load::TemplateFile>,
-) -> crate::markdown::ReservedIds {
-    let mut r = crate::markdown::ReservedIds::default();
-    for t in templates.values() {
-        for a in crate::html::attributes(&t.text) {
-            if a.name != "id" {
-                continue;
-            }
-            match a.value.find(['{']) {
-                None => {
-                    r.exact.insert(a.value.to_string());
-                }
-                Some(0) => {}
-                Some(i) => r.prefixes.push(a.value[..i].to_string()),
-            }
-        }
-    }
-    r.prefixes
-        .extend(["fig-", "src-", "chart-", "fn-"].map(String::from));
-    r.prefixes.sort();
-    r.prefixes.dedup();
-    r
-}
-
-impl Theme {
-    pub fn new(inputs: &Inputs, config: &Config) -> Result<Theme, Vec<Diagnostic>> {
-        let files: BTreeMap<String, PathBuf> = inputs
-            .templates
-            .iter()
-            .map(|(n, t)| (n.clone(), t.file.clone()))
-            .collect();
-        let mut tera = tera::Tera::new();
-        let mut diags = Vec::new();
-        if let Err(e) = tera.add_raw_templates(
-            inputs
-                .templates
-                .iter()
-                .map(|(n, t)| (n.as_str(), t.text.as_str())),
-        ) {
-            // Report every template's own syntax errors, then the set-level error if none.
-            for (name, t) in &inputs.templates {
-                let mut single = tera::Tera::new();
-                if let Err(e) = single.add_raw_template(name, &t.text)
-                    && matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
-                {
-                    diags.push(tera_diagnostic(&e, &files));
-                }
-            }
-            if diags.is_empty() {
-                diags.extend(tera_diagnostics(&e, &files));
-            }
-        }
-        let theme_dir = format!("themes/{}/templates", config.theme);
-        for name in REQUIRED_TEMPLATES {
-            if !files.contains_key(*name) {
-                diags.push(
-                    Diagnostic::error(
-                        Span::file(format!("{theme_dir}/{name}")),
-                        format!("missing template `{name}`"),
-                    )
-                    .with_hint(format!("add {theme_dir}/{name} or templates/{name}")),
-                );
-            }
-        }
-        if diags.is_empty() {
-            let reserved = reserved_ids(&inputs.templates);
-            Ok(Theme {
-                tera,
-                files,
-                reserved,
-            })
-        } else {
-            Err(diags)
-        }
-    }
-
-    /// See [`reserved_ids`].
-    pub fn reserved_ids(&self) -> &crate::markdown::ReservedIds {
-        &self.reserved
-    }
-
-    pub fn has(&self, name: &str) -> bool {
-        self.files.contains_key(name)
-    }
-
-    /// The hint for a `template:` that names no template: the closest one, or the list.
-    pub fn template_hint(&self, name: &str) -> String {
-        let pages: Vec<&str> = self
-            .files
-            .keys()
-            .map(String::as_str)
-            .filter(|n| !n.starts_with("partials/") && !n.starts_with("shortcodes/"))
-            .collect();
-        // Compared without `.html`, which every name shares.
-        let stem = |n: &str| n.trim_end_matches(".html").to_string();
-        let stems: Vec<String> = pages.iter().map(|p| stem(p)).collect();
-        match did_you_mean(&stem(name), stems.iter().map(String::as_str)) {
-            Some(s) => format!("did you mean `{s}.html`?"),
-            None => format!(
-                "`template:` names a file in the theme's templates/ or the site's templates/: {}",
-                pages.join(", ")
-            ),
-        }
-    }
-
-    pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
-        self.tera
-            .render(name, ctx)
-            .map_err(|e| tera_diagnostic(&e, &self.files))
-    }
-
-    /// A theme shortcode `shortcodes/<name>.html`, with its arguments as variables.
-    pub fn shortcode(
-        &self,
-        name: &str,
-        args: &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<String, (String, String)> {
-        let tpl = format!("shortcodes/{name}.html");
-        if !self.has(&tpl) {
-            let known: Vec<String> = self
-                .files
-                .keys()
-                .filter_map(|k| {
-                    k.strip_prefix("shortcodes/")?
-                        .strip_suffix(".html")
-                        .map(str::to_string)
-                })
-                .collect();
-            let mut all: Vec<&str> = vec!["fig", "chart"];
-            all.extend(known.iter().map(String::as_str));
-            let hint = match did_you_mean(name, all.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!(
-                    "shortcodes: {} (add templates/shortcodes/{name}.html for a new one)",
-                    all.join(", ")
-                ),
-            };
-            return Err((format!("unknown shortcode `{name}`"), hint));
-        }
-        let ctx =
-            tera::Context::from_serialize(args).map_err(|e| (e.to_string(), String::new()))?;
-        self.tera.render(&tpl, &ctx).map_err(|e| {
-            let d = tera_diagnostic(&e, &self.files);
-            (
-                format!(
-                    "shortcode `{name}`: {} ({}:{}:{})",
-                    d.message,
-                    d.span.file.display(),
-                    d.span.line,
-                    d.span.col
-                ),
-                d.hint.unwrap_or_default(),
-            )
-        })
-    }
-}
-
-/// A Tera error as diagnostics: Tera reports the unknown functions, filters and tests of a
-/// template set in one message of several reports (`error: ...\n --> file:line:col`).
-pub fn tera_diagnostics(e: &tera::Error, files: &BTreeMap<String, PathBuf>) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    if let tera::ErrorKind::Msg(m) = e.kind() {
-        let mut rest = m.as_str();
-        while let Some(i) = rest.find("error: ") {
-            rest = &rest[i + "error: ".len()..];
-            let message = rest.lines().next().unwrap_or("").trim().to_string();
-            let Some(at) = rest.find(" --> ") else { break };
-            let place = rest[at + 5..].lines().next().unwrap_or("");
-            let mut parts = place.rsplitn(3, ':');
-            let (col, line, name) = (parts.next(), parts.next(), parts.next());
-            if let (Some(c), Some(l), Some(name)) = (col, line, name)
-                && let (Ok(l), Ok(c)) = (l.parse::<usize>(), c.parse::<usize>())
-            {
-                let file = files
-                    .get(name)
-                    .cloned()
-                    .unwrap_or_else(|| PathBuf::from(name));
-                let what = message
-                    .split('`')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_lowercase();
-                out.push(
-                    Diagnostic::error(Span::new(file, l, c), message)
-                        .with_hint(format!("check the spelling: Tera 2 has no such {}; see the Tera 2 documentation for the built-in filters, tests and functions", what.trim_start_matches("unknown ").trim())),
-                );
-            }
-            rest = &rest[at..];
-        }
-    }
-    if out.is_empty() {
-        out.push(tera_diagnostic(e, files));
-    }
-    out
-}
-
-/// A Tera error as a diagnostic pointing into the template file.
-pub fn tera_diagnostic(e: &tera::Error, files: &BTreeMap<String, PathBuf>) -> Diagnostic {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    let mut messages = Vec::new();
-    while let Some(err) = cur {
-        if let Some(te) = err.downcast_ref::<tera::Error>() {
-            match te.kind() {
-                tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
-                    let file = files
-                        .get(r.filename())
-                        .cloned()
-                        .unwrap_or_else(|| PathBuf::from(r.filename()));
-                    let span = Span::new(file, r.span().start_line, r.span().start_col + 1);
-                    let msg = r.message().to_string();
-                    let hint = if msg.contains("not found")
-                        || msg.contains("not defined")
-                        || msg.contains("undefined")
-                        || msg.contains("Undefined")
-                    {
-                        "Tera 2 is strict: test optional values with `{% if x %}` or use `| default(value=...)`; see README.md for the variables each template gets"
-                    } else {
-                        "see the Tera 2 documentation for the syntax"
-                    };
-                    return Diagnostic::error(span, msg).with_hint(hint);
-                }
-                tera::ErrorKind::MissingParent { current, parent } => {
-                    let file = files
-                        .get(current)
-                        .cloned()
-                        .unwrap_or_else(|| PathBuf::from(current));
-                    return Diagnostic::error(
-                        Span::file(file),
-                        format!("template `{current}` extends `{parent}`, which does not exist"),
-                    )
-                    .with_hint(format!(
-                        "templates: {}",
-                        files.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ));
-                }
-                tera::ErrorKind::CircularExtend {
-                    tpl,
-                    inheritance_chain,
-                } => {
-                    // `tpl` is whichever template Tera was resolving (often an innocent
-                    // one like 404.html); the chain's last name closes the cycle.
-                    let culprit = inheritance_chain.last().unwrap_or(tpl);
-                    let file = files
-                        .get(culprit)
-                        .cloned()
-                        .unwrap_or_else(|| PathBuf::from(culprit));
-                    return Diagnostic::error(
-                        Span::file(file),
-                        format!(
-                            "templates extend each other in a cycle: {}",
-                            inheritance_chain.join(" -> ")
-                        ),
-                    )
-                    .with_hint("one of them must not extend the other");
-                }
-                tera::ErrorKind::TemplateNotFound(name) => {
-                    return Diagnostic::error(
-                        Span::file(format!("templates/{name}")),
-                        format!("missing template `{name}`"),
-                    )
-                    .with_hint("add it to the theme's templates/ or the site's templates/");
-                }
-                k => messages.push(k.to_string()),
-            }
-        } else {
-            messages.push(err.to_string());
-        }
-        cur = err.source();
-    }
-    messages.dedup();
-    let message = messages.join(": ");
-    let message = message.trim_start_matches("error: ").to_string();
-    // A message that names no template: the templates folder of the theme.
-    let file = files
-        .values()
-        .next()
-        .and_then(|f| f.parent())
-        .map_or_else(|| PathBuf::from("templates"), Path::to_path_buf);
-    Diagnostic::error(Span::file(file), message)
-        .with_hint("see the Tera 2 documentation; the templates are in the folder above")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -533,7 +225,7 @@ pub struct Renderer<'m> {
     live_reload: bool,
     site: tera::Value,
     /// `serve`'s memo of the previous build's template renders.
-    memo: Option<&'m crate::incremental::RenderMemo>,
+    memo: Option<&'m crate::cache::RenderMemo>,
     /// Where page HTML comes from when the model was built with `defer_html`.
     html_source: Option<&'m HtmlSource<'m>>,
     idx: Index<'m>,
@@ -686,7 +378,7 @@ impl<'m> Renderer<'m> {
         }
     }
 
-    pub fn with_memo(mut self, memo: &'m crate::incremental::RenderMemo) -> Renderer<'m> {
+    pub fn with_memo(mut self, memo: &'m crate::cache::RenderMemo) -> Renderer<'m> {
         self.memo = Some(memo);
         self
     }
@@ -1174,13 +866,13 @@ impl<'m> Renderer<'m> {
         else {
             return String::new();
         };
-        let spec = crate::chart::ChartSpec {
+        let spec = crate::charts::ChartSpec {
             measure: Some(measure.to_string()),
             unit: unit.map(str::to_string),
             place: None,
             title: None,
         };
-        crate::chart::render(
+        crate::charts::render(
             &spec,
             self.m.figures.values(),
             &self.m.registry,

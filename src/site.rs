@@ -1,9 +1,9 @@
 //! The pipeline in one place: load -> model -> render. `build` writes the result,
 //! `serve` keeps it in memory; both call `Site::build`.
 
+use crate::cache::BuildCache;
 use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, Span};
-use crate::incremental::BuildCache;
 use crate::linkcheck::{self, LinkCheck};
 use crate::model::{Model, Options};
 use crate::output;

@@ -18,10 +18,10 @@
 //! deleted or renamed page, front matter, sources, templates, `--relative`, several files)
 //! goes through `Rebuilder`'s memo path, which rebuilds the model.
 
+use crate::cache::BuildCache;
 use crate::content::frontmatter;
 use crate::content::load::Inputs;
 use crate::diagnostics::Diagnostic;
-use crate::incremental::BuildCache;
 use crate::linkcheck::{self, LinkCheck};
 use crate::model::Model;
 use crate::render::{Bytes, Output, Renderer, output_path, word_count};

@@ -1,5 +1,5 @@
 //! Turns a batch of changed files into a new site: patch `Inputs` file by file, then rebuild
-//! on the same code path as `dossier build` with the memo tables of `crate::incremental`, so
+//! on the same code path as `dossier build` with the memo tables of `crate::cache`, so
 //! only what a change touched is parsed, rendered and templated again.
 //!
 //! | change                                   | work                                         |
@@ -14,9 +14,9 @@
 //! | a template                               | Markdown is reused; every output re-rendered |
 //! | site.yaml, a folder, an unreadable file  | full reload from disk, caches dropped        |
 
+use crate::cache::{BuildCache, Stats};
 use crate::content::load::{Inputs, Reloaded};
 use crate::diagnostics::Diagnostic;
-use crate::incremental::{BuildCache, Stats};
 use crate::render::Output;
 use crate::serve::patch::Patcher;
 use crate::site::{BuildOptions, Site};
