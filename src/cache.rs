@@ -11,15 +11,15 @@
 //! cached build is byte-for-byte a full build. `BuildCache::disabled()` (what `dossier build`
 //! uses) never looks anything up and never stores anything.
 
-use crate::content::frontmatter::FrontMatter;
+use crate::content::frontmatter::Parsed;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::Rendered;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// `(path, front matter, body line, YAML text, YAML line)`, as Model::build parses it.
-pub type FmResult = Result<(String, FrontMatter, usize, String, usize), Diagnostic>;
+/// A page's front matter as Model::build parses it, or its error.
+pub type FmResult = Result<Parsed, Diagnostic>;
 
 /// A page's rendered Markdown and its diagnostics.
 pub type MdResult = (Rendered, Vec<Diagnostic>);

@@ -17,7 +17,6 @@ pub mod linkcheck;
 pub mod markdown;
 pub mod model;
 pub mod output;
-pub mod outputs;
 pub mod render;
 pub mod serve;
 pub mod site;

@@ -214,7 +214,7 @@ pub fn measure_label(measure: &str) -> String {
         .unwrap_or_default()
 }
 
-use crate::outputs::{TAXONOMIES, term_slug};
+use crate::model::outputs::{TAXONOMIES, term_slug};
 
 /// A term: its first name, its documents and (for places) its figures.
 type TermGroup<'m> = (String, Vec<&'m Document>, Vec<&'m Figure>);

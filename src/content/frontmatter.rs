@@ -172,6 +172,36 @@ pub struct FigureDecl {
     pub note: Option<String>,
 }
 
+/// A page's front matter, parsed, with where it is in its file.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub fm: FrontMatter,
+    /// The YAML text between the fences (positions of mistakes are found in it on demand).
+    pub yaml: String,
+    /// The file's line of the YAML's first line, and of the body's.
+    pub yaml_line: usize,
+    pub body_line: usize,
+}
+
+impl Parsed {
+    /// Split and parse one Markdown file (`file` names it in diagnostics).
+    pub fn of(text: &str, file: &Path) -> Result<Parsed, Diagnostic> {
+        let split = split(text, file)?;
+        let fm = FrontMatter::parse(&split, file)?;
+        Ok(Parsed {
+            fm,
+            yaml: split.yaml.to_string(),
+            yaml_line: split.yaml_line,
+            body_line: split.body_line,
+        })
+    }
+
+    /// The span of the front matter's node at `path` (`figures[2].source`): its value.
+    pub fn span_of(&self, file: &Path, path: &str) -> Span {
+        yaml::span_of(file, &self.yaml, self.yaml_line, path, false)
+    }
+}
+
 /// The keys every page and section understands.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]

@@ -145,10 +145,10 @@ impl Patcher {
         // Same front matter: the same YAML at the same lines, the body at the same line.
         let split = frontmatter::split(text, &doc.file).ok()?;
         match cache.frontmatter_of(path)? {
-            Ok((_, _, body_line, yaml, yaml_line))
-                if *yaml == split.yaml
-                    && *yaml_line == split.yaml_line
-                    && *body_line == split.body_line
+            Ok(parsed)
+                if parsed.yaml == split.yaml
+                    && parsed.yaml_line == split.yaml_line
+                    && parsed.body_line == split.body_line
                     && doc.body_line == split.body_line => {}
             _ => return None,
         }

@@ -34,18 +34,14 @@ pub fn term_slug(name: &str) -> String {
 }
 
 /// Check what the build will write; returns the generated files that the site's static
-/// files replace. `yamls` holds each document's front matter text and its first line.
+/// files replace.
 pub fn check(
     docs: &[Document],
-    yamls: &HashMap<String, (String, usize)>,
     figures: &BTreeMap<String, Figure>,
     inputs: &Inputs,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeSet<String> {
-    let at = |d: &Document, path: &str| {
-        let (yaml, line) = &yamls[&d.path];
-        crate::yaml::span_of(&d.file, yaml, *line, path, false)
-    };
+    let at = |d: &Document, path: &str| d.span_of(path);
     // Generated files, with what they are.
     let mut generated: BTreeMap<String, String> = DATA_FILES
         .iter()

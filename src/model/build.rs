@@ -1,0 +1,381 @@
+//! The steps of `Model::build`, in order: where the archives are, the source registry, the
+//! documents (front matter, drafts, URLs, sections), the figures (checked against their
+//! sources), the templates pages name, what `@/` links resolve to, each page's Markdown, and
+//! the back-links from sources to the pages that cite them.
+
+use super::env::PageEnv;
+use super::{Document, Kind, Options, parent_section, url_path};
+use crate::cache::BuildCache;
+use crate::config::Config;
+use crate::content::frontmatter::{self, Parsed};
+use crate::content::load::Inputs;
+use crate::diagnostics::{Diagnostic, Span};
+use crate::markdown::{self, Rendered};
+use crate::sources::{self, Archives, Figure, Registry};
+use crate::templates::Theme;
+use crate::yaml;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Where the archived texts are. A command-line archive folder must exist; site.yaml's may
+/// be absent on a machine without the archives, which leaves quotes unverified (and says so).
+pub(super) fn archives(
+    inputs: &Inputs,
+    opts: &Options,
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Archives, Vec<Diagnostic>> {
+    let mut archives = Archives {
+        root: inputs.root.clone(),
+        dir: opts.archive_dir.clone(),
+        dir_missing: false,
+    };
+    if let Some(dir) = &archives.dir {
+        if !dir.is_dir() {
+            return Err(vec![
+                Diagnostic::error(
+                    Span::file(dir),
+                    format!("archive folder {} does not exist", dir.display()),
+                )
+                .with_hint("pass --archive-dir a folder of plain-text article snapshots"),
+            ]);
+        }
+        return Ok(archives);
+    }
+    if let Some(dir) = &config.archive_dir {
+        let full = inputs.root.join(dir);
+        if full.is_dir() {
+            archives.dir = Some(full);
+        } else {
+            archives.dir_missing = true;
+            diags.push(
+                Diagnostic::warning(
+                    yaml::span_of(
+                        Path::new(crate::config::CONFIG_FILE),
+                        &inputs.config_text,
+                        1,
+                        "archive_dir",
+                        false,
+                    ),
+                    format!("archive_dir `{dir}` not found: figure quotes are not verified"),
+                )
+                .with_hint("figures are marked unverified; pass --archive-dir or fix archive_dir"),
+            );
+        }
+    }
+    Ok(archives)
+}
+
+/// The source registry, from content/sources.yaml (empty without one).
+pub(super) fn registry(
+    inputs: &Inputs,
+    archives: Archives,
+    diags: &mut Vec<Diagnostic>,
+) -> Registry {
+    let file = PathBuf::from(format!("content/{}", sources::SOURCES_FILE));
+    match &inputs.sources {
+        Some(text) => Registry::parse(text, &file, &archives, diags),
+        None => Registry {
+            file,
+            ..Default::default()
+        },
+    }
+}
+
+/// The documents of a build, and the pages left out of it.
+pub(super) struct Documents {
+    /// Sorted by path, each with its URL and section; Markdown not rendered yet.
+    pub docs: Vec<Document>,
+    /// Drafts left out (without `--drafts`), and pages whose front matter has an error.
+    pub drafts: BTreeSet<String>,
+    pub broken: BTreeSet<String>,
+}
+
+/// Every page's front matter (in parallel, or from the cache), its URL and its section; a
+/// draft section's pages are drafts too; two documents with one URL are an error.
+pub(super) fn documents(
+    inputs: &Inputs,
+    opts: &Options,
+    cache: &mut BuildCache,
+    diags: &mut Vec<Diagnostic>,
+) -> Documents {
+    let parsed: Vec<crate::cache::FmResult> = inputs
+        .pages
+        .par_iter()
+        .map(|(path, text)| {
+            if let Some(hit) = cache.frontmatter(path, text) {
+                return hit;
+            }
+            Parsed::of(text, &PathBuf::from(format!("content/{path}")))
+        })
+        .collect();
+    cache.record_frontmatter(inputs.pages.iter(), &parsed);
+    let draft_dirs: Vec<String> = inputs
+        .pages
+        .keys()
+        .zip(&parsed)
+        .filter(|(path, p)| path.ends_with("/_index.md") && p.as_ref().is_ok_and(|p| p.fm.draft))
+        .map(|(path, _)| path.trim_end_matches("_index.md").to_string())
+        .collect();
+    let mut out = Documents {
+        docs: Vec::new(),
+        drafts: BTreeSet::new(),
+        broken: BTreeSet::new(),
+    };
+    for (path, p) in inputs.pages.keys().zip(parsed) {
+        let p = match p {
+            Ok(p) => p,
+            Err(d) => {
+                out.broken.insert(path.clone());
+                diags.push(d);
+                continue;
+            }
+        };
+        let in_draft_section = draft_dirs
+            .iter()
+            .any(|d| path.starts_with(d.as_str()) && *path != format!("{d}_index.md"));
+        if (p.fm.draft || in_draft_section) && !opts.drafts {
+            out.drafts.insert(path.clone());
+            continue;
+        }
+        let kind = if path.ends_with("_index.md") {
+            Kind::Section
+        } else {
+            Kind::Page
+        };
+        let slug = if kind == Kind::Page {
+            p.fm.slug.as_deref()
+        } else {
+            None
+        };
+        out.docs.push(Document {
+            file: PathBuf::from(format!("content/{path}")),
+            path: path.clone(),
+            kind,
+            url_path: url_path(path, slug),
+            fm: p.fm,
+            yaml: p.yaml,
+            yaml_line: p.yaml_line,
+            body_line: p.body_line,
+            parent: None,
+            rendered: Rendered::default(),
+        });
+    }
+    let sections: BTreeSet<String> = out
+        .docs
+        .iter()
+        .filter(|d| d.is_section())
+        .map(|d| d.path.clone())
+        .collect();
+    let mut seen_urls: HashMap<String, String> = HashMap::new();
+    for doc in &mut out.docs {
+        doc.parent = parent_section(&doc.path, &sections);
+        if let Some(other) = seen_urls.insert(doc.url_path.clone(), doc.path.clone()) {
+            diags.push(
+                Diagnostic::error(
+                    Span::file(&doc.file),
+                    format!(
+                        "`{}` has the same URL {} as content/{other}",
+                        doc.path, doc.url_path
+                    ),
+                )
+                .with_hint("give one of them a different `slug`"),
+            );
+        }
+    }
+    out
+}
+
+/// Every declared figure, checked: unique slug ids, finite values, a known source whose
+/// archived text holds the quote, a period that ends after it starts; and every source a
+/// page lists under `sources:` is known.
+pub(super) fn figures(
+    docs: &[Document],
+    registry: &Registry,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Figure> {
+    let by_path: HashMap<&str, &Document> = docs.iter().map(|d| (d.path.as_str(), d)).collect();
+    let mut figures: BTreeMap<String, Figure> = BTreeMap::new();
+    for doc in docs {
+        // Positions come from the parser, read again only for a page with a mistake.
+        for (index, decl) in doc.fm.figures.iter().enumerate() {
+            let key = |k: &str| doc.span_of(&format!("figures[{index}].{k}"));
+            if !sources::is_valid_id(&decl.id) {
+                diags.push(
+                    Diagnostic::error(key("id"), format!("figure id `{}` is not a slug", decl.id))
+                        .with_hint("use lowercase letters, digits and '-'"),
+                );
+            }
+            if let Some(prev) = figures.get(&decl.id) {
+                let first =
+                    by_path[prev.page.as_str()].span_of(&format!("figures[{}].id", prev.index));
+                diags.push(
+                    Diagnostic::error(key("id"), format!("duplicate figure id `{}`", decl.id))
+                        .with_hint(format!(
+                            "first declared at {}:{}",
+                            first.file.display(),
+                            first.line
+                        )),
+                );
+                continue;
+            }
+            let finite = decl.value.is_finite();
+            if !finite {
+                diags.push(
+                    Diagnostic::error(
+                        key("value"),
+                        format!("figure `{}`: `value` must be a finite number", decl.id),
+                    )
+                    .with_hint("write the number the source states, e.g. `value: 200000`"),
+                );
+            }
+            let mut fig = Figure::new(decl.clone(), doc.path.clone(), index);
+            match registry.get(&decl.source) {
+                // No quote states an infinite number: that error says it all.
+                Some(_) if !finite => {}
+                Some(src) => {
+                    for f in sources::check_quote(&mut fig, src) {
+                        let mut d = Diagnostic::error(key(f.key), f.message);
+                        d.hint = f.hint;
+                        diags.push(d);
+                    }
+                }
+                None => diags.extend(registry.unknown(&decl.source, key("source"))),
+            }
+            if let Some(p) = &fig.period
+                && p.from.day > p.to.day
+            {
+                diags.push(
+                    Diagnostic::error(
+                        key("period"),
+                        format!("figure `{}`: period ends before it starts", decl.id),
+                    )
+                    .with_hint("swap `from` and `to`"),
+                );
+            }
+            figures.insert(decl.id.clone(), fig);
+        }
+        for (j, id) in doc.fm.sources.iter().enumerate() {
+            if registry.get(id).is_none() {
+                diags.extend(registry.unknown(id, doc.span_of(&format!("sources[{j}]"))));
+            }
+        }
+    }
+    figures
+}
+
+/// Every `template:` names a template of the theme or the site.
+pub(super) fn check_templates(docs: &[Document], theme: &Theme, diags: &mut Vec<Diagnostic>) {
+    for doc in docs {
+        if let Some(name) = &doc.fm.template
+            && !theme.has(name)
+        {
+            diags.push(
+                Diagnostic::error(
+                    doc.span_of("template"),
+                    format!("template `{name}` does not exist"),
+                )
+                .with_hint(theme.template_hint(name)),
+            );
+        }
+    }
+}
+
+/// What `@/` links and relative links may name -> its URL: every document
+/// (`stories/routes.md`, and `stories/` and `stories` for a section) and content asset.
+pub(super) fn links(
+    docs: &[Document],
+    inputs: &Inputs,
+    base_path: &str,
+) -> HashMap<String, String> {
+    docs.iter()
+        .flat_map(|d| {
+            let url = format!("{base_path}{}", d.url_path);
+            let mut keys = vec![(d.path.clone(), url.clone())];
+            if let Some(dir) = d.path.strip_suffix("_index.md") {
+                keys.push((dir.to_string(), url.clone()));
+                keys.push((dir.trim_end_matches('/').to_string(), url));
+            }
+            keys
+        })
+        .chain(
+            inputs
+                .content_assets
+                .iter()
+                .map(|(rel, out)| (rel.clone(), format!("{base_path}/{out}"))),
+        )
+        .collect()
+}
+
+/// Every document's Markdown, in parallel, reusing the cache's render of a page whose text
+/// and environment are unchanged. With `html: false` the HTML is left out (see
+/// `Model::deferred_html`).
+pub(super) fn markdown(
+    docs: &mut [Document],
+    inputs: &Inputs,
+    env: &PageEnv,
+    cache: &mut BuildCache,
+    html: bool,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let env_key = if cache.is_enabled() {
+        env.fingerprint(inputs)
+    } else {
+        0
+    };
+    let results: Vec<(Rendered, Vec<Diagnostic>)> = docs
+        .par_iter()
+        .map(|doc| {
+            let text = &inputs.pages[&doc.path];
+            if let Some(hit) = cache.markdown(&doc.path, text, env_key) {
+                return hit;
+            }
+            render_markdown(doc, text, env, html)
+        })
+        .collect();
+    cache.record_markdown(
+        env_key,
+        docs.iter()
+            .zip(&results)
+            .map(|(doc, r)| (&doc.path, &inputs.pages[&doc.path], r)),
+    );
+    for (doc, (r, d)) in docs.iter_mut().zip(results) {
+        doc.rendered = r;
+        diags.extend(d);
+    }
+}
+
+/// A document's Markdown: the body of `text`, its whole file.
+pub(super) fn render_markdown(
+    doc: &Document,
+    text: &str,
+    env: &PageEnv,
+    html: bool,
+) -> (Rendered, Vec<Diagnostic>) {
+    let mut d = Vec::new();
+    let body = frontmatter::split(text, &doc.file)
+        .map(|s| s.body)
+        .unwrap_or("");
+    let src = markdown::Source {
+        path: &doc.path,
+        file: &doc.file,
+        body_line: doc.body_line,
+    };
+    let r = markdown::render_with(body, src, env, &mut d, html);
+    (r, d)
+}
+
+/// Source id -> the documents that cite it (inline, in `sources:` or by a figure).
+pub(super) fn back_links(
+    registry: &Registry,
+    docs: &[Document],
+) -> BTreeMap<String, BTreeSet<usize>> {
+    let mut cited_by: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    for (i, doc) in docs.iter().enumerate() {
+        for id in super::cites(registry, doc) {
+            cited_by.entry(id.clone()).or_default().insert(i);
+        }
+    }
+    cited_by
+}

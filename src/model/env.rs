@@ -1,0 +1,271 @@
+//! What a page's Markdown sees of the rest of the site while it renders: the URLs of
+//! pages and assets, drafts and broken pages, the sources, the figures, the theme's
+//! shortcodes. Citations and the built-in shortcodes `fig` and `chart` are rendered here.
+
+use crate::content::load::Inputs;
+use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::markdown::{self, CiteItem, Env, Piece, PieceKind, References, Shortcode};
+use crate::sources::{Figure, Registry};
+use crate::templates::Theme;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// What a page's Markdown can see of the rest of the site. Every field must be part of
+/// `fingerprint`: `serve` reuses a page's Markdown while the fingerprint stays the same.
+pub(super) struct PageEnv<'a> {
+    pub(super) disputes: &'a [Vec<String>],
+    pub(super) links: &'a HashMap<String, String>,
+    pub(super) known: Vec<&'a str>,
+    pub(super) registry: &'a Registry,
+    pub(super) figures: &'a BTreeMap<String, Figure>,
+    pub(super) base_path: &'a str,
+    pub(super) theme: &'a Theme,
+    pub(super) drafts: &'a BTreeSet<String>,
+    pub(super) broken: &'a BTreeSet<String>,
+}
+
+impl PageEnv<'_> {
+    /// A hash of everything above (the theme through its template texts).
+    pub(super) fn fingerprint(&self, inputs: &Inputs) -> u64 {
+        let mut links: Vec<_> = self.links.iter().collect();
+        links.sort();
+        crate::cache::fingerprint(&[
+            &self.disputes,
+            &links,
+            &self.known,
+            self.registry,
+            self.figures,
+            &self.base_path,
+            &inputs.templates,
+            self.drafts,
+            self.broken,
+        ])
+    }
+
+    fn cite_numbers(
+        &self,
+        items: &[CiteItem],
+        refs: &mut References,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        for item in items {
+            match self.registry.get(&item.id) {
+                Some(src) => {
+                    let n = refs.number(&item.id, item.locator.as_deref());
+                    let mut title = format!(
+                        "{}, “{}” ({})",
+                        src.publisher,
+                        src.title,
+                        src.published.display()
+                    );
+                    if let Some(l) = &item.locator {
+                        title.push_str(&format!(", {l}"));
+                    }
+                    out.push((n, title));
+                }
+                None => diags.extend(self.registry.unknown(&item.id, item.span.clone())),
+            }
+        }
+        // "[1, 2]", never "[2, 1]" or "[1, 1]".
+        out.sort_by_key(|(n, _)| *n);
+        out.dedup_by_key(|(n, _)| *n);
+        out
+    }
+}
+
+fn cite_html(numbers: &[(usize, String)]) -> String {
+    if numbers.is_empty() {
+        return String::new();
+    }
+    let links: Vec<String> = numbers
+        .iter()
+        .map(|(n, title)| {
+            format!(
+                "<a href=\"#ref-{n}\" title=\"{}\">{n}</a>",
+                crate::html::escape(title)
+            )
+        })
+        .collect();
+    format!("<sup class=\"cite\">[{}]</sup>", links.join(", "))
+}
+
+impl Env for PageEnv<'_> {
+    fn resolve(&self, path: &str) -> Option<String> {
+        self.links.get(path).cloned()
+    }
+
+    fn known_paths(&self) -> Vec<&str> {
+        self.known.clone()
+    }
+
+    fn missing(&self, path: &str) -> markdown::Missing {
+        let page = |p: &str| {
+            if self.drafts.contains(p) {
+                Some(markdown::Missing::Draft)
+            } else if self.broken.contains(p) {
+                Some(markdown::Missing::Broken)
+            } else {
+                None
+            }
+        };
+        let dir = path.trim_end_matches('/');
+        page(path)
+            .or_else(|| page(&format!("{dir}/_index.md")))
+            .unwrap_or(markdown::Missing::Unknown)
+    }
+
+    fn reserved_ids(&self) -> Option<&markdown::ReservedIds> {
+        Some(self.theme.reserved_ids())
+    }
+
+    fn cite(
+        &self,
+        items: &[CiteItem],
+        refs: &mut References,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Piece {
+        Piece {
+            html: cite_html(&self.cite_numbers(items, refs, diags)),
+            text: String::new(),
+            kind: PieceKind::Citation,
+        }
+    }
+
+    fn shortcode(
+        &self,
+        sc: &Shortcode,
+        refs: &mut References,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Piece {
+        let html = self.shortcode_html(sc, refs, diags);
+        Piece {
+            // Its visible words (a figure's number, a chart's labels), not its markup.
+            text: crate::html::text(&html),
+            html,
+            kind: if sc.name == "fig" && !sc.malformed {
+                PieceKind::Inline
+            } else {
+                PieceKind::Block
+            },
+        }
+    }
+}
+
+impl PageEnv<'_> {
+    /// The HTML of a shortcode: `fig`, `chart` or the theme's.
+    fn shortcode_html(
+        &self,
+        sc: &Shortcode,
+        refs: &mut References,
+        diags: &mut Vec<Diagnostic>,
+    ) -> String {
+        if sc.malformed {
+            return String::new();
+        }
+        let known: &[&str] = match sc.name.as_str() {
+            "fig" => &["id", "unit", "cite"],
+            "chart" => &["measure", "unit", "place", "title"],
+            _ => &[],
+        };
+        if !known.is_empty()
+            && let Some(bad) = sc.args.keys().find(|k| !known.contains(&k.as_str()))
+        {
+            let hint = match did_you_mean(bad, known.iter().copied()) {
+                Some(s) => format!(
+                    "did you mean `{s}`? (`{}` takes {})",
+                    sc.name,
+                    known.join(", ")
+                ),
+                None => format!("`{}` takes {}", sc.name, known.join(", ")),
+            };
+            diags.push(
+                Diagnostic::error(
+                    sc.span.clone(),
+                    format!("unknown argument `{bad}` of `{}`", sc.name),
+                )
+                .with_hint(hint),
+            );
+            return String::new();
+        }
+        match sc.name.as_str() {
+            "fig" => {
+                let Some(id) = sc.args.get("id").and_then(|v| v.as_str()) else {
+                    diags.push(
+                        Diagnostic::error(sc.span.clone(), "`fig` needs an `id`")
+                            .with_hint("{{ fig(id=\"kz-entries-2wk\") }}"),
+                    );
+                    return String::new();
+                };
+                let Some(fig) = self.figures.get(id) else {
+                    let hint = match did_you_mean(id, self.figures.keys().map(String::as_str)) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "declare it under `figures:` in a page's front matter".into(),
+                    };
+                    diags.push(
+                        Diagnostic::error(sc.span.clone(), format!("unknown figure `{id}`"))
+                            .with_hint(hint),
+                    );
+                    return String::new();
+                };
+                refs.figures_used.push(id.to_string());
+                let with_unit = sc
+                    .args
+                    .get("unit")
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(true);
+                let cite = if sc
+                    .args
+                    .get("cite")
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(true)
+                {
+                    let item = CiteItem {
+                        id: fig.decl.source.clone(),
+                        locator: None,
+                        span: sc.span.clone(),
+                    };
+                    cite_html(&self.cite_numbers(std::slice::from_ref(&item), refs, diags))
+                } else {
+                    String::new()
+                };
+                let mut title = fig.decl.subject.clone();
+                if let Some(by) = &fig.decl.claimed_by {
+                    title.push_str(&format!(", according to {by}"));
+                }
+                if let Some(p) = &fig.period {
+                    title.push_str(&format!(" ({})", p.display()));
+                }
+                format!(
+                    "<span class=\"fig\" data-figure=\"{id}\"><a class=\"fig-value\" href=\"{}/figures/#{}\" title=\"{}\">{}</a>{cite}</span>",
+                    crate::html::escape(self.base_path),
+                    fig.anchor(),
+                    crate::html::escape(&title),
+                    crate::html::escape(&fig.display(with_unit))
+                )
+            }
+            "chart" => {
+                let spec = crate::charts::ChartSpec::from_args(&sc.args);
+                match crate::charts::render(
+                    &spec,
+                    self.figures.values(),
+                    self.registry,
+                    self.base_path,
+                    self.disputes,
+                ) {
+                    Ok(svg) => svg,
+                    Err(msg) => {
+                        diags.push(Diagnostic::error(sc.span.clone(), msg).with_hint("chart(measure=\"entries\", unit=\"people\") charts figures with that measure"));
+                        String::new()
+                    }
+                }
+            }
+            name => match self.theme.shortcode(name, &sc.args) {
+                Ok(html) => html,
+                Err(e) => {
+                    diags.push(Diagnostic::error(sc.span.clone(), e.message).with_hint(e.hint));
+                    String::new()
+                }
+            },
+        }
+    }
+}

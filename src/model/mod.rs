@@ -1,0 +1,337 @@
+//! Stage 2: from `Inputs` to a checked `Model`: documents with URLs and rendered Markdown,
+//! the source registry, figures with verified quotes, back-links and disputes.
+
+mod build;
+mod env;
+pub mod outputs;
+
+use crate::cache::BuildCache;
+use crate::content::frontmatter::FrontMatter;
+use crate::content::load::Inputs;
+use crate::diagnostics::{Diagnostic, Span};
+use crate::markdown::Rendered;
+use crate::sources::{self, Figure, Registry};
+use crate::templates::Theme;
+use crate::yaml;
+use env::PageEnv;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub drafts: bool,
+    pub base_url: Option<String>,
+    pub archive_dir: Option<PathBuf>,
+    /// Links are made relative after rendering, so they are rendered from the root.
+    pub relative: bool,
+    /// Leave every page's HTML empty; `deferred_html` renders it when it is needed.
+    pub defer_html: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Page,
+    Section,
+}
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Content-relative path: `stories/routes.md`, `stories/_index.md`, `_index.md`.
+    pub path: String,
+    /// Root-relative path for diagnostics: `content/stories/routes.md`.
+    pub file: PathBuf,
+    pub kind: Kind,
+    pub fm: FrontMatter,
+    /// Its front matter's YAML and first line, where the positions of mistakes are found.
+    pub yaml: String,
+    pub yaml_line: usize,
+    pub body_line: usize,
+    /// URL path without the base path: `/stories/routes/`.
+    pub url_path: String,
+    /// Path of the section this document belongs to (`stories/_index.md`); None for the home page.
+    pub parent: Option<String>,
+    pub rendered: Rendered,
+}
+
+impl Document {
+    /// Whether it is a section's `_index.md` (or the home page).
+    pub fn is_section(&self) -> bool {
+        self.kind == Kind::Section
+    }
+
+    /// The span of its front matter's node at `path` (`figures[2].source`, `tags[0]`).
+    pub fn span_of(&self, path: &str) -> Span {
+        yaml::span_of(&self.file, &self.yaml, self.yaml_line, path, false)
+    }
+}
+
+pub struct Model {
+    pub config: crate::config::Config,
+    pub base_path: String,
+    pub registry: Registry,
+    /// Sorted by path.
+    pub docs: Vec<Document>,
+    pub by_path: HashMap<String, usize>,
+    /// What `@/` links may name (`stories/routes.md`, and `stories/` for a section) -> URL.
+    pub links: HashMap<String, String>,
+    pub figures: BTreeMap<String, Figure>,
+    /// Source id -> indices of documents that cite it (inline, in `sources:` or by figure).
+    pub cited_by: BTreeMap<String, BTreeSet<usize>>,
+    /// Groups of figure ids that share place and measure with overlapping periods and differ.
+    pub disputes: Vec<Vec<String>>,
+    pub theme: Theme,
+    /// Output path -> file to copy: theme and site static files, content assets.
+    pub theme_assets: BTreeMap<String, PathBuf>,
+    /// Content paths of the pages left out as drafts, and of those whose front matter has
+    /// an error: links to them are explained (or, for the broken ones, not reported again).
+    pub drafts: BTreeSet<String>,
+    pub broken: BTreeSet<String>,
+    /// Generated files that a file of the site's `static/` replaces (`robots.txt`).
+    pub overridden: BTreeSet<String>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The URL path of a content file, or None for files that are not pages.
+pub fn url_path(path: &str, slug: Option<&str>) -> String {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    let file = parts.pop().unwrap_or("");
+    let mut out: Vec<String> = parts.iter().map(slug::slugify).collect();
+    let stem = file.trim_end_matches(".md");
+    match stem {
+        "_index" | "index" => {}
+        s => out.push(slug.map(slug::slugify).unwrap_or_else(|| slug::slugify(s))),
+    }
+    out.retain(|s| !s.is_empty());
+    if out.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{}/", out.join("/"))
+    }
+}
+
+/// The section a content file belongs to: the nearest `_index.md` above it.
+fn parent_section(path: &str, sections: &BTreeSet<String>) -> Option<String> {
+    if path == "_index.md" {
+        return None;
+    }
+    let mut dir = Path::new(path).parent();
+    if path.ends_with("/_index.md") {
+        dir = dir.and_then(Path::parent);
+    }
+    while let Some(d) = dir {
+        let candidate = if d.as_os_str().is_empty() {
+            "_index.md".to_string()
+        } else {
+            format!("{}/_index.md", d.to_string_lossy())
+        };
+        if sections.contains(&candidate) {
+            return Some(candidate);
+        }
+        if d.as_os_str().is_empty() {
+            break;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+impl Model {
+    pub fn build(inputs: &Inputs, opts: &Options) -> Result<Model, Vec<Diagnostic>> {
+        Model::build_cached(inputs, opts, &mut BuildCache::disabled())
+    }
+
+    /// `build`, reusing the front matter and Markdown of unchanged pages (`dossier serve`).
+    pub fn build_cached(
+        inputs: &Inputs,
+        opts: &Options,
+        cache: &mut BuildCache,
+    ) -> Result<Model, Vec<Diagnostic>> {
+        let mut diags: Vec<Diagnostic> = inputs.warnings.clone();
+        let mut config = inputs.config.clone();
+        if let Some(url) = &opts.base_url {
+            config.base_url = url.trim_end_matches('/').to_string();
+        }
+        let base_path = if opts.relative {
+            String::new()
+        } else {
+            config.base_path()
+        };
+        let archives = build::archives(inputs, opts, &config, &mut diags)?;
+        let registry = build::registry(inputs, archives, &mut diags);
+        let build::Documents {
+            mut docs,
+            drafts,
+            broken,
+        } = build::documents(inputs, opts, cache, &mut diags);
+        let by_path: HashMap<String, usize> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.path.clone(), i))
+            .collect();
+        let figures = build::figures(&docs, &registry, &mut diags);
+        let overridden = outputs::check(&docs, &figures, inputs, &mut diags);
+        let theme = match Theme::new(inputs, &config) {
+            Ok(t) => t,
+            Err(mut ds) => {
+                diags.append(&mut ds);
+                return Err(diags);
+            }
+        };
+        build::check_templates(&docs, &theme, &mut diags);
+        let links = build::links(&docs, inputs, &base_path);
+        let disputes = sources::disputes::find_disputes(&figures);
+        let env = PageEnv {
+            disputes: &disputes,
+            links: &links,
+            known: known_paths(inputs),
+            registry: &registry,
+            figures: &figures,
+            base_path: &base_path,
+            theme: &theme,
+            drafts: &drafts,
+            broken: &broken,
+        };
+        build::markdown(&mut docs, inputs, &env, cache, !opts.defer_html, &mut diags);
+        let cited_by = build::back_links(&registry, &docs);
+
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            diags.into_iter().partition(Diagnostic::is_error);
+        if !errors.is_empty() {
+            let mut all = errors;
+            all.extend(warnings);
+            return Err(all);
+        }
+        Ok(Model {
+            config,
+            base_path,
+            registry,
+            docs,
+            by_path,
+            links,
+            figures,
+            cited_by,
+            disputes,
+            theme,
+            theme_assets: inputs.assets.clone(),
+            drafts,
+            broken,
+            overridden,
+            warnings,
+        })
+    }
+
+    /// What a page's Markdown sees of this model and of `inputs`' content files.
+    fn page_env<'a>(&'a self, inputs: &'a Inputs) -> PageEnv<'a> {
+        PageEnv {
+            disputes: &self.disputes,
+            links: &self.links,
+            known: known_paths(inputs),
+            registry: &self.registry,
+            figures: &self.figures,
+            base_path: &self.base_path,
+            theme: &self.theme,
+            drafts: &self.drafts,
+            broken: &self.broken,
+        }
+    }
+
+    /// The Markdown of `self.docs[i]` rendered from `text` (its whole file) in this model's
+    /// environment with `inputs`' content files, as a build renders it.
+    pub fn render_markdown(
+        &self,
+        i: usize,
+        text: &str,
+        inputs: &Inputs,
+    ) -> (Rendered, Vec<Diagnostic>) {
+        build::render_markdown(&self.docs[i], text, &self.page_env(inputs), true)
+    }
+
+    /// For a model built with `defer_html`: the HTML of `docs[i]`, rendered from its file in
+    /// `inputs` exactly as a build without `defer_html` renders it.
+    pub fn deferred_html<'a>(&'a self, inputs: &'a Inputs) -> impl Fn(usize) -> String + Sync + 'a {
+        let env = self.page_env(inputs);
+        move |i| {
+            let doc = &self.docs[i];
+            build::render_markdown(doc, &inputs.pages[&doc.path], &env, true)
+                .0
+                .html
+        }
+    }
+
+    /// The sources `doc` cites (inline, in `sources:` or by a figure), repeats included.
+    pub fn cites<'a>(&'a self, doc: &'a Document) -> impl Iterator<Item = &'a String> {
+        cites(&self.registry, doc)
+    }
+
+    pub fn doc(&self, path: &str) -> Option<&Document> {
+        self.by_path.get(path).map(|&i| &self.docs[i])
+    }
+
+    pub fn url(&self, url_path: &str) -> String {
+        format!("{}{url_path}", self.base_path)
+    }
+
+    pub fn permalink(&self, url_path: &str) -> String {
+        format!("{}{url_path}", self.config.origin_and_path())
+    }
+}
+
+impl crate::config::Config {
+    /// base_url without a trailing slash, for joining with URL paths.
+    pub fn origin_and_path(&self) -> String {
+        self.base_url.trim_end_matches('/').to_string()
+    }
+}
+
+/// The sources `doc` cites that the registry knows.
+pub(super) fn cites<'a>(
+    registry: &'a Registry,
+    doc: &'a Document,
+) -> impl Iterator<Item = &'a String> {
+    doc.rendered
+        .references
+        .entries
+        .iter()
+        .map(|e| &e.0)
+        .chain(doc.fm.sources.iter())
+        .chain(doc.fm.figures.iter().map(|f| &f.source))
+        .filter(|id| registry.get(id).is_some())
+}
+
+/// Every content file's path, sorted (what `PageEnv::known` holds).
+fn known_paths(inputs: &Inputs) -> Vec<&str> {
+    // Both are BTreeMaps: their keys come sorted.
+    let mut all: Vec<&str> = inputs.pages.keys().map(String::as_str).collect();
+    all.extend(inputs.content_assets.keys().map(String::as_str));
+    all.sort_unstable();
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(url_path("_index.md", None), "/");
+        assert_eq!(url_path("stories/_index.md", None), "/stories/");
+        assert_eq!(url_path("stories/Who Left.md", None), "/stories/who-left/");
+        assert_eq!(url_path("stories/a.md", Some("b")), "/stories/b/");
+        assert_eq!(url_path("stories/a/index.md", None), "/stories/a/");
+    }
+
+    #[test]
+    fn parents() {
+        let s: BTreeSet<String> = ["_index.md", "a/_index.md"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(parent_section("a/x.md", &s).as_deref(), Some("a/_index.md"));
+        assert_eq!(
+            parent_section("a/_index.md", &s).as_deref(),
+            Some("_index.md")
+        );
+        assert_eq!(parent_section("b/y.md", &s).as_deref(), Some("_index.md"));
+        assert_eq!(parent_section("_index.md", &s), None);
+    }
+}
