@@ -1,0 +1,345 @@
+//! The data templates see: the site, pages, sections, figures, sources and terms, as
+//! borrowed serializable structs (a section of 10,000 pages stays cheap).
+
+use super::{Renderer, reading_minutes};
+use crate::markdown::TocEntry;
+use crate::model::Document;
+use crate::model::outputs::term_slug;
+use crate::sources::{Figure, Source};
+use serde::Serialize;
+
+#[derive(Serialize, Clone)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct SiteCtx<'a> {
+    pub(super) title: &'a str,
+    pub(super) description: Option<&'a str>,
+    pub(super) author: Option<&'a str>,
+    pub(super) language: &'a str,
+    pub(super) base_url: &'a str,
+    pub(super) base_path: &'a str,
+    pub(super) extra: &'a serde_json::Map<String, serde_json::Value>,
+    pub(super) menu: Vec<Link>,
+    pub(super) figure_count: usize,
+    pub(super) source_count: usize,
+    pub(super) page_count: usize,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct TermRef {
+    pub(super) name: String,
+    pub(super) url: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct PageCtx<'a> {
+    pub(super) title: &'a str,
+    pub(super) summary: Option<&'a str>,
+    pub(super) date: Option<String>,
+    pub(super) updated: Option<String>,
+    pub(super) date_display: Option<String>,
+    pub(super) updated_display: Option<String>,
+    pub(super) slug: String,
+    pub(super) url: String,
+    pub(super) permalink: String,
+    pub(super) path: &'a str,
+    pub(super) weight: Option<i64>,
+    pub(super) draft: bool,
+    pub(super) extra: &'a serde_json::Map<String, serde_json::Value>,
+    pub(super) word_count: usize,
+    pub(super) reading_minutes: usize,
+    pub(super) tags: Vec<TermRef>,
+    pub(super) places: Vec<TermRef>,
+    pub(super) content: Option<std::borrow::Cow<'a, str>>,
+    pub(super) toc: Option<&'a [TocEntry]>,
+    pub(super) figures: Option<Vec<FigureCtx<'a>>>,
+    pub(super) references: Option<Vec<RefCtx<'a>>>,
+    pub(super) previous: Option<Link>,
+    pub(super) next: Option<Link>,
+    pub(super) pages: Option<Vec<PageCtx<'a>>>,
+    pub(super) subsections: Option<Vec<SubsectionCtx<'a>>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct SubsectionCtx<'a> {
+    pub(super) title: &'a str,
+    pub(super) url: String,
+    pub(super) summary: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub(super) struct RefCtx<'a> {
+    pub(super) number: usize,
+    pub(super) id: &'a str,
+    pub(super) source: SourceRef<'a>,
+    pub(super) locators: &'a [String],
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct SourceRef<'a> {
+    pub(super) id: &'a str,
+    pub(super) title: &'a str,
+    publisher: &'a str,
+    pub(super) authors: &'a [String],
+    published: String,
+    published_display: String,
+    pub(super) url: Option<&'a str>,
+    pub(super) accessed: Option<String>,
+    pub(super) language: Option<&'a str>,
+    pub(super) note: Option<&'a str>,
+    pub(super) archived: bool,
+    pub(super) anchor: String,
+    pub(super) index_url: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct SourceCtx<'a> {
+    #[serde(flatten)]
+    pub(super) source: SourceRef<'a>,
+    pub(super) cited_by: Vec<Link>,
+    pub(super) figures: Vec<FigureBrief<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct FigureBrief<'a> {
+    pub(super) id: &'a str,
+    pub(super) display: String,
+    pub(super) subject: &'a str,
+    pub(super) url: String,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct PeriodCtx {
+    pub(super) from: String,
+    pub(super) to: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct FigureCtx<'a> {
+    pub(super) id: &'a str,
+    pub(super) value: f64,
+    pub(super) display: String,
+    pub(super) value_display: String,
+    pub(super) qualifier: &'static str,
+    pub(super) unit: Option<&'a str>,
+    pub(super) count_unit: Option<&'a str>,
+    pub(super) note: Option<&'a str>,
+    pub(super) measure: &'a str,
+    pub(super) measure_label: String,
+    pub(super) subject: &'a str,
+    pub(super) place: Option<&'a str>,
+    pub(super) place_url: Option<String>,
+    pub(super) period: Option<PeriodCtx>,
+    pub(super) period_display: Option<String>,
+    pub(super) as_of: Option<String>,
+    pub(super) claimed_by: Option<&'a str>,
+    pub(super) source: SourceRef<'a>,
+    pub(super) quote: &'a str,
+    pub(super) verified: bool,
+    pub(super) page: Link,
+    pub(super) url: String,
+    pub(super) anchor: String,
+    pub(super) disputed: bool,
+}
+
+#[derive(Serialize)]
+pub(super) struct TermCtx<'a> {
+    pub(super) name: &'a str,
+    pub(super) url: String,
+    pub(super) count: usize,
+    pub(super) pages: Vec<PageCtx<'a>>,
+    pub(super) figures: Vec<FigureCtx<'a>>,
+}
+
+/// "daily-entries" -> "Daily entries": measures are ids in front matter, words on pages.
+pub fn measure_label(measure: &str) -> String {
+    let words = measure.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+impl<'m> Renderer<'m> {
+    pub(super) fn source_ref(&self, s: &'m Source) -> SourceRef<'m> {
+        SourceRef {
+            id: &s.id,
+            title: &s.title,
+            publisher: &s.publisher,
+            authors: &s.authors,
+            published: s.published.iso.clone(),
+            published_display: s.published.display(),
+            url: s.url.as_deref(),
+            accessed: s.accessed.as_ref().map(|d| d.iso.clone()),
+            language: s.language.as_deref(),
+            note: s.note.as_deref(),
+            archived: s.archive_text.is_some(),
+            anchor: format!("src-{}", s.id),
+            index_url: self.m.url(&format!("/sources/#src-{}", s.id)),
+        }
+    }
+
+    pub(super) fn figure(&self, f: &'m Figure) -> FigureCtx<'m> {
+        let m = self.m;
+        let src = m
+            .registry
+            .get(&f.decl.source)
+            .expect("figure sources are checked");
+        let page = m
+            .doc(&f.page)
+            .map(|d| Link {
+                title: d.fm.title.clone(),
+                url: m.url(&d.url_path),
+            })
+            .unwrap_or(Link {
+                title: String::new(),
+                url: String::new(),
+            });
+        FigureCtx {
+            id: &f.decl.id,
+            value: f.decl.value,
+            display: f.display(true),
+            value_display: f.value_display(),
+            qualifier: f.qualifier.name(),
+            unit: f.decl.unit.as_deref(),
+            count_unit: f.count_unit(),
+            note: f.decl.note.as_deref(),
+            measure: &f.decl.measure,
+            measure_label: measure_label(&f.decl.measure),
+            subject: &f.decl.subject,
+            place: f.decl.place.as_deref(),
+            place_url: f
+                .decl
+                .place
+                .as_ref()
+                .map(|p| m.url(&format!("/places/{}/", term_slug(p)))),
+            period: f.period.as_ref().map(|p| PeriodCtx {
+                from: p.from.iso.clone(),
+                to: p.to.iso.clone(),
+            }),
+            period_display: f.period.as_ref().map(|p| p.display()),
+            as_of: f.decl.as_of.as_ref().map(|d| d.iso.clone()),
+            claimed_by: f.decl.claimed_by.as_deref(),
+            source: self.source_ref(src),
+            quote: &f.decl.quote,
+            verified: f.verified,
+            page,
+            url: m.url(&format!("/figures/#{}", f.anchor())),
+            anchor: f.anchor(),
+            disputed: self.idx.disputed.contains(f.decl.id.as_str()),
+        }
+    }
+
+    pub(super) fn terms(&self, names: &[String], kind: &str) -> Vec<TermRef> {
+        names
+            .iter()
+            .map(|n| TermRef {
+                name: n.clone(),
+                url: self.m.url(&format!("/{kind}/{}/", term_slug(n))),
+            })
+            .collect()
+    }
+
+    /// A page's data; `full` adds content, toc, figures and references.
+    pub(super) fn page(&'m self, d: &'m Document, full: bool) -> PageCtx<'m> {
+        let m = self.m;
+        let words = self.idx.words[m.by_path[&d.path]];
+        let (previous, next) = if full && !d.is_section() {
+            self.neighbours(d)
+        } else {
+            (None, None)
+        };
+        PageCtx {
+            title: &d.fm.title,
+            summary: d.fm.summary.as_deref(),
+            date: d.fm.date.as_ref().map(|x| x.iso.clone()),
+            updated: d.fm.updated.as_ref().map(|x| x.iso.clone()),
+            date_display: d.fm.date.as_ref().map(|x| x.display()),
+            updated_display: d.fm.updated.as_ref().map(|x| x.display()),
+            slug: d
+                .url_path
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            url: m.url(&d.url_path),
+            permalink: m.permalink(&d.url_path),
+            path: &d.path,
+            weight: d.fm.weight,
+            draft: d.fm.draft,
+            extra: &d.fm.extra,
+            word_count: words,
+            reading_minutes: reading_minutes(words),
+            tags: self.terms(&d.fm.tags, "tags"),
+            places: self.terms(&d.fm.places, "places"),
+            content: full.then(|| self.html_of(d)),
+            toc: full.then_some(d.rendered.toc.as_slice()),
+            figures: full.then(|| self.page_figures(d)),
+            references: full.then(|| {
+                d.rendered
+                    .references
+                    .entries
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, (id, locs))| {
+                        Some(RefCtx {
+                            number: i + 1,
+                            id,
+                            source: self.source_ref(m.registry.get(id)?),
+                            locators: locs,
+                        })
+                    })
+                    .collect()
+            }),
+            previous,
+            next,
+            pages: None,
+            subsections: None,
+        }
+    }
+
+    /// Figures a page declares, then those it only references.
+    pub(super) fn page_figures(&self, d: &'m Document) -> Vec<FigureCtx<'m>> {
+        let mut ids: Vec<&str> = d.fm.figures.iter().map(|f| f.id.as_str()).collect();
+        for id in &d.rendered.references.figures_used {
+            if !ids.contains(&id.as_str()) {
+                ids.push(id);
+            }
+        }
+        ids.iter()
+            .filter_map(|id| self.m.figures.get(*id))
+            .map(|f| self.figure(f))
+            .collect()
+    }
+
+    pub(super) fn section_pages(&self, section: &str) -> &[&'m Document] {
+        self.idx
+            .section_pages
+            .get(section)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The figures `source` backs, in id order.
+    pub(super) fn figures_of(&self, source: &str) -> &[&'m Figure] {
+        self.idx
+            .figures_by_source
+            .get(source)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub(super) fn neighbours(&self, d: &Document) -> (Option<Link>, Option<Link>) {
+        let m = self.m;
+        let link = |i: usize| Link {
+            title: m.docs[i].fm.title.clone(),
+            url: m.url(&m.docs[i].url_path),
+        };
+        let (previous, next) = self.idx.neighbours[m.by_path[&d.path]];
+        (previous.map(link), next.map(link))
+    }
+}

@@ -1,0 +1,460 @@
+//! Stage 5: the model through Tera templates into output files: each document's page, the
+//! generated pages (`pages`), the data files and feeds (`data`, `feeds`), from the
+//! template data of `context`.
+
+mod context;
+mod data;
+mod feeds;
+mod pages;
+
+pub use context::{FigureCtx, Link, measure_label};
+pub use data::CSV_COLUMNS;
+
+use crate::diagnostics::{Diagnostic, Span};
+use crate::model::{Document, Model};
+use crate::sources::Figure;
+use context::{SiteCtx, SubsectionCtx};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+/// One output file's bytes, or a file to copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    Bytes(Bytes),
+    Copy(PathBuf),
+}
+
+/// An output file's bytes, shared: `serve` patches a copy of the previous site without
+/// copying its files.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Bytes(std::sync::Arc<Vec<u8>>);
+
+impl Bytes {
+    /// The bytes to overwrite, if nothing else holds them (to reuse their memory).
+    pub fn get_mut(&mut self) -> Option<&mut Vec<u8>> {
+        std::sync::Arc::get_mut(&mut self.0)
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(v: Vec<u8>) -> Bytes {
+        Bytes(std::sync::Arc::new(v))
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Bytes({} bytes)", self.0.len())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Template data
+
+/// A term: its first name, its documents and (for places) its figures.
+type TermGroup<'m> = (String, Vec<&'m Document>, Vec<&'m Figure>);
+
+/// Renders a model into output files.
+pub struct Renderer<'m> {
+    m: &'m Model,
+    live_reload: bool,
+    site: tera::Value,
+    /// `serve`'s memo of the previous build's template renders.
+    memo: Option<&'m crate::cache::RenderMemo>,
+    /// Where page HTML comes from when the model was built with `defer_html`.
+    html_source: Option<&'m HtmlSource<'m>>,
+    idx: Index<'m>,
+}
+
+/// Renders the HTML of `Model::docs[i]` on demand (see `Model::deferred_html`).
+pub type HtmlSource<'a> = dyn Fn(usize) -> String + Sync + 'a;
+
+/// Lookups computed once per build, so that no page's data costs O(site size).
+struct Index<'m> {
+    /// Word count of each document (by index in `Model::docs`).
+    words: Vec<usize>,
+    /// Section path -> its pages (not subsections), sorted by `sort_key`.
+    section_pages: HashMap<&'m str, Vec<&'m Document>>,
+    /// Section path -> its subsections, sorted by `sort_key`.
+    subsections: HashMap<&'m str, Vec<&'m Document>>,
+    /// Document index -> indices of the previous and next page of its section.
+    neighbours: Vec<(Option<usize>, Option<usize>)>,
+    disputed: HashSet<&'m str>,
+    /// Source id -> the figures it backs, in figure id order.
+    figures_by_source: HashMap<&'m str, Vec<&'m Figure>>,
+}
+
+impl<'m> Index<'m> {
+    fn new(m: &'m Model, words: Option<Vec<usize>>) -> Index<'m> {
+        let words: Vec<usize> = words.unwrap_or_else(|| {
+            m.docs
+                .par_iter()
+                .map(|d| word_count(&d.rendered.text))
+                .collect()
+        });
+        let mut section_pages: HashMap<&str, Vec<&Document>> = HashMap::new();
+        let mut subsections: HashMap<&str, Vec<&Document>> = HashMap::new();
+        for d in &m.docs {
+            if let Some(parent) = d.parent.as_deref() {
+                let group = if d.is_section() {
+                    &mut subsections
+                } else {
+                    &mut section_pages
+                };
+                group.entry(parent).or_default().push(d);
+            }
+        }
+        for list in section_pages.values_mut().chain(subsections.values_mut()) {
+            list.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        }
+        let mut neighbours = vec![(None, None); m.docs.len()];
+        for list in section_pages.values() {
+            let at: Vec<usize> = list.iter().map(|d| m.by_path[&d.path]).collect();
+            for (k, &i) in at.iter().enumerate() {
+                neighbours[i] = (k.checked_sub(1).map(|j| at[j]), at.get(k + 1).copied());
+            }
+        }
+        let disputed = m.disputes.iter().flatten().map(String::as_str).collect();
+        let mut figures_by_source: HashMap<&str, Vec<&Figure>> = HashMap::new();
+        for f in m.figures.values() {
+            figures_by_source
+                .entry(f.decl.source.as_str())
+                .or_default()
+                .push(f);
+        }
+        Index {
+            words,
+            section_pages,
+            subsections,
+            neighbours,
+            disputed,
+            figures_by_source,
+        }
+    }
+}
+
+/// The words of a page's plain text (`word_count`, `reading_minutes`).
+pub fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+fn reading_minutes(words: usize) -> usize {
+    words.div_ceil(220).max(1)
+}
+
+impl<'m> Renderer<'m> {
+    pub fn new(m: &'m Model, live_reload: bool) -> Renderer<'m> {
+        Renderer::with_words(m, live_reload, None)
+    }
+
+    /// `new`, with the word count of every document already known (by index in `m.docs`).
+    pub fn with_words(m: &'m Model, live_reload: bool, words: Option<Vec<usize>>) -> Renderer<'m> {
+        let mut menu = vec![];
+        if let Some(home) = m.doc("_index.md") {
+            menu.push(Link {
+                title: "Home".into(),
+                url: m.url(&home.url_path),
+            });
+        }
+        let mut top: Vec<&Document> = m
+            .docs
+            .iter()
+            .filter(|d| d.parent.as_deref() == Some("_index.md"))
+            .collect();
+        top.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        // Every page carries the menu: a site with hundreds of top-level sections would
+        // otherwise repeat hundreds of links on every page (and build in quadratic time).
+        menu.extend(top.iter().take(m.config.menu_limit).map(|d| Link {
+            title: d.fm.title.clone(),
+            url: m.url(&d.url_path),
+        }));
+        let c = &m.config;
+        let site = SiteCtx {
+            title: &c.title,
+            description: c.description.as_deref(),
+            author: c.author.as_deref(),
+            language: &c.language,
+            base_url: &c.base_url,
+            base_path: &m.base_path,
+            extra: &c.extra,
+            menu,
+            figure_count: m.figures.len(),
+            source_count: m.registry.sources.len(),
+            page_count: m.docs.iter().filter(|d| !d.is_section()).count(),
+        };
+        let site = tera::Value::from_serializable(&site);
+        Renderer {
+            m,
+            live_reload,
+            site,
+            memo: None,
+            html_source: None,
+            idx: Index::new(m, words),
+        }
+    }
+
+    /// The word count of every document, by index in `Model::docs`.
+    pub fn words(&self) -> &[usize] {
+        &self.idx.words
+    }
+
+    /// Reuse the HTML of outputs whose template and context did not change.
+    /// Page HTML from `source` instead of the model (built with `defer_html`).
+    pub fn with_html_source(mut self, source: &'m HtmlSource<'m>) -> Renderer<'m> {
+        self.html_source = Some(source);
+        self
+    }
+
+    /// A document's rendered HTML.
+    fn html_of(&self, d: &'m Document) -> std::borrow::Cow<'m, str> {
+        match self.html_source {
+            Some(source) => std::borrow::Cow::Owned(source(self.m.by_path[&d.path])),
+            None => std::borrow::Cow::Borrowed(d.rendered.html.as_str()),
+        }
+    }
+
+    pub fn with_memo(mut self, memo: &'m crate::cache::RenderMemo) -> Renderer<'m> {
+        self.memo = Some(memo);
+        self
+    }
+
+    /// Every template render of an output file goes through here (`key` names the output).
+    fn render_template(
+        &self,
+        key: &str,
+        name: &str,
+        ctx: &tera::Context,
+    ) -> Result<String, Diagnostic> {
+        match self.memo {
+            Some(memo) => memo.render(key, name, ctx, || self.m.theme.render(name, ctx)),
+            None => self.m.theme.render(name, ctx),
+        }
+    }
+
+    fn context(&self, current_path: &str) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert_value("site", self.site.clone());
+        ctx.insert("current_path", current_path);
+        ctx.insert("current_url", &self.m.url(current_path));
+        ctx.insert("live_reload", &self.live_reload);
+        ctx
+    }
+
+    /// A document's own output file (see `output_path`).
+    pub fn render_doc(&self, d: &'m Document) -> Result<String, Diagnostic> {
+        let m = self.m;
+        let mut page = self.page(d, true);
+        let name = template_of(d);
+        if !m.theme.has(&name) {
+            return Err(Diagnostic::error(
+                Span::file(&d.file),
+                format!("template `{name}` does not exist"),
+            )
+            .with_hint(m.theme.template_hint(&name)));
+        }
+        let mut ctx = self.context(&d.url_path);
+        if d.is_section() {
+            page.pages = Some(
+                self.section_pages(&d.path)
+                    .iter()
+                    .map(|p| self.page(p, false))
+                    .collect(),
+            );
+            let subs = self.idx.subsections.get(d.path.as_str());
+            page.subsections = Some(
+                subs.map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .map(|s| SubsectionCtx {
+                        title: &s.fm.title,
+                        url: m.url(&s.url_path),
+                        summary: s.fm.summary.as_deref(),
+                    })
+                    .collect(),
+            );
+            ctx.insert("section", &page);
+        }
+        ctx.insert("page", &page);
+        self.render_template(&d.path, &name, &ctx).map_err(|mut e| {
+            e.message = format!("{} (rendering content/{})", e.message, d.path);
+            e
+        })
+    }
+
+    /// Every output file of the site.
+    pub fn render_all(&self) -> Result<BTreeMap<String, Output>, Vec<Diagnostic>> {
+        let files = std::sync::Mutex::new(BTreeMap::new());
+        self.render_each(&|path: &str, out: Output| {
+            files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(path.to_string(), out);
+            Ok(())
+        })?;
+        Ok(files.into_inner().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Every output file of the site, handed to `put` as soon as it is rendered (from any
+    /// thread), so that `dossier build` never holds the whole site in memory. In order: the
+    /// pages, then the generated pages, then the data files (each may replace a file of an
+    /// earlier step with the same path), then the static files (which never replace a
+    /// rendered file). Returns the number of files.
+    pub fn render_each(
+        &self,
+        put: &(dyn Fn(&str, Output) -> Result<(), Diagnostic> + Sync),
+    ) -> Result<usize, Vec<Diagnostic>> {
+        let mut written = HashSet::new();
+        let diags = self.render_pages(put, &mut written);
+        self.render_rest(put, written, diags)
+    }
+
+    /// The paths of the pages whose HTML the feed embeds (see `Model::release_page_html`).
+    pub fn feed_pages(&self) -> HashSet<String> {
+        self.dated_pages()
+            .into_iter()
+            .take(self.m.config.feed_limit)
+            .map(|d| d.path.clone())
+            .collect()
+    }
+
+    /// First step of `render_each`: every page and section through its template. Returns
+    /// the diagnostics; `written` gets the paths written.
+    pub fn render_pages(
+        &self,
+        put: &(dyn Fn(&str, Output) -> Result<(), Diagnostic> + Sync),
+        written: &mut HashSet<String>,
+    ) -> Vec<Diagnostic> {
+        let m = self.m;
+        let mut diags = Vec::new();
+        let rendered: Vec<(String, Option<Diagnostic>)> = m
+            .docs
+            .par_iter()
+            .map(|d| {
+                let path = output_path(&d.url_path);
+                let r = self
+                    .render_doc(d)
+                    .and_then(|html| put(&path, Output::Bytes(html.into_bytes().into())));
+                (path, r.err())
+            })
+            .collect();
+        for (path, r) in rendered {
+            match r {
+                None => {
+                    written.insert(path);
+                }
+                Some(d) => diags.push(d),
+            }
+        }
+        diags
+    }
+
+    /// The rest of `render_each`: generated pages, data files, static files.
+    pub fn render_rest(
+        &self,
+        put: &(dyn Fn(&str, Output) -> Result<(), Diagnostic> + Sync),
+        mut written: HashSet<String>,
+        mut diags: Vec<Diagnostic>,
+    ) -> Result<usize, Vec<Diagnostic>> {
+        let m = self.m;
+        // Each generated page and data file is written as soon as it is made: their data is
+        // the largest transient memory of a big build. The big single pages (figures,
+        // sources) are made on one thread while the term pages are made on the other (which
+        // then helps with the rest); the data files come last, one after another.
+        // A generated file that the site's static/ replaces is not written (the static
+        // file is copied instead, below).
+        let emit = |g: Result<(String, String), Diagnostic>| {
+            g.and_then(|(path, html)| {
+                if !m.overridden.contains(&path) {
+                    put(&path, Output::Bytes(html.into_bytes().into()))?;
+                }
+                Ok(path)
+            })
+        };
+        let (pages, terms) = rayon::join(
+            || {
+                vec![
+                    emit(self.figures_page()),
+                    emit(self.sources_page()),
+                    emit(self.not_found()),
+                ]
+            },
+            || self.taxonomies(&emit),
+        );
+        for g in pages.into_iter().chain(terms) {
+            match g {
+                Ok(path) if m.overridden.contains(&path) => {}
+                Ok(path) => {
+                    written.insert(path);
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        self.data_files(&mut |path, text| {
+            if !m.overridden.contains(path) {
+                put(path, Output::Bytes(text.into_bytes().into()))?;
+                written.insert(path.to_string());
+            }
+            Ok(())
+        })
+        .map_err(|e| vec![e])?;
+        let assets: Vec<(&String, &PathBuf)> = m
+            .theme_assets
+            .iter()
+            .filter(|(path, _)| !written.contains(path.as_str()))
+            .collect();
+        assets
+            .par_iter()
+            .try_for_each(|(path, src)| put(path, Output::Copy(src.to_path_buf())))
+            .map_err(|e| vec![e])?;
+        Ok(written.len() + assets.len())
+    }
+}
+
+/// Weighted pages first (by weight), then newest first, then by title.
+fn sort_key(
+    d: &Document,
+) -> (
+    bool,
+    i64,
+    std::cmp::Reverse<Option<jiff::civil::Date>>,
+    &str,
+) {
+    (
+        d.fm.weight.is_none(),
+        d.fm.weight.unwrap_or(0),
+        std::cmp::Reverse(d.fm.date.as_ref().map(|x| x.day)),
+        &d.fm.title,
+    )
+}
+
+/// The template a document renders through.
+pub fn template_of(d: &Document) -> String {
+    match (&d.fm.template, d.is_section()) {
+        (Some(t), _) => t.clone(),
+        (None, true) if d.path == "_index.md" => "index.html".into(),
+        (None, true) => "section.html".into(),
+        (None, false) => "page.html".into(),
+    }
+}
+
+/// `/stories/routes/` -> `stories/routes/index.html`.
+pub fn output_path(url_path: &str) -> String {
+    let p = url_path.trim_start_matches('/');
+    format!("{p}index.html")
+}
