@@ -1,8 +1,9 @@
 //! The command line: parses arguments, runs a command, prints diagnostics, returns the exit code.
 
+use crate::content::load::Inputs;
 use crate::diagnostics::Diagnostic;
 use crate::model::Options;
-use crate::site::{BuildOptions, Site};
+use crate::site::{self, BuildOptions, Cache, NullSink, PutSink, Relative, Sink};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -139,11 +140,31 @@ pub fn run() -> i32 {
                     return 1;
                 }
             };
-            match Site::build_to(&common.root, &opts, target) {
-                Ok((files, warnings)) => {
+            let mut inputs = match Inputs::load(&common.root) {
+                Ok(i) => i,
+                Err(diags) => {
+                    return fail(&diags, "build failed; the previous output is untouched");
+                }
+            };
+            let built = target.write(|put| {
+                let disk = PutSink(put);
+                let rel;
+                let sink: &dyn Sink = if relative {
+                    rel = Relative(&disk);
+                    &rel
+                } else {
+                    &disk
+                };
+                site::render(&mut inputs, &opts, &mut Cache::disabled(), sink)
+            });
+            match built {
+                Ok((built, notes)) => {
+                    let mut warnings = built.warnings;
+                    warnings.extend(notes);
                     report(&warnings);
                     eprintln!(
-                        "built {files} files into {} in {} ms",
+                        "built {} files into {} in {} ms",
+                        built.written,
                         out.display(),
                         started.elapsed().as_millis()
                     );
@@ -152,20 +173,23 @@ pub fn run() -> i32 {
                 Err(diags) => fail(&diags, "build failed; the previous output is untouched"),
             }
         }
-        Command::Check { common } => match Site::build(
-            &common.root,
-            &BuildOptions {
+        Command::Check { common } => {
+            let opts = BuildOptions {
                 model: model_options(&common),
                 live_reload: false,
-            },
-        ) {
-            Ok(site) => {
-                report(&site.warnings);
-                eprintln!("check passed: {} files would be written", site.files.len());
-                0
+            };
+            let checked = Inputs::load(&common.root).and_then(|mut inputs| {
+                site::render(&mut inputs, &opts, &mut Cache::disabled(), &NullSink)
+            });
+            match checked {
+                Ok(built) => {
+                    report(&built.warnings);
+                    eprintln!("check passed: {} files would be written", built.written);
+                    0
+                }
+                Err(diags) => fail(&diags, "check failed"),
             }
-            Err(diags) => fail(&diags, "check failed"),
-        },
+        }
         Command::Serve {
             common,
             port,

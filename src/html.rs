@@ -30,6 +30,8 @@ pub struct Attr<'a> {
     pub value: Cow<'a, str>,
     /// Byte offset of the value (of the name, for a bare attribute) in the document.
     pub at: usize,
+    /// Byte offset just past the value as written (before decoding).
+    pub end: usize,
 }
 
 /// Every attribute of every start tag of `html`, in document order.
@@ -112,6 +114,7 @@ impl<'a> Attributes<'a> {
                     name: lower(name),
                     value: Cow::Borrowed(""),
                     at: start,
+                    end: start,
                 });
             }
             self.pos += 1;
@@ -139,6 +142,7 @@ impl<'a> Attributes<'a> {
                 name: lower(name),
                 value: decode(&self.html[from..to]),
                 at: from,
+                end: to,
             });
         }
     }
@@ -258,6 +262,61 @@ pub fn text(html: &str) -> String {
     out
 }
 
+/// The page at `file_path` (`stories/routes/index.html`) with its root-relative URLs made
+/// relative (`--relative`): `href`, `src`, `srcset`, `poster` and `action` values starting
+/// with `/` (after `base_path`) become `../...`, directory URLs get `index.html`; the root
+/// element's `data-root` becomes the site root relative to the page, without a trailing slash.
+pub fn relativize(html: &str, file_path: &str, base_path: &str) -> String {
+    let up = "../".repeat(file_path.matches('/').count());
+    let rewrite = |url: &str| -> Option<String> {
+        if !url.starts_with('/') || url.starts_with("//") {
+            return None;
+        }
+        let path = url
+            .strip_prefix(base_path)
+            .filter(|p| p.starts_with('/') || p.is_empty())
+            .unwrap_or(url);
+        let (p, frag) = path.split_at(path.find(['#', '?']).unwrap_or(path.len()));
+        let mut rel = format!("{up}{}", p.trim_start_matches('/'));
+        if rel.is_empty() || rel.ends_with('/') {
+            rel.push_str("index.html");
+        }
+        Some(rel + frag)
+    };
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut last = 0;
+    for a in attributes(html) {
+        let raw = &html[a.at..a.end];
+        let new = match a.name.as_ref() {
+            "data-root" => Some(if up.is_empty() {
+                ".".to_string()
+            } else {
+                up.trim_end_matches('/').to_string()
+            }),
+            "srcset" => {
+                let parts: Vec<String> = raw
+                    .split(',')
+                    .map(|c| {
+                        let c = c.trim_start();
+                        let (u, rest) = c.split_at(c.find(char::is_whitespace).unwrap_or(c.len()));
+                        rewrite(u).map_or_else(|| c.to_string(), |r| r + rest)
+                    })
+                    .collect();
+                Some(parts.join(", ")).filter(|s| s != raw)
+            }
+            "href" | "src" | "poster" | "action" => rewrite(raw),
+            _ => None,
+        };
+        if let Some(new) = new {
+            out.push_str(&html[last..a.at]);
+            out.push_str(&new);
+            last = a.end;
+        }
+    }
+    out.push_str(&html[last..]);
+    out
+}
+
 /// Character references in an attribute value, decoded: the named ones dossier and
 /// Markdown write (`&amp; &lt; &gt; &quot; &apos; &nbsp;`) and every numeric one.
 pub fn decode(s: &str) -> Cow<'_, str> {
@@ -348,6 +407,34 @@ mod tests {
             text("<svg><title>T</title><style>.a{}</style><text>L</text></svg>"),
             "TL"
         );
+    }
+
+    #[test]
+    fn relative_links() {
+        let h = r#"<a href="/stories/x/#a">x</a><img src="/img.png"><a href="https://e.org/">e</a><html data-root="">"#;
+        let r = relativize(h, "stories/index.html", "");
+        assert_eq!(
+            r,
+            r#"<a href="../stories/x/index.html#a">x</a><img src="../img.png"><a href="https://e.org/">e</a><html data-root="..">"#
+        );
+        assert_eq!(
+            relativize(r#"<a href="/sub/">h</a>"#, "index.html", "/sub"),
+            r#"<a href="index.html">h</a>"#
+        );
+        assert_eq!(
+            relativize(r#"<img srcset="/a.png 1x, /b.png 2x">"#, "x/index.html", ""),
+            r#"<img srcset="../a.png 1x, ../b.png 2x">"#
+        );
+    }
+
+    #[test]
+    fn relative_links_in_a_big_page() {
+        let page: String = (0..20_000)
+            .map(|i| format!("<a href=\"/p{i}/\" title=\"t\">x</a> "))
+            .collect();
+        let r = relativize(&page, "a/index.html", "");
+        assert_eq!(r.matches("href=\"../p").count(), 20_000);
+        assert!(r.contains("href=\"../p19999/index.html\" title=\"t\""));
     }
 
     #[test]

@@ -142,6 +142,11 @@ impl LinkCheck {
         );
     }
 
+    /// Whether the site has the file `path`.
+    pub fn has(&self, path: &str) -> bool {
+        self.files.contains(path)
+    }
+
     /// `path` is no longer part of the site.
     pub fn remove(&mut self, path: &str) {
         self.files.remove(path);

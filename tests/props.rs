@@ -98,7 +98,7 @@ static INPUTS: LazyLock<(tempfile::TempDir, Inputs)> = LazyLock::new(|| {
 fn build_with_page(text: String) -> Result<usize, Vec<Diagnostic>> {
     let mut inputs = INPUTS.1.clone();
     inputs.pages.insert("stories/fuzz.md".into(), text);
-    Built::from_inputs(&inputs, &BuildOptions::default()).map(|s| s.files.len())
+    Built::from_inputs(&mut inputs, &BuildOptions::default()).map(|s| s.files.len())
 }
 
 fn check_diagnostics(ds: &[Diagnostic]) {
@@ -264,7 +264,7 @@ fn alias_bombs_are_refused() {
         ));
     }
     inputs.sources = Some(src);
-    assert!(Built::from_inputs(&inputs, &BuildOptions::default()).is_err());
+    assert!(Built::from_inputs(&mut inputs, &BuildOptions::default()).is_err());
 }
 
 #[test]

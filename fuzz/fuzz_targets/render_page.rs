@@ -69,7 +69,7 @@ fuzz_target!(|data: &[u8]| {
     inputs
         .pages
         .insert("stories/fuzz.md".into(), text.to_string());
-    if let Err(diags) = Site::from_inputs(&inputs, &BuildOptions::default()) {
+    if let Err(diags) = Site::from_inputs(&mut inputs, &BuildOptions::default()) {
         for d in diags {
             assert!(d.span.line >= 1 && d.span.col >= 1 && !d.message.is_empty());
         }

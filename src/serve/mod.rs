@@ -11,7 +11,6 @@
 //! [`HEAD_TIMEOUT`]; a write to a client that does not read fails after [`SEND_TIMEOUT`].
 
 pub mod http;
-pub mod patch;
 pub mod rebuild;
 pub mod reload;
 pub mod watch;

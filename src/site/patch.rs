@@ -1,8 +1,10 @@
-//! The fast path of `dossier serve` for the commonest change: one page's text edited below
-//! its front matter. Instead of rebuilding the model and every template context, the
-//! previous build is patched: the page's Markdown is rendered again in the previous model's
-//! environment (nothing a page's Markdown sees depends on another page's body), and exactly
-//! the outputs that show the body are rendered again, by the renderer a build uses:
+//! The fast paths of `render` with an enabled cache, for the commonest changes in `serve`.
+//!
+//! One page's text edited below its front matter: instead of rebuilding the model and every
+//! template context, the last build's model is patched: the page's Markdown is rendered
+//! again in the same environment (nothing a page's Markdown sees depends on another page's
+//! body), and exactly the outputs that show the body are rendered again, by the renderer a
+//! build uses:
 //!
 //! | output                                   | when                                         |
 //! |------------------------------------------|----------------------------------------------|
@@ -12,26 +14,28 @@
 //! | `atom.xml`                               | it is one of the feed's entries              |
 //! | `/sources/`, `sources.json`              | the set of sources it cites changed          |
 //!
-//! Anchors are checked as a build checks them: the page's own links, and, when its headings
-//! changed, every link to it. Errors fail the build as a full build would fail (same
-//! diagnostics, same order) and leave the previous site served. Anything else (a new,
-//! deleted or renamed page, front matter, sources, templates, `--relative`, several files)
-//! goes through `Rebuilder`'s memo path, which rebuilds the model.
+//! Static files or content assets edited, added or removed: they are copied again or
+//! dropped, without rendering.
+//!
+//! Links are checked as a build checks them (the link check of the last build is kept up to
+//! date). Markdown errors fail the render as a full render would fail (same diagnostics, same
+//! order); anything else (a template that fails on the new text, a broken link, a new,
+//! deleted or renamed page, front matter, sources, templates, several files) goes through
+//! the full render with its memo tables.
 
-use crate::cache::BuildCache;
+use super::{Report, Sink, link_diagnostics, note_links};
+use crate::cache::{BuildCache, Stats};
 use crate::content::frontmatter;
 use crate::content::load::Inputs;
 use crate::diagnostics::Diagnostic;
 use crate::linkcheck::{self, LinkCheck};
 use crate::model::Model;
 use crate::render::{Bytes, Output, Renderer, output_path, word_count};
-use crate::site::Site;
-use crate::site::link_diagnostics;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 
-/// The previous build, kept to be patched.
-pub struct Patcher {
+/// The last build, kept to be patched.
+pub(super) struct Previous {
     model: Model,
     /// The link check of the last build, kept up to date with each patched file.
     links: LinkCheck,
@@ -41,12 +45,15 @@ pub struct Patcher {
     md_warnings: Vec<Vec<Diagnostic>>,
     /// Made at the first patch, so that rebuilds that never patch do not pay for them.
     lookups: Option<Lookups>,
-    /// The search index of the site before the last: once nothing else holds it, its
-    /// memory takes the next one (tens of MB at 10k pages, slow to allocate afresh).
+    /// The last build's search index, and the one before it: once nothing else holds the
+    /// older one, its memory takes the next (tens of MB at 10k pages, slow to allocate).
+    search_index: Option<Bytes>,
     spare: Option<Bytes>,
     /// A page whose last patch failed: the model still holds its previous body, so only
     /// that page may be patched next.
     pending: Option<String>,
+    /// Files the last fast path wrote.
+    pub(super) files_patched: usize,
 }
 
 /// What a patch needs to know of every document (by index in `model.docs`).
@@ -59,7 +66,7 @@ struct Lookups {
 }
 
 impl Lookups {
-    fn new(model: &Model, live_reload: bool, site: &Site) -> Option<Lookups> {
+    fn new(model: &Model, live_reload: bool, index: &[u8]) -> Option<Lookups> {
         let r = Renderer::new(model, live_reload);
         let search_lens: Vec<usize> = model
             .docs
@@ -72,11 +79,7 @@ impl Lookups {
         }
         // The entries, joined by ',' between '[' and ']', must be the file.
         let expected = 2 + search_lens.iter().sum::<usize>() + search_lens.len().saturating_sub(1);
-        match site.files.get("search-index.json") {
-            Some(Output::Bytes(b)) if b.len() == expected => {}
-            _ => return None,
-        }
-        Some(Lookups {
+        (index.len() == expected).then(|| Lookups {
             words: r.words().to_vec(),
             search_lens,
             in_feed,
@@ -84,21 +87,15 @@ impl Lookups {
     }
 }
 
-/// What a patch did.
-pub struct Patched {
-    pub result: Result<Site, Vec<Diagnostic>>,
-    /// Output files rendered again.
-    pub files: usize,
-}
-
-impl Patcher {
+impl Previous {
     /// Keep `model`, the last successful build's; None when the memo tables do not describe
-    /// it (then every change takes the memo path).
-    pub fn new(
+    /// it (then every change takes the full render).
+    pub(super) fn new(
         model: Model,
         links: LinkCheck,
         cache: &BuildCache,
         live_reload: bool,
+        search_index: Option<Bytes>,
     ) -> Option<Self> {
         let mut md_warnings = Vec::with_capacity(model.docs.len());
         for d in &model.docs {
@@ -113,29 +110,85 @@ impl Patcher {
             return None;
         }
         let pre_warnings = model.warnings[..split].to_vec();
-        Some(Patcher {
+        Some(Previous {
             model,
             links,
             live_reload,
             pre_warnings,
             md_warnings,
             lookups: None,
+            search_index,
             spare: None,
             pending: None,
+            files_patched: 0,
         })
     }
 
-    /// Patch `last` after the page `page` (root-relative, `content/...md`) changed in
-    /// `inputs`. None when the change is not a body-only edit of a known page, or a template
-    /// failed on it: then the caller must drop this patcher and rebuild.
-    pub fn patch(
+    /// The static files and content assets of `inputs` that differ from the last build's:
+    /// copied again or removed. None when a rendered file has that name (then the full
+    /// render says what collides) or a link breaks.
+    pub(super) fn assets(
         &mut self,
-        page: &str,
+        inputs: &Inputs,
+        sink: &dyn Sink,
+    ) -> Option<Result<Report, Vec<Diagnostic>>> {
+        let old = &self.model.theme_assets;
+        let new = &inputs.assets;
+        let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+        let mut removed = Vec::new();
+        let mut written = 0;
+        let links = std::sync::Mutex::new(std::mem::take(&mut self.links));
+        for name in names {
+            match (old.get(name), new.get(name)) {
+                (Some(a), Some(b)) if a == b => {}
+                (_, Some(file)) => {
+                    // A new name that the last build rendered (a page, a generated file):
+                    // the full render says what collides.
+                    let rendered = !old.contains_key(name) && self.links.has(name);
+                    if self.model.overridden.contains(name) || rendered {
+                        return None;
+                    }
+                    let o = Output::Copy(file.clone());
+                    note_links(&links, name, &o);
+                    if let Err(d) = sink.put(name, o) {
+                        return Some(Err(vec![d]));
+                    }
+                    written += 1;
+                }
+                (Some(_), None) => {
+                    links.lock().unwrap_or_else(|e| e.into_inner()).remove(name);
+                    removed.push(name.clone());
+                }
+                (None, None) => {}
+            }
+        }
+        self.links = links.into_inner().unwrap_or_else(|e| e.into_inner());
+        let found = link_diagnostics(&self.links, &self.model, &inputs.templates, &inputs.root);
+        if found.iter().any(Diagnostic::is_error) {
+            return None;
+        }
+        self.model.theme_assets = new.clone();
+        self.files_patched = written;
+        let mut warnings = self.model.warnings.clone();
+        warnings.extend(found);
+        Some(Ok(Report {
+            rendered: super::Rendered::Assets { removed },
+            warnings,
+            written,
+            stats: Stats::default(),
+        }))
+    }
+
+    /// Patch the last build after the page `path` (content-relative) changed in `inputs`.
+    /// None when the change is not a body-only edit of a known page, or a template failed
+    /// on it, or a link broke: then the caller renders in full.
+    pub(super) fn patch(
+        &mut self,
+        path: &str,
         inputs: &Inputs,
         cache: &mut BuildCache,
-        last: &Site,
-    ) -> Option<Patched> {
-        let path = page.strip_prefix("content/")?;
+        sink: &dyn Sink,
+    ) -> Option<Result<Report, Vec<Diagnostic>>> {
         if self.pending.as_deref().is_some_and(|p| p != path) {
             return None;
         }
@@ -153,7 +206,8 @@ impl Patcher {
             _ => return None,
         }
         if self.lookups.is_none() {
-            self.lookups = Some(Lookups::new(&self.model, self.live_reload, last)?);
+            let index = self.search_index.clone()?;
+            self.lookups = Some(Lookups::new(&self.model, self.live_reload, &index)?);
         }
         let (rendered, diags) = self.model.render_markdown(i, text, inputs);
         cache.retext_frontmatter(path, text);
@@ -167,30 +221,12 @@ impl Patcher {
             self.model.docs[i].rendered = old;
             self.pending = Some(path.to_string());
             errors.extend(self.warnings_with(i, warnings));
-            return Some(Patched {
-                result: Err(errors),
-                files: 0,
-            });
+            return Some(Err(errors));
         }
         self.pending = None;
         self.model.warnings = self.warnings_with(i, warnings.clone());
         self.md_warnings[i] = warnings;
-
-        // Back-links.
-        let doc = &self.model.docs[i];
-        let is: BTreeSet<String> = self.model.cites(doc).cloned().collect();
-        let cites_changed = was != is;
-        for id in was.difference(&is) {
-            if let Some(set) = self.model.cited_by.get_mut(id) {
-                set.remove(&i);
-                if set.is_empty() {
-                    self.model.cited_by.remove(id);
-                }
-            }
-        }
-        for id in is.difference(&was) {
-            self.model.cited_by.entry(id.clone()).or_default().insert(i);
-        }
+        let cites_changed = self.update_back_links(i, &was);
 
         let words = word_count(&self.model.docs[i].rendered.text);
         let lookups = self.lookups.as_mut().expect("made above");
@@ -228,28 +264,25 @@ impl Patcher {
         );
         outs.push(page);
         outs.extend(lists);
-        let mut site = last.clone();
-        let mut files = 0;
-        for o in outs {
-            // A template that fails on the new text: let a rebuild report it.
-            let (name, html) = o.ok()?;
+        // A template that fails on the new text: let the full render report it.
+        let outs: Vec<(String, String)> = outs.into_iter().collect::<Result<_, _>>().ok()?;
+        for (name, html) in &outs {
             if name.ends_with(".html") {
-                self.links.page(&name, linkcheck::scan(&html));
+                self.links.page(name, linkcheck::scan(html));
             }
-            site.files
-                .insert(name, Output::Bytes(html.into_bytes().into()));
-            files += 1;
         }
-        // Links are checked as a build checks them; a broken one: let a rebuild report it.
+        // Links are checked as a build checks them; a broken one: let the full render say so.
         let found = link_diagnostics(&self.links, m, &inputs.templates, &inputs.root);
         if found.iter().any(Diagnostic::is_error) {
             return None;
         }
+        let mut files = Vec::with_capacity(outs.len() + 1);
+        for (name, html) in outs {
+            files.push((name, Output::Bytes(html.into_bytes().into())));
+        }
         if text_changed {
             let entry = r.search_entry_json(doc);
-            let Some(Output::Bytes(old_index)) = last.files.get("search-index.json") else {
-                return None;
-            };
+            let old_index = self.search_index.clone()?;
             let start = 1 + lookups.search_lens[..i]
                 .iter()
                 .map(|l| l + 1)
@@ -274,16 +307,45 @@ impl Patcher {
             index.extend_from_slice(&old_index[end..]);
             lookups.search_lens[i] = entry.len();
             let index = spare.expect("filled above");
-            site.files
-                .insert("search-index.json".into(), Output::Bytes(index));
-            files += 1;
+            self.search_index = Some(index.clone());
+            files.push(("search-index.json".into(), Output::Bytes(index)));
         }
-        site.warnings = self.model.warnings.clone();
-        site.warnings.extend(found);
-        Some(Patched {
-            result: Ok(site),
-            files,
-        })
+        let written = files.len();
+        for (name, o) in files {
+            if let Err(d) = sink.put(&name, o) {
+                return Some(Err(vec![d]));
+            }
+        }
+        self.files_patched = written;
+        let mut warnings = self.model.warnings.clone();
+        warnings.extend(found);
+        Some(Ok(Report {
+            rendered: super::Rendered::Patched,
+            warnings,
+            written,
+            stats: Stats {
+                markdown_renders: 1,
+                files_patched: written,
+                ..Stats::default()
+            },
+        }))
+    }
+
+    /// Update the back-links of document `i`, which cited `was` before; whether they changed.
+    fn update_back_links(&mut self, i: usize, was: &BTreeSet<String>) -> bool {
+        let is: BTreeSet<String> = self.model.cites(&self.model.docs[i]).cloned().collect();
+        for id in was.difference(&is) {
+            if let Some(set) = self.model.cited_by.get_mut(id) {
+                set.remove(&i);
+                if set.is_empty() {
+                    self.model.cited_by.remove(id);
+                }
+            }
+        }
+        for id in is.difference(was) {
+            self.model.cited_by.entry(id.clone()).or_default().insert(i);
+        }
+        *was != is
     }
 
     /// The build's warnings with document `i`'s Markdown warnings replaced.

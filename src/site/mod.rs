@@ -1,0 +1,365 @@
+//! The one pipeline: `render` makes a site from its inputs (model, then every output file
+//! through its template, then the link check) and hands each file to a `Sink`. `dossier
+//! build` gives it a staging folder on disk (`output`), `check` a sink that keeps nothing,
+//! `serve` one in memory and a `Cache` that remembers the last build, so that the next
+//! render redoes only what changed: memo tables for front matter, Markdown and templates,
+//! and two fast paths (`patch`) for one page's text and for static files.
+
+mod locate;
+mod patch;
+
+pub use locate::{link_diagnostics, note_links};
+
+use crate::cache::{BuildCache, Stats};
+use crate::content::load::Inputs;
+use crate::diagnostics::Diagnostic;
+use crate::linkcheck::LinkCheck;
+use crate::model::{Model, Options};
+use crate::render::{Bytes, Output, Renderer};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// How a site is built: the model's options (drafts, base URL, archives, `--relative`) and
+/// whether pages carry the live-reload script's hooks.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub model: Options,
+    pub live_reload: bool,
+}
+
+/// Where `render` puts each output file (called from any thread).
+pub trait Sink: Sync {
+    /// Write the output file `path` (relative to the output root).
+    fn put(&self, path: &str, out: Output) -> Result<(), Diagnostic>;
+}
+
+/// Keeps every file in memory (`serve`, tests).
+#[derive(Debug, Default)]
+pub struct MemorySink(Mutex<BTreeMap<String, Output>>);
+
+impl MemorySink {
+    /// The files written, by path.
+    pub fn into_files(self) -> BTreeMap<String, Output> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for MemorySink {
+    fn put(&self, path: &str, out: Output) -> Result<(), Diagnostic> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string(), out);
+        Ok(())
+    }
+}
+
+/// Keeps nothing (`dossier check`: every check runs, nothing is written).
+#[derive(Debug, Default)]
+pub struct NullSink;
+
+impl Sink for NullSink {
+    fn put(&self, _: &str, _: Output) -> Result<(), Diagnostic> {
+        Ok(())
+    }
+}
+
+/// Makes every page's root-relative links relative before passing it on (`--relative`).
+pub struct Relative<'a>(pub &'a dyn Sink);
+
+impl Sink for Relative<'_> {
+    fn put(&self, path: &str, out: Output) -> Result<(), Diagnostic> {
+        match out {
+            Output::Bytes(b) if path.ends_with(".html") => {
+                let html = String::from_utf8_lossy(&b);
+                let rel = crate::html::relativize(&html, path, "");
+                self.0.put(path, Output::Bytes(rel.into_bytes().into()))
+            }
+            o => self.0.put(path, o),
+        }
+    }
+}
+
+/// Writes through a closure (the staging folder of `output::Target::write`).
+pub struct PutSink<'a>(pub &'a (dyn Fn(&str, &Output) -> Result<(), Diagnostic> + Sync));
+
+impl Sink for PutSink<'_> {
+    fn put(&self, path: &str, out: Output) -> Result<(), Diagnostic> {
+        (self.0)(path, &out)
+    }
+}
+
+/// What one render did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rendered {
+    /// Every file of the site was written.
+    All,
+    /// One page's text changed: only the files that show it were written; the others are
+    /// those of the last build.
+    Patched,
+    /// Only static files changed: they were written, `removed` are gone; the other files
+    /// are those of the last build.
+    Assets { removed: Vec<String> },
+}
+
+/// The outcome of a render that succeeded.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub rendered: Rendered,
+    pub warnings: Vec<Diagnostic>,
+    /// The files written.
+    pub written: usize,
+    /// What the memo tables reused and redid.
+    pub stats: Stats,
+}
+
+/// What changed since the last render: the fast paths apply only to some changes.
+#[derive(Debug, Default, Clone)]
+struct Changes {
+    /// Content paths of pages that changed.
+    pages: BTreeSet<String>,
+    /// Output names of static files and content assets that changed.
+    assets: BTreeSet<String>,
+    /// Anything else: sources, templates, site.yaml, folders.
+    other: bool,
+}
+
+/// What `serve` keeps between renders. `Cache::disabled()` (a one-off build) keeps nothing,
+/// and then a render also releases the pages' texts from its inputs as soon as every page is
+/// rendered, so that a big site's Markdown is not held while the generated pages are made.
+#[derive(Default)]
+pub struct Cache {
+    /// The memo tables of front matter, Markdown and template renders.
+    pub memo: BuildCache,
+    previous: Option<patch::Previous>,
+    changes: Changes,
+}
+
+impl Cache {
+    /// A cache that remembers every build for the next one.
+    pub fn new() -> Cache {
+        Cache {
+            memo: BuildCache::new(),
+            ..Default::default()
+        }
+    }
+
+    /// A cache that does nothing (a one-off build).
+    pub fn disabled() -> Cache {
+        Cache::default()
+    }
+
+    /// Forget everything (after a full reload from disk).
+    pub fn clear(&mut self) {
+        self.memo.clear();
+        self.previous = None;
+        self.changes = Changes::default();
+    }
+
+    /// The page `path` (content-relative) changed, appeared or went away.
+    pub fn page_changed(&mut self, path: &str) {
+        self.changes.pages.insert(path.to_string());
+    }
+
+    /// The static file or content asset published as `name` changed, appeared or went away.
+    pub fn asset_changed(&mut self, name: &str) {
+        self.changes.assets.insert(name.to_string());
+    }
+
+    /// A template changed: every template render is redone.
+    pub fn template_changed(&mut self) {
+        self.memo.clear_renders();
+        self.changes.other = true;
+    }
+
+    /// Something else changed (content/sources.yaml, ...).
+    pub fn other_changed(&mut self) {
+        self.changes.other = true;
+    }
+
+    /// Files the last fast-path render wrote.
+    pub fn files_patched(&self) -> usize {
+        self.previous.as_ref().map_or(0, |p| p.files_patched)
+    }
+}
+
+/// Render the site of `inputs` into `sink`: the one way a site is made. With an enabled
+/// `cache`, only what changed since the last render is redone (the result is byte for
+/// byte what a full render gives); see `Rendered` for what was written.
+pub fn render(
+    inputs: &mut Inputs,
+    opts: &BuildOptions,
+    cache: &mut Cache,
+    sink: &dyn Sink,
+) -> Result<Report, Vec<Diagnostic>> {
+    let changes = std::mem::take(&mut cache.changes);
+    if let Some(prev) = cache.previous.as_mut() {
+        let fast = match (
+            changes.other,
+            changes.pages.len(),
+            changes.assets.is_empty(),
+        ) {
+            (false, 0, false) => prev.assets(inputs, sink),
+            (false, 1, true) => {
+                let page = changes.pages.first().expect("one page");
+                prev.patch(page, inputs, &mut cache.memo, sink)
+            }
+            _ => None,
+        };
+        match fast {
+            Some(r) => return r,
+            None => cache.previous = None,
+        }
+    }
+    render_all(inputs, opts, cache, sink)
+}
+
+/// Every file of the site, through the memo tables.
+fn render_all(
+    inputs: &mut Inputs,
+    opts: &BuildOptions,
+    cache: &mut Cache,
+    sink: &dyn Sink,
+) -> Result<Report, Vec<Diagnostic>> {
+    let keep = cache.memo.is_enabled();
+    let mut model_opts = opts.model.clone();
+    // A one-off build keeps no page HTML: each page's is rendered just before its template
+    // and dropped after it, so a big site's HTML is never all in memory at once.
+    model_opts.defer_html = !keep;
+    let mut model = Model::build_cached(inputs, &model_opts, &mut cache.memo)?;
+    let links = Mutex::new(LinkCheck::new(&model.config.base_url, &model.base_path));
+    let search_index: Mutex<Option<Bytes>> = Mutex::new(None);
+    let written = std::sync::atomic::AtomicUsize::new(0);
+    // Every file is seen by the link check (before `--relative` rewrites it), and counted.
+    let put = |path: &str, o: Output| {
+        note_links(&links, path, &o);
+        if keep
+            && path == "search-index.json"
+            && let Output::Bytes(b) = &o
+        {
+            *search_index.lock().unwrap_or_else(|e| e.into_inner()) = Some(b.clone());
+        }
+        written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        sink.put(path, o)
+    };
+    let memo = cache.memo.render_memo();
+    let mut written_paths = std::collections::HashSet::new();
+    let (diags, feed_html, words) = {
+        let source = model.deferred_html(inputs);
+        let renderer = Renderer::new(&model, opts.live_reload).with_memo(&memo);
+        let renderer = if keep {
+            renderer
+        } else {
+            renderer.with_html_source(&source)
+        };
+        let diags = renderer.render_pages(&put, &mut written_paths);
+        // The feed embeds a few pages' HTML: kept, as everything else is done with the texts.
+        let feed: Vec<(usize, String)> = if keep {
+            Vec::new()
+        } else {
+            renderer
+                .feed_pages()
+                .iter()
+                .map(|path| {
+                    let i = model.by_path[path];
+                    (i, source(i))
+                })
+                .collect()
+        };
+        (diags, feed, renderer.words().to_vec())
+    };
+    let templates = inputs.templates.clone();
+    if !keep {
+        inputs.pages = BTreeMap::new();
+    }
+    for (i, html) in feed_html {
+        model.docs[i].rendered.html = html;
+    }
+    let rest = Renderer::with_words(&model, opts.live_reload, Some(words))
+        .with_memo(&memo)
+        .render_rest(&put, written_paths, diags);
+    cache.memo.finish_renders(memo, rest.is_ok());
+    rest.map_err(|mut e| {
+        e.extend(model.warnings.iter().cloned());
+        e
+    })?;
+    let links = links.into_inner().unwrap_or_else(|e| e.into_inner());
+    let found = link_diagnostics(&links, &model, &templates, &inputs.root);
+    if found.iter().any(Diagnostic::is_error) {
+        return Err(found
+            .into_iter()
+            .chain(model.warnings.iter().cloned())
+            .collect());
+    }
+    let mut warnings = model.warnings.clone();
+    warnings.extend(found);
+    let report = Report {
+        rendered: Rendered::All,
+        warnings,
+        written: written.into_inner(),
+        stats: cache.memo.stats,
+    };
+    if keep && !opts.model.relative {
+        let index = search_index.into_inner().unwrap_or_else(|e| e.into_inner());
+        cache.previous = patch::Previous::new(model, links, &cache.memo, opts.live_reload, index);
+    }
+    Ok(report)
+}
+
+/// A site rendered in memory: every output file, by path relative to the output root.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    pub files: BTreeMap<String, Output>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Site {
+    /// Load the site at `root` and render it in memory.
+    pub fn build(root: &Path, opts: &BuildOptions) -> Result<Site, Vec<Diagnostic>> {
+        let mut inputs = Inputs::load(root)?;
+        Site::from_inputs(&mut inputs, opts)
+    }
+
+    /// Render `inputs` in memory (a one-off render: the pages' texts are released).
+    pub fn from_inputs(inputs: &mut Inputs, opts: &BuildOptions) -> Result<Site, Vec<Diagnostic>> {
+        let sink = MemorySink::default();
+        let rel;
+        let to: &dyn Sink = if opts.model.relative {
+            rel = Relative(&sink);
+            &rel
+        } else {
+            &sink
+        };
+        let report = render(inputs, opts, &mut Cache::disabled(), to)?;
+        Ok(Site {
+            files: sink.into_files(),
+            warnings: report.warnings,
+        })
+    }
+
+    /// This site after a render into `written` that `report` describes: the written files,
+    /// and for a fast-path render the other files of this site.
+    pub fn after(&self, report: &Report, written: BTreeMap<String, Output>) -> Site {
+        let files = match &report.rendered {
+            Rendered::All => written,
+            Rendered::Patched => {
+                let mut files = self.files.clone();
+                files.extend(written);
+                files
+            }
+            Rendered::Assets { removed } => {
+                let mut files = self.files.clone();
+                for r in removed {
+                    files.remove(r);
+                }
+                files.extend(written);
+                files
+            }
+        };
+        Site {
+            files,
+            warnings: report.warnings.clone(),
+        }
+    }
+}
