@@ -109,6 +109,12 @@ pub fn url_path(path: &str, slug: Option<&str>) -> String {
     }
 }
 
+/// `/stories/routes/` -> `stories/routes/index.html`.
+pub fn output_path(url_path: &str) -> String {
+    let p = url_path.trim_start_matches('/');
+    format!("{p}index.html")
+}
+
 /// The section a content file belongs to: the nearest `_index.md` above it.
 fn parent_section(path: &str, sections: &BTreeSet<String>) -> Option<String> {
     if path == "_index.md" {

@@ -65,7 +65,7 @@ pub fn check(
     }
     let mut pages: HashMap<String, &Document> = HashMap::new();
     for d in docs {
-        let out = crate::render::output_path(&d.url_path);
+        let out = super::output_path(&d.url_path);
         if let Some(what) = generated.get(&out) {
             let span = if d.fm.slug.is_some() {
                 at(d, "slug")

@@ -7,6 +7,7 @@ mod data;
 mod feeds;
 mod pages;
 
+pub use crate::model::output_path;
 pub use context::{FigureCtx, Link, measure_label};
 pub use data::CSV_COLUMNS;
 
@@ -451,10 +452,4 @@ pub fn template_of(d: &Document) -> String {
         (None, true) => "section.html".into(),
         (None, false) => "page.html".into(),
     }
-}
-
-/// `/stories/routes/` -> `stories/routes/index.html`.
-pub fn output_path(url_path: &str) -> String {
-    let p = url_path.trim_start_matches('/');
-    format!("{p}index.html")
 }
