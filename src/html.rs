@@ -317,6 +317,37 @@ pub fn relativize(html: &str, file_path: &str, base_path: &str) -> String {
     out
 }
 
+/// `html` with its root-relative URLs (`href`, `src`, `srcset`, `poster`) made absolute
+/// under `origin` (`https://example.org`), for feed readers.
+pub fn absolutize(html: &str, origin: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut last = 0;
+    for a in attributes(html) {
+        if !matches!(a.name.as_ref(), "href" | "src" | "srcset" | "poster") {
+            continue;
+        }
+        let raw = &html[a.at..a.end];
+        let new = if a.name == "srcset" {
+            raw.split(',')
+                .map(|c| match c.trim_start().strip_prefix('/') {
+                    Some(rest) if !rest.starts_with('/') => format!("{origin}/{rest}"),
+                    _ => c.trim_start().to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else if raw.starts_with('/') && !raw.starts_with("//") {
+            format!("{origin}{raw}")
+        } else {
+            continue;
+        };
+        out.push_str(&html[last..a.at]);
+        out.push_str(&new);
+        last = a.end;
+    }
+    out.push_str(&html[last..]);
+    out
+}
+
 /// Character references in an attribute value, decoded: the named ones dossier and
 /// Markdown write (`&amp; &lt; &gt; &quot; &apos; &nbsp;`) and every numeric one.
 pub fn decode(s: &str) -> Cow<'_, str> {

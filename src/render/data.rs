@@ -16,15 +16,9 @@ impl<'m> Renderer<'m> {
         emit: &mut dyn FnMut(&str, String) -> Result<(), Diagnostic>,
     ) -> Result<(), Diagnostic> {
         let m = self.m;
-        emit("atom.xml", self.atom())?;
-        emit("sitemap.xml", self.sitemap())?;
-        emit(
-            "robots.txt",
-            format!(
-                "User-agent: *\nAllow: /\nSitemap: {}\n",
-                m.permalink("/sitemap.xml")
-            ),
-        )?;
+        emit("atom.xml", self.atom()?)?;
+        emit("sitemap.xml", self.sitemap()?)?;
+        emit("robots.txt", self.robots()?)?;
         let search: Vec<SearchEntry> = m.docs.iter().map(|d| self.search_entry(d)).collect();
         emit(
             "search-index.json",

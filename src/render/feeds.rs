@@ -1,7 +1,10 @@
-//! The Atom feed and the sitemap.
+//! The Atom feed, the sitemap and robots.txt, through their templates (built in, see
+//! `templates::BUILT_IN`, or the theme's).
 
 use super::Renderer;
+use crate::diagnostics::Diagnostic;
 use crate::model::Document;
+use serde::Serialize;
 
 impl<'m> Renderer<'m> {
     /// The pages in `atom.xml`.
@@ -21,7 +24,9 @@ impl<'m> Renderer<'m> {
         pages
     }
 
-    pub fn atom(&self) -> String {
+    /// `atom.xml`, through the `atom.xml` template (dossier's own unless the theme or the
+    /// site has one).
+    pub fn atom(&self) -> Result<String, Diagnostic> {
         let m = self.m;
         let pages = self.dated_pages();
         let updated = pages
@@ -29,54 +34,40 @@ impl<'m> Renderer<'m> {
             .filter_map(|d| d.fm.updated.as_ref().or(d.fm.date.as_ref()))
             .max()
             .map_or("1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
-        let mut s = String::from(
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"",
-        );
-        s.push_str(&xml(&m.config.language));
-        s.push_str("\">\n");
-        s.push_str(&format!("  <title>{}</title>\n", xml(&m.config.title)));
-        if let Some(d) = &m.config.description {
-            s.push_str(&format!("  <subtitle>{}</subtitle>\n", xml(d)));
-        }
-        s.push_str(&format!(
-            "  <link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>\n",
-            xml(&m.permalink("/atom.xml"))
-        ));
-        s.push_str(&format!("  <link href=\"{}\"/>\n", xml(&m.permalink("/"))));
-        s.push_str(&format!(
-            "  <id>{}</id>\n  <updated>{updated}</updated>\n",
-            xml(&m.permalink("/"))
-        ));
-        if let Some(a) = &m.config.author {
-            s.push_str(&format!("  <author><name>{}</name></author>\n", xml(a)));
-        }
-        s.push_str("  <generator>dossier</generator>\n");
-        for d in pages.iter().take(m.config.feed_limit) {
-            let link = m.permalink(&d.url_path);
-            let when =
-                d.fm.updated
+        let origin = m.config.origin();
+        let entries: Vec<FeedEntry> = pages
+            .iter()
+            .take(m.config.feed_limit)
+            .map(|d| FeedEntry {
+                title: &d.fm.title,
+                url: m.permalink(&d.url_path),
+                updated: d
+                    .fm
+                    .updated
                     .as_ref()
                     .or(d.fm.date.as_ref())
-                    .map_or(updated.clone(), |x| x.rfc3339());
-            s.push_str("  <entry>\n");
-            s.push_str(&format!("    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{when}</updated>\n", xml(&d.fm.title), xml(&link), xml(&link)));
-            if let Some(p) = &d.fm.date {
-                s.push_str(&format!("    <published>{}</published>\n", p.rfc3339()));
-            }
-            if let Some(sum) = &d.fm.summary {
-                s.push_str(&format!("    <summary>{}</summary>\n", xml(sum)));
-            }
-            s.push_str(&format!(
-                "    <content type=\"html\">{}</content>\n",
-                xml(&absolute_links(&self.html_of(d), &m.config.origin()))
-            ));
-            s.push_str("  </entry>\n");
-        }
-        s.push_str("</feed>\n");
-        s
+                    .map_or(updated.clone(), |x| x.rfc3339()),
+                published: d.fm.date.as_ref().map(|p| p.rfc3339()),
+                summary: d.fm.summary.as_deref(),
+                content: crate::html::absolutize(&self.html_of(d), &origin),
+            })
+            .collect();
+        let mut ctx = self.context("/atom.xml");
+        ctx.insert(
+            "feed",
+            &Feed {
+                self_url: m.permalink("/atom.xml"),
+                home_url: m.permalink("/"),
+                updated,
+                entries,
+            },
+        );
+        self.render_template("atom.xml", "atom.xml", &ctx)
     }
 
-    pub(super) fn sitemap(&self) -> String {
+    /// `sitemap.xml`: every document and the two generated pages, through the
+    /// `sitemap.xml` template.
+    pub(super) fn sitemap(&self) -> Result<String, Diagnostic> {
         let m = self.m;
         let mut urls: Vec<(String, Option<String>)> = m
             .docs
@@ -94,27 +85,48 @@ impl<'m> Renderer<'m> {
         urls.push(("/figures/".into(), None));
         urls.push(("/sources/".into(), None));
         urls.sort();
-        let mut s = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-        );
-        for (u, lastmod) in urls {
-            s.push_str(&format!("  <url><loc>{}</loc>", xml(&m.permalink(&u))));
-            if let Some(l) = lastmod {
-                s.push_str(&format!("<lastmod>{l}</lastmod>"));
-            }
-            s.push_str("</url>\n");
-        }
-        s.push_str("</urlset>\n");
-        s
+        let urls: Vec<SitemapUrl> = urls
+            .into_iter()
+            .map(|(u, lastmod)| SitemapUrl {
+                loc: m.permalink(&u),
+                lastmod,
+            })
+            .collect();
+        let mut ctx = self.context("/sitemap.xml");
+        ctx.insert("urls", &urls);
+        self.render_template("sitemap.xml", "sitemap.xml", &ctx)
+    }
+
+    /// `robots.txt`, through the `robots.txt` template.
+    pub(super) fn robots(&self) -> Result<String, Diagnostic> {
+        let mut ctx = self.context("/robots.txt");
+        ctx.insert("sitemap_url", &self.m.permalink("/sitemap.xml"));
+        self.render_template("robots.txt", "robots.txt", &ctx)
     }
 }
 
-fn xml(s: &str) -> String {
-    crate::html::escape(s)
+/// The feed's template data.
+#[derive(Serialize)]
+struct Feed<'a> {
+    self_url: String,
+    home_url: String,
+    updated: String,
+    entries: Vec<FeedEntry<'a>>,
 }
 
-/// Root-relative links made absolute, for feed readers.
-fn absolute_links(html: &str, origin: &str) -> String {
-    html.replace("href=\"/", &format!("href=\"{origin}/"))
-        .replace("src=\"/", &format!("src=\"{origin}/"))
+#[derive(Serialize)]
+struct FeedEntry<'a> {
+    title: &'a str,
+    url: String,
+    updated: String,
+    published: Option<String>,
+    summary: Option<&'a str>,
+    /// The page's HTML with its links made absolute, for feed readers.
+    content: String,
+}
+
+#[derive(Serialize)]
+struct SitemapUrl {
+    loc: String,
+    lastmod: Option<String>,
 }

@@ -257,7 +257,7 @@ impl Previous {
                     outs.push(Ok(("sources.json".into(), r.sources_json())));
                 }
                 if lookups.in_feed[i] {
-                    outs.push(Ok(("atom.xml".into(), r.atom())));
+                    outs.push(r.atom().map(|a| ("atom.xml".into(), a)));
                 }
                 outs
             },

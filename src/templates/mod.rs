@@ -19,6 +19,13 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "404.html",
 ];
 
+/// Templates dossier brings, used unless the theme or the site has one of the same name.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("atom.xml", include_str!("builtin/atom.xml")),
+    ("sitemap.xml", include_str!("builtin/sitemap.xml")),
+    ("robots.txt", include_str!("builtin/robots.txt")),
+];
+
 /// Why a theme shortcode could not render: what to tell the author, and a hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShortcodeError {
@@ -68,11 +75,16 @@ impl Theme {
             .collect();
         let mut tera = tera::Tera::new();
         let mut diags = Vec::new();
+        let built_in = BUILT_IN
+            .iter()
+            .filter(|(n, _)| !inputs.templates.contains_key(*n))
+            .copied();
         if let Err(e) = tera.add_raw_templates(
             inputs
                 .templates
                 .iter()
-                .map(|(n, t)| (n.as_str(), t.text.as_str())),
+                .map(|(n, t)| (n.as_str(), t.text.as_str()))
+                .chain(built_in),
         ) {
             // Report every template's own syntax errors, then the set-level error if none.
             for (name, t) in &inputs.templates {
