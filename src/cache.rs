@@ -265,23 +265,10 @@ impl RenderMemo {
     }
 }
 
-/// A stable 64-bit hash of anything `Debug` (std's SipHash with fixed keys).
-pub fn fingerprint(parts: &[&dyn std::fmt::Debug]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    use std::io::Write;
-    struct H(std::collections::hash_map::DefaultHasher);
-    impl Write for H {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            buf.hash(&mut self.0);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut h = H(std::collections::hash_map::DefaultHasher::new());
-    for p in parts {
-        let _ = write!(h, "{p:?}\u{1}");
-    }
-    h.0.finish()
+/// A stable 64-bit hash of `value` (std's SipHash with fixed keys).
+pub fn fingerprint<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
 }

@@ -51,7 +51,7 @@ pub fn split<'a>(text: &'a str, file: &Path) -> Result<Split<'a>, Diagnostic> {
 // ---------------------------------------------------------------------------------------
 // Figures as declared
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Default)]
 pub enum Qualifier {
     #[default]
     #[serde(rename = "exact")]
@@ -88,7 +88,7 @@ impl Qualifier {
 }
 
 /// A figure's `period:` as written: one day, or `{from, to}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PeriodDecl {
     Day(Date),
     Range { from: Date, to: Date },
@@ -170,6 +170,41 @@ pub struct FigureDecl {
     /// Free text: caveats, how a period was read, etc.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// Every field is hashed (the value by its bits): `serve` reuses a page's Markdown while the
+/// hash of what it sees is the same. The destructuring fails to compile when a field is
+/// added and not hashed.
+impl std::hash::Hash for FigureDecl {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let FigureDecl {
+            id,
+            value,
+            approx,
+            qualifier,
+            unit,
+            measure,
+            subject,
+            place,
+            period,
+            as_of,
+            claimed_by,
+            source,
+            quote,
+            note,
+        } = self;
+        (
+            id,
+            value.to_bits(),
+            approx,
+            qualifier,
+            unit,
+            measure,
+            subject,
+        )
+            .hash(h);
+        (place, period, as_of, claimed_by, source, quote, note).hash(h);
+    }
 }
 
 /// A page's front matter, parsed, with where it is in its file.

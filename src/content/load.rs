@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 pub const SOURCES_FILE: &str = "sources.yaml";
 
 /// A template's text and the file it came from (for diagnostics).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TemplateFile {
     pub file: PathBuf,
     pub text: String,

@@ -28,17 +28,17 @@ impl PageEnv<'_> {
     pub(super) fn fingerprint(&self, inputs: &Inputs) -> u64 {
         let mut links: Vec<_> = self.links.iter().collect();
         links.sort();
-        crate::cache::fingerprint(&[
-            &self.disputes,
-            &links,
+        crate::cache::fingerprint(&(
+            self.disputes,
+            links,
             &self.known,
             self.registry,
             self.figures,
-            &self.base_path,
+            self.base_path,
             &inputs.templates,
             self.drafts,
             self.broken,
-        ])
+        ))
     }
 
     fn cite_numbers(

@@ -22,7 +22,7 @@ impl<'m> Renderer<'m> {
         let search: Vec<SearchEntry> = m.docs.iter().map(|d| self.search_entry(d)).collect();
         emit(
             "search-index.json",
-            serde_json::to_string(&search).unwrap_or_default(),
+            json("search-index.json", serde_json::to_string(&search))?,
         )?;
         drop(search);
         let figs: Vec<FigureCtx> = self
@@ -59,12 +59,12 @@ impl<'m> Renderer<'m> {
             .collect();
         emit(
             "figures.json",
-            serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
+            json("figures.json", serde_json::to_string_pretty(&rows))? + "\n",
         )?;
-        emit("figures.csv", figures_csv(&rows))?;
+        emit("figures.csv", figures_csv(&rows)?)?;
         drop(rows);
         drop(figs);
-        emit("sources.json", self.sources_json())?;
+        emit("sources.json", self.sources_json()?)?;
         emit(
             "syntax.css",
             crate::markdown::highlight::syntax_css(&m.config.highlight_theme),
@@ -82,12 +82,15 @@ impl<'m> Renderer<'m> {
 
     /// One document's entry of `search-index.json`, as it appears in the file (whose entries
     /// are joined by `,` between `[` and `]`).
-    pub fn search_entry_json(&self, d: &'m Document) -> String {
-        serde_json::to_string(&self.search_entry(d)).unwrap_or_default()
+    pub fn search_entry_json(&self, d: &'m Document) -> Result<String, Diagnostic> {
+        json(
+            "search-index.json",
+            serde_json::to_string(&self.search_entry(d)),
+        )
     }
 
     /// `sources.json`.
-    pub fn sources_json(&self) -> String {
+    pub fn sources_json(&self) -> Result<String, Diagnostic> {
         let m = self.m;
         let json_sources: Vec<serde_json::Value> = m
             .registry
@@ -103,7 +106,7 @@ impl<'m> Renderer<'m> {
                 })
             })
             .collect();
-        serde_json::to_string_pretty(&json_sources).unwrap_or_default() + "\n"
+        Ok(json("sources.json", serde_json::to_string_pretty(&json_sources))? + "\n")
     }
 }
 
@@ -158,16 +161,30 @@ pub(super) struct FigureRow<'a> {
     page: String,
 }
 
-fn figures_csv(rows: &[FigureRow]) -> String {
+/// A data file's JSON, or the error that kept it from being made.
+fn json(file: &str, r: serde_json::Result<String>) -> Result<String, Diagnostic> {
+    r.map_err(|e| cannot_write(file, e))
+}
+
+fn cannot_write(file: &str, e: impl std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(
+        crate::diagnostics::Span::file(file),
+        format!("cannot write {file}: {e}"),
+    )
+    .with_hint("this is a bug in dossier: please report it with the site that causes it")
+}
+
+fn figures_csv(rows: &[FigureRow]) -> Result<String, Diagnostic> {
+    let err = |e: csv::Error| cannot_write("figures.csv", e);
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(CSV_COLUMNS);
+    w.write_record(CSV_COLUMNS).map_err(err)?;
     let opt = |s: Option<&str>| s.unwrap_or_default().to_string();
     for f in rows {
         // Numbers and booleans as in figures.json.
-        let _ = w.write_record([
+        w.write_record([
             f.id.to_string(),
             if f.value.is_finite() {
-                serde_json::to_string(&f.value).unwrap_or_default()
+                json("figures.csv", serde_json::to_string(&f.value))?
             } else {
                 String::new()
             },
@@ -185,7 +202,9 @@ fn figures_csv(rows: &[FigureRow]) -> String {
             f.verified.to_string(),
             f.disputed.to_string(),
             f.page.clone(),
-        ]);
+        ])
+        .map_err(err)?;
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    let bytes = w.into_inner().map_err(|e| cannot_write("figures.csv", e))?;
+    String::from_utf8(bytes).map_err(|e| cannot_write("figures.csv", e))
 }

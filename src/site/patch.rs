@@ -71,8 +71,9 @@ impl Lookups {
         let search_lens: Vec<usize> = model
             .docs
             .par_iter()
-            .map(|d| r.search_entry_json(d).len())
-            .collect();
+            .map(|d| r.search_entry_json(d).map(|e| e.len()))
+            .collect::<Result<_, _>>()
+            .ok()?;
         let mut in_feed = vec![false; model.docs.len()];
         for d in r.feed_docs() {
             in_feed[model.by_path[&d.path]] = true;
@@ -254,7 +255,7 @@ impl Previous {
                 }
                 if cites_changed {
                     outs.push(r.sources_page());
-                    outs.push(Ok(("sources.json".into(), r.sources_json())));
+                    outs.push(r.sources_json().map(|s| ("sources.json".into(), s)));
                 }
                 if lookups.in_feed[i] {
                     outs.push(r.atom().map(|a| ("atom.xml".into(), a)));
@@ -281,7 +282,7 @@ impl Previous {
             files.push((name, Output::Bytes(html.into_bytes().into())));
         }
         if text_changed {
-            let entry = r.search_entry_json(doc);
+            let entry = r.search_entry_json(doc).ok()?;
             let old_index = self.search_index.clone()?;
             let start = 1 + lookups.search_lens[..i]
                 .iter()

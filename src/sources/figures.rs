@@ -5,7 +5,7 @@ use super::numbers::format_number;
 use crate::content::dates::Date;
 use crate::content::frontmatter::{FigureDecl, PeriodDecl, Qualifier};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Period {
     pub from: Date,
     pub to: Date,
@@ -32,7 +32,7 @@ impl Period {
 }
 
 /// A checked figure, with where it was declared.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Figure {
     pub decl: FigureDecl,
     pub qualifier: Qualifier,

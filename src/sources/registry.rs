@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use super::quotes::normalise;
 
 /// One article in `content/sources.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub id: String,
@@ -41,7 +41,7 @@ pub struct Source {
 pub use crate::content::load::SOURCES_FILE;
 
 /// The source registry, by id.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct Registry {
     pub sources: BTreeMap<String, Source>,
     pub file: PathBuf,
