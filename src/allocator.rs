@@ -8,7 +8,9 @@
 //! mimalloc::MiMalloc;` and calls `tune` first thing in `main`.
 
 /// `mi_option_purge_delay` in mimalloc 3's `mi_option_e`, as bundled by libmimalloc-sys
-/// 0.1.49 (pinned with `=` in Cargo.toml for this number).
+/// 0.1.49 (pinned with `=` in Cargo.toml, with mimalloc itself, for this number). mimalloc's
+/// own switch for huge pages (`mi_option_allow_thp`) is read only as the process starts,
+/// before `main` can set it: the process-wide switch below is the kernel's.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Return freed memory to the system after 10 ms instead of mimalloc 3's default of a
@@ -25,7 +27,7 @@ pub fn tune() {
     // starts; the kernel's per-process switch applies to every later page fault.
     #[cfg(target_os = "linux")]
     if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
-        // SAFETY: prctl with integer arguments only.
-        unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
+        // Best effort: a kernel without the switch keeps its huge pages.
+        let _ = rustix::thread::disable_transparent_huge_pages(true);
     }
 }
