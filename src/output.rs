@@ -127,6 +127,7 @@ impl Target {
             return Err(vec![io(e, &staging)]);
         }
         let entries = Mutex::new(Vec::new());
+        let pause = pause_after();
         let put = |path: &str, o: &Output| {
             if path == MARKER {
                 return Err(error(
@@ -140,7 +141,14 @@ impl Target {
                 fs::create_dir_all(d).map_err(|e| io(e, d))?;
             }
             let entry = write_one(&dest, o).map_err(|e| io(e, &dest))?;
-            lock_vec(&entries).push((path.to_string(), entry));
+            let written = {
+                let mut entries = lock_vec(&entries);
+                entries.push((path.to_string(), entry));
+                entries.len()
+            };
+            if pause == Some(written) {
+                pause_here(&staging);
+            }
             Ok(())
         };
         let value = match fill(&put) {
@@ -338,4 +346,21 @@ fn clean_leftovers(place: &Place, backup: &Backup) -> Vec<Diagnostic> {
         }
     }
     notes
+}
+
+/// For tests of interrupted builds (tests/interrupted.rs): with `DOSSIER_TEST_PAUSE_AFTER=N`
+/// in the environment, a build stops for good once it has written N files into its staging
+/// folder, after saying so in `<staging>.paused`, so that a test can kill it exactly there
+/// instead of racing to catch it while it writes.
+fn pause_after() -> Option<usize> {
+    std::env::var("DOSSIER_TEST_PAUSE_AFTER").ok()?.parse().ok()
+}
+
+fn pause_here(staging: &Path) -> ! {
+    let mut flag = staging.as_os_str().to_os_string();
+    flag.push(".paused");
+    let _ = fs::write(&flag, b"");
+    loop {
+        std::thread::park();
+    }
 }

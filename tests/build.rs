@@ -1,4 +1,4 @@
-//! Issue 2: `dossier build` renders content/ through Tera themes into public/.
+//! `dossier build` renders content/ through Tera themes into public/.
 //! Every test builds a fixture site in a temp dir with the real binary.
 
 mod common;

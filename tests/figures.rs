@@ -1,4 +1,4 @@
-//! Issue 3: sources, citations and figures as checked data.
+//! Sources, citations and figures as checked data.
 
 mod common;
 

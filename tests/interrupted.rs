@@ -1,4 +1,4 @@
-//! Issue 7, output safety: a build killed with SIGKILL while it writes leaves the previous
+//! Output safety: a build killed with SIGKILL while it writes leaves the previous
 //! output intact, and the next successful build leaves no staging folders behind.
 
 mod common;
@@ -36,7 +36,7 @@ fn staging_dirs(s: &Site) -> Vec<String> {
 fn killed_build_leaves_previous_output_and_no_leftovers() {
     let s = big_site(1000);
     s.build_ok(&[]);
-    let mut before = snapshot(&s.path("public"));
+    let before = snapshot(&s.path("public"));
     assert!(before.len() > 1000);
 
     // A change, so that a completed build would differ from the previous output.
@@ -44,63 +44,46 @@ fn killed_build_leaves_previous_output_and_no_leftovers() {
         "content/stories/two.md",
         "---\ntitle: Story two, edited\n---\n\nNew text.\n",
     );
-    let mut killed_mid_write = false;
-    for attempt in 0..5 {
-        let mut child = Command::new(BIN)
-            .arg("build")
-            .current_dir(s.root())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let started = Instant::now();
-        loop {
-            if staging_dirs(&s)
-                .iter()
-                .any(|n| n.starts_with(".dossier-staging-"))
-            {
-                child.kill().unwrap(); // SIGKILL on Unix
-                break;
-            }
-            if child.try_wait().unwrap().is_some() || started.elapsed() > Duration::from_secs(60) {
-                break;
-            }
-            std::thread::sleep(Duration::from_micros(200));
-        }
-        child.wait().unwrap();
-        let after = snapshot(&s.path("public"));
-        if staging_dirs(&s)
+    // The build stops (by the test hook) once it has written 500 files into its staging
+    // folder, and says so; then it is killed there, mid-write.
+    let mut child = Command::new(BIN)
+        .arg("build")
+        .env("DOSSIER_TEST_PAUSE_AFTER", "500")
+        .current_dir(s.root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let paused = || {
+        names(s.root())
             .iter()
-            .any(|n| n.starts_with(".dossier-staging-"))
-        {
-            // Killed while writing: the previous output is exactly as it was.
-            assert!(
-                after == before,
-                "previous output changed after kill -9 ({} files before, {} after)",
-                before.len(),
-                after.len()
-            );
-            killed_mid_write = true;
-            break;
-        }
-        // Finished (or was killed after the swap) before we caught it: then the output
-        // must be the complete new site. Start over from there with another edit.
-        s.build_ok(&["--out", "fresh"]);
+            .any(|n| n.starts_with(".dossier-staging-") && n.ends_with(".paused"))
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !paused() {
         assert!(
-            comparable(after.clone()) == comparable(snapshot(&s.path("fresh"))),
-            "a partial output after kill -9"
+            child.try_wait().unwrap().is_none(),
+            "the build ended before pausing"
         );
-        fs::remove_dir_all(s.path("fresh")).unwrap();
-        before = after;
-        s.write(
-            "content/stories/two.md",
-            &format!("---\ntitle: Story two, edited {attempt}\n---\n\nNew text.\n"),
-        );
+        assert!(Instant::now() < deadline, "the build never paused");
+        std::thread::sleep(Duration::from_millis(10));
     }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
     assert!(
-        killed_mid_write,
-        "never caught the build while it was writing"
+        staging_dirs(&s)
+            .iter()
+            .any(|n| n.starts_with(".dossier-staging-") && !n.ends_with(".paused")),
+        "the staging folder is there, half written"
     );
+    // Killed while writing: the previous output is exactly as it was.
+    assert!(
+        snapshot(&s.path("public")) == before,
+        "previous output changed after kill -9"
+    );
+    for n in staging_dirs(&s).iter().filter(|n| n.ends_with(".paused")) {
+        fs::remove_file(s.path(n)).unwrap();
+    }
 
     // The next successful build cleans up.
     s.build_ok(&[]);

@@ -1,4 +1,4 @@
-//! Issue 11: dossier deletes only files it wrote itself. Each test plants a user's files where
+//! dossier deletes only files it wrote itself. Each test plants a user's files where
 //! a careless `--out` (or a second build, or a hand-dropped file) could reach them, and checks
 //! that every one survives: in place, or in the backup folder the build printed. Every child
 //! gets a fake HOME in a temp folder.

@@ -1,4 +1,4 @@
-//! Issue 7: property tests. Whatever a user writes, dossier's parsers return a value or a
+//! Property tests. Whatever a user writes, dossier's parsers return a value or a
 //! diagnostic: never a panic, never a hang. Arbitrary strings and bytes, BOMs, CRLF, huge
 //! inputs, deeply nested YAML and Markdown, YAML alias bombs.
 
@@ -286,39 +286,46 @@ fn deeply_nested_yaml_is_an_error_not_a_stack_overflow() {
 
 #[test]
 fn deeply_nested_markdown_renders() {
+    // All of these are valid Markdown (unclosed `{{` and `[@` are text): each page builds.
     for piece in ["> ", "- ", "1. ", "*", "[", "{{", "[@", "<div>", "`"] {
         let body = format!("{}text\n", piece.repeat(20_000));
         let text = format!("---\ntitle: Deep\n---\n{body}");
-        let _ = build_with_page(text);
+        let r = build_with_page(text);
+        assert!(r.is_ok(), "{piece:?}: {:?}", r.err().map(|d| d.len()));
     }
 }
 
 #[test]
 fn huge_inputs_finish() {
-    let started = std::time::Instant::now();
     // A 4 MB page of prose, citations, headings, code and tables.
     let block = "## Heading\n\nSome text with a citation [@src-a, para. 2] and [@src-b]. More *text*.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```rust\nfn main() {}\n```\n\n";
     let body = block.repeat(4_000_000 / block.len());
     let text = format!("---\ntitle: Huge\n---\n{body}");
     assert!(build_with_page(text).is_ok());
-    // One line of 2 MB without a newline, and a million unmatched openers.
-    let _ = build_with_page(format!(
+    // One line of 2 MB without a newline, and a million unmatched openers (text).
+    let r = build_with_page(format!(
         "---\ntitle: Line\n---\n{}",
         "word ".repeat(400_000)
     ));
-    let _ = build_with_page(format!("---\ntitle: Open\n---\n{}", "[@a ".repeat(250_000)));
-    let _ = build_with_page(format!(
+    assert!(r.is_ok());
+    let r = build_with_page(format!("---\ntitle: Open\n---\n{}", "[@a ".repeat(250_000)));
+    assert!(r.is_ok());
+    // 200,000 unclosed shortcodes: one error, at the first, and no more.
+    let r = build_with_page(format!(
         "---\ntitle: Open\n---\n{}",
         "{{ x(".repeat(200_000)
     ));
+    let errors = r.expect_err("an unclosed shortcode is an error");
+    check_diagnostics(&errors);
+    assert_eq!(
+        errors.iter().filter(|d| d.is_error()).count(),
+        1,
+        "{:?}",
+        errors.first()
+    );
     // A front matter of 100,000 lines.
     let fm: String = (0..100_000).map(|i| format!("# comment {i}\n")).collect();
-    let _ = build_with_page(format!("---\ntitle: Long\n{fm}---\nx\n"));
-    assert!(
-        started.elapsed().as_secs() < 60,
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(build_with_page(format!("---\ntitle: Long\n{fm}---\nx\n")).is_ok());
 }
 
 #[test]

@@ -601,20 +601,16 @@ fn slow_clients_do_not_starve_the_server() {
         })
     };
 
-    // Meanwhile, normal clients are answered, each within a bounded wait.
+    // Meanwhile, ten normal clients are answered (each `get` waits at most WAIT).
     std::thread::sleep(Duration::from_millis(500));
-    let mut served = 0;
-    let started = Instant::now();
-    while served < 30 && started.elapsed() < Duration::from_secs(4) {
+    for _ in 0..10 {
         let r = get(port, "/");
         assert_eq!(r.status, 200);
         assert_eq!(r.body, expected_home);
         let r = get(port, "/stories/routes/");
         assert_eq!(r.status, 200);
-        served += 1;
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(served >= 3, "only {served} normal requests got through");
     // The full big file, on a fresh connection, while the stalled readers hold theirs.
     let r = get(port, "/big.bin");
     assert_eq!(r.status, 200);

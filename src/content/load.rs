@@ -6,6 +6,9 @@ use crate::diagnostics::{Diagnostic, Span};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The folders of a site that hold its inputs (besides site.yaml at its root).
+pub const SITE_FOLDERS: [&str; 4] = ["content", "themes", "templates", "static"];
+
 /// The source registry's file, in content/.
 pub const SOURCES_FILE: &str = "sources.yaml";
 
@@ -355,7 +358,7 @@ impl Inputs {
         let parts: Vec<&str> = rel_path.split('/').filter(|p| !p.is_empty()).collect();
         if parts.is_empty()
             || parts.iter().any(|p| is_ignored(p) || *p == "..")
-            || !["content", "templates", "static", "themes", CONFIG_FILE].contains(&parts[0])
+            || !(SITE_FOLDERS.contains(&parts[0]) || parts[0] == CONFIG_FILE)
         {
             return Ok(Reloaded::Ignored);
         }

@@ -33,7 +33,7 @@ const VCS: [&str; 10] = [
 ];
 
 /// The site's source folders: an output among them would be published again, or swapped away.
-const SOURCES: [&str; 4] = ["content", "themes", "templates", "static"];
+const SOURCES: [&str; 4] = crate::content::load::SITE_FOLDERS;
 
 pub fn error(out: &Path, msg: String, hint: &str) -> Diagnostic {
     Diagnostic::error(Span::file(out), msg).with_hint(hint)

@@ -322,7 +322,8 @@ impl<'m> Renderer<'m> {
         self.render_rest(put, written, diags)
     }
 
-    /// The paths of the pages whose HTML the feed embeds (see `Model::release_page_html`).
+    /// The paths of the pages whose HTML the feed embeds (kept by a one-off build, which
+    /// drops every other page's HTML after its template).
     pub fn feed_pages(&self) -> HashSet<String> {
         self.dated_pages()
             .into_iter()

@@ -175,7 +175,8 @@ impl Rebuilder {
                 .iter()
                 .filter(|p| {
                     let first = p.split('/').next().unwrap_or("");
-                    ["content", "templates", "static", "themes", "site.yaml"].contains(&first)
+                    (crate::content::load::SITE_FOLDERS.contains(&first)
+                        || first == crate::config::CONFIG_FILE)
                         && !p.split('/').any(crate::content::load::is_ignored)
                 })
                 .cloned()

@@ -13,7 +13,7 @@ use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 /// The folders under the root that hold a site's inputs.
-pub const WATCHED: &[&str] = &["content", "templates", "static", "themes"];
+pub const WATCHED: &[&str] = &crate::content::load::SITE_FOLDERS;
 
 /// Quiet time after a path's last event before its change is handled: long enough for an
 /// editor's save (write a temporary file, rename it over the page: a few ms), short enough
