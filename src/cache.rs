@@ -27,22 +27,32 @@ pub type MdResult = (Rendered, Vec<Diagnostic>);
 /// One template render.
 #[derive(Debug)]
 pub struct RenderEntry {
+    /// The template rendered.
     pub template: String,
+    /// The whole context it was rendered with.
     pub ctx: tera::Context,
+    /// The HTML it gave.
     pub html: String,
 }
 
+/// What a build reused and redid (for serve's summary line and the benchmarks).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Stats {
+    /// Pages whose front matter was reused.
     pub frontmatter_hits: usize,
+    /// Pages whose Markdown was reused.
     pub markdown_hits: usize,
+    /// Pages whose Markdown was rendered.
     pub markdown_renders: usize,
+    /// Outputs whose template render was reused.
     pub template_hits: usize,
+    /// Outputs rendered through their template.
     pub template_renders: usize,
     /// Files re-rendered by `serve`'s patch of the previous build (`How::Patched`).
     pub files_patched: usize,
 }
 
+/// The memo tables of one `serve` session (disabled: a one-off build).
 #[derive(Default)]
 pub struct BuildCache {
     enabled: bool,
@@ -68,6 +78,7 @@ impl BuildCache {
         BuildCache::default()
     }
 
+    /// Whether it remembers anything.
     pub fn is_enabled(&self) -> bool {
         self.enabled
     }
@@ -86,6 +97,7 @@ impl BuildCache {
         };
     }
 
+    /// The front matter parsed from `text` for `path` last time, if the text is the same.
     pub fn frontmatter(&self, path: &str, text: &str) -> Option<FmResult> {
         if !self.enabled {
             return None;
@@ -145,6 +157,7 @@ impl BuildCache {
         }
     }
 
+    /// The last Markdown render of `path`, if its text and environment are the same.
     pub fn markdown(
         &self,
         path: &str,

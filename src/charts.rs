@@ -4,15 +4,21 @@ use crate::html::escape as escape_html;
 use crate::sources::{Figure, Registry};
 use std::fmt::Write;
 
+/// Which figures a chart shows, and its title.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChartSpec {
+    /// Only figures of this measure.
     pub measure: Option<String>,
+    /// Only figures of this unit.
     pub unit: Option<String>,
+    /// Only figures of this place.
     pub place: Option<String>,
+    /// The chart's title (one is made up otherwise).
     pub title: Option<String>,
 }
 
 impl ChartSpec {
+    /// The spec of a `chart(...)` shortcode's arguments.
     pub fn from_args(args: &serde_json::Map<String, serde_json::Value>) -> ChartSpec {
         let s = |k: &str| args.get(k).and_then(|v| v.as_str()).map(str::to_string);
         ChartSpec {

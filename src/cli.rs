@@ -14,11 +14,14 @@ use std::time::Instant;
     version,
     about = "Static sites whose every number is sourced"
 )]
+/// The command line.
 pub struct Cli {
+    /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The options every command takes.
 #[derive(Args, Debug, Clone)]
 pub struct Common {
     /// The site's folder (holds site.yaml)
@@ -32,10 +35,12 @@ pub struct Common {
     pub archive_dir: Option<PathBuf>,
 }
 
+/// dossier's commands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Render the site into public/ (or --out), atomically
     Build {
+        /// The site, drafts and archives.
         #[command(flatten)]
         common: Common,
         /// Output folder (default: public/ in the site folder)
@@ -53,11 +58,13 @@ pub enum Command {
     },
     /// Run every check without writing anything
     Check {
+        /// The site, drafts and archives.
         #[command(flatten)]
         common: Common,
     },
     /// Serve the site with live reload, rebuilding on changes
     Serve {
+        /// The site, drafts and archives.
         #[command(flatten)]
         common: Common,
         /// Port to listen on (0 picks a free one)
@@ -81,6 +88,7 @@ pub enum Command {
     New {
         /// Path of the page, e.g. content/stories/routes.md
         path: PathBuf,
+        /// The site's folder.
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
@@ -108,6 +116,7 @@ fn model_options(c: &Common) -> Options {
     }
 }
 
+/// Run the command line; the process's exit code.
 pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,

@@ -5,21 +5,30 @@ use crate::yaml;
 use serde::Deserialize;
 use std::path::Path;
 
+/// site.yaml, as the README documents it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// The site's title.
     pub title: String,
+    /// Where the site is published (checked and normalised by `base_url`).
     pub base_url: String,
+    /// Used in feeds and `<meta name="description">`.
     #[serde(default)]
     pub description: Option<String>,
+    /// `lang` of every page.
     #[serde(default = "default_language")]
     pub language: String,
+    /// The feed's author.
     #[serde(default)]
     pub author: Option<String>,
+    /// The folder under themes/.
     #[serde(default = "default_theme")]
     pub theme: String,
+    /// Entries in atom.xml.
     #[serde(default = "default_feed_limit")]
     pub feed_limit: usize,
+    /// The syntect theme of the code stylesheet.
     #[serde(default = "default_highlight_theme")]
     pub highlight_theme: String,
     /// At most this many sections and top-level pages in `site.menu` (after the home page).
@@ -28,6 +37,7 @@ pub struct Config {
     /// Folder of plain-text article snapshots, relative to the site root (see `--archive-dir`).
     #[serde(default)]
     pub archive_dir: Option<String>,
+    /// Free data for templates (`site.extra`).
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -48,6 +58,7 @@ fn default_highlight_theme() -> String {
     "InspiredGitHub".into()
 }
 
+/// The configuration file's name, at the site's root.
 pub const CONFIG_FILE: &str = "site.yaml";
 
 /// A base URL as written (in site.yaml or `--base-url`), checked and normalised: an http(s)
@@ -94,6 +105,7 @@ pub fn base_url(written: &str) -> Result<String, (String, String)> {
 }
 
 impl Config {
+    /// Parse site.yaml's `text` (`file` names it in diagnostics).
     pub fn parse(text: &str, file: &Path) -> Result<Config, Diagnostic> {
         let mut config: Config = yaml::parse(text, file, 1)?;
         config.base_url = base_url(&config.base_url).map_err(|(message, hint)| {

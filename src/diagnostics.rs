@@ -7,12 +7,16 @@ use std::path::PathBuf;
 /// A position in a user's file. Lines and columns are 1-based; columns count characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
+    /// The file, relative to the site's folder.
     pub file: PathBuf,
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column, in characters.
     pub col: usize,
 }
 
 impl Span {
+    /// A position (a line or column of 0 counts as 1).
     pub fn new(file: impl Into<PathBuf>, line: usize, col: usize) -> Self {
         Span {
             file: file.into(),
@@ -50,6 +54,7 @@ pub struct LineIndex<'a> {
 }
 
 impl<'a> LineIndex<'a> {
+    /// The line starts of `text`.
     pub fn new(text: &'a str) -> Self {
         let starts: Vec<usize> = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -83,21 +88,30 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Whether a diagnostic fails the build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
+    /// The build fails.
     Error,
+    /// The build goes on; the author is told.
     Warning,
 }
 
+/// One mistake: where, what, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Diagnostic {
+    /// Where.
     pub span: Span,
+    /// Whether the build fails.
     pub severity: Severity,
+    /// What is wrong, in the author's words.
     pub message: String,
+    /// How to fix it.
     pub hint: Option<String>,
 }
 
 impl Diagnostic {
+    /// An error at `span`.
     pub fn error(span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             span,
@@ -107,6 +121,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning at `span`.
     pub fn warning(span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -114,11 +129,13 @@ impl Diagnostic {
         }
     }
 
+    /// With a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
+    /// Whether it fails the build.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

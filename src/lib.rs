@@ -5,6 +5,8 @@
 //! (the checked site) -> `render` (Tera, generated pages, data files) -> `output` (atomic
 //! write). `site` runs the pipeline; `serve` wraps it; `cli` is the command line.
 
+#![warn(clippy::too_many_lines, missing_docs)]
+
 pub mod allocator;
 pub mod cache;
 pub mod charts;

@@ -79,11 +79,17 @@ pub struct LinkCheck {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// It names no file of the site (`target` is the output path looked for).
-    Missing { target: String },
+    Missing {
+        /// The output path looked for.
+        target: String,
+    },
     /// Its page has no such id (`ids` are those it has).
     Anchor {
+        /// The page it links to.
         target: String,
+        /// The id it asks for.
         anchor: String,
+        /// The ids that page has.
         ids: Vec<String>,
     },
     /// A root-relative URL outside the site's base path (a warning: not checked).
@@ -95,8 +101,11 @@ pub enum Problem {
 /// One broken URL (or duplicate id) of one page, by the page's output path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// The page's output path.
     pub page: String,
+    /// The URL as the page writes it.
     pub url: String,
+    /// What is wrong.
     pub problem: Problem,
 }
 

@@ -47,8 +47,11 @@ pub fn span_of(file: &Path, text: &str, first_line: usize, path: &str, key: bool
 /// the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
+    /// Line and column of its key.
     pub key: Option<(usize, usize)>,
+    /// Line and column of its value.
     pub value: (usize, usize),
+    /// Byte range of its value.
     pub range: std::ops::Range<usize>,
 }
 
@@ -162,6 +165,7 @@ impl Positions {
         Positions(nodes)
     }
 
+    /// The node at `path`.
     pub fn get(&self, path: &str) -> Option<&Node> {
         self.0.get(path)
     }

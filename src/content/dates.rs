@@ -6,12 +6,14 @@ use std::fmt;
 /// A date as written in YAML: `2022-09-21` or an RFC 3339 datetime.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
+    /// The day (in the date's own offset).
     pub day: jiff::civil::Date,
     /// As written, normalised: `2022-09-21` or `2022-09-21T10:00:00Z`.
     pub iso: String,
 }
 
 impl Date {
+    /// A date or RFC 3339 datetime as written, or None.
     pub fn parse(s: &str) -> Option<Date> {
         let s = s.trim();
         // jiff reads a datetime as a date too (dropping its time): only a bare date here.

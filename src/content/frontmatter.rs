@@ -10,9 +10,13 @@ use std::path::Path;
 /// A file cut in two. Line numbers are 1-based lines of the whole file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Split<'a> {
+    /// The YAML between the fences.
     pub yaml: &'a str,
+    /// The file's line of the YAML's first line.
     pub yaml_line: usize,
+    /// The Markdown after the closing fence.
     pub body: &'a str,
+    /// The file's line of the body's first line.
     pub body_line: usize,
 }
 
@@ -51,24 +55,32 @@ pub fn split<'a>(text: &'a str, file: &Path) -> Result<Split<'a>, Diagnostic> {
 // ---------------------------------------------------------------------------------------
 // Figures as declared
 
+/// How a source qualifies its number ("over 200,000").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Default)]
 pub enum Qualifier {
+    /// The number as it is.
     #[default]
     #[serde(rename = "exact")]
     Exact,
+    /// "over", "more than".
     #[serde(rename = "over", alias = "more than")]
     Over,
+    /// "nearly", "almost".
     #[serde(rename = "nearly", alias = "almost")]
     Nearly,
+    /// "about", "around", "approximately".
     #[serde(rename = "about", alias = "around", alias = "approximately")]
     About,
+    /// "at least".
     #[serde(rename = "at least")]
     AtLeast,
+    /// "up to".
     #[serde(rename = "up to")]
     UpTo,
 }
 
 impl Qualifier {
+    /// The word before the number (none for an exact one).
     pub fn word(self) -> &'static str {
         match self {
             Qualifier::Exact => "",
@@ -79,6 +91,7 @@ impl Qualifier {
             Qualifier::UpTo => "up to",
         }
     }
+    /// Its name in the data files (`exact` for an exact one).
     pub fn name(self) -> &'static str {
         match self {
             Qualifier::Exact => "exact",
@@ -90,8 +103,15 @@ impl Qualifier {
 /// A figure's `period:` as written: one day, or `{from, to}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PeriodDecl {
+    /// One day.
     Day(Date),
-    Range { from: Date, to: Date },
+    /// From one day to another, both included.
+    Range {
+        /// The first day.
+        from: Date,
+        /// The last day.
+        to: Date,
+    },
 }
 
 const PERIOD_HELP: &str =
@@ -147,25 +167,38 @@ impl<'de> Deserialize<'de> for PeriodDecl {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FigureDecl {
+    /// Unique across the site (a slug).
     pub id: String,
+    /// The number as the source states it.
     pub value: f64,
+    /// Shorthand for `qualifier: about`.
     #[serde(default)]
     pub approx: bool,
+    /// How the source qualifies the number.
     #[serde(default)]
     pub qualifier: Option<Qualifier>,
+    /// What it counts or measures (`people`, `km`, `USD`).
     #[serde(default)]
     pub unit: Option<String>,
+    /// What kind of number it is (`entries`, `exits`, `price`).
     pub measure: String,
+    /// What it is the number of, in words.
     pub subject: String,
+    /// Where.
     #[serde(default)]
     pub place: Option<String>,
+    /// The days it covers.
     #[serde(default)]
     pub period: Option<PeriodDecl>,
+    /// The day it refers to or was stated.
     #[serde(default)]
     pub as_of: Option<Date>,
+    /// Who says so (a ministry, the article itself).
     #[serde(default)]
     pub claimed_by: Option<String>,
+    /// The id of the source (in sources.yaml) that states it.
     pub source: String,
+    /// The source's exact words that state it.
     pub quote: String,
     /// Free text: caveats, how a period was read, etc.
     #[serde(default)]
@@ -210,11 +243,13 @@ impl std::hash::Hash for FigureDecl {
 /// A page's front matter, parsed, with where it is in its file.
 #[derive(Debug, Clone)]
 pub struct Parsed {
+    /// The front matter.
     pub fm: FrontMatter,
     /// The YAML text between the fences (positions of mistakes are found in it on demand).
     pub yaml: String,
     /// The file's line of the YAML's first line, and of the body's.
     pub yaml_line: usize,
+    /// The file's line of the body's first line.
     pub body_line: usize,
 }
 
@@ -241,34 +276,48 @@ impl Parsed {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
+    /// The page's title (required).
     pub title: String,
+    /// One paragraph: lists, feeds, `<meta name="description">`.
     #[serde(default)]
     pub summary: Option<String>,
+    /// Publication date.
     #[serde(default)]
     pub date: Option<Date>,
+    /// Last update.
     #[serde(default)]
     pub updated: Option<Date>,
+    /// Pages with a weight sort by it before dated ones.
     #[serde(default)]
     pub weight: Option<i64>,
+    /// Left out unless `--drafts`.
     #[serde(default)]
     pub draft: bool,
+    /// Replaces the file name in the URL.
     #[serde(default)]
     pub slug: Option<String>,
+    /// A template instead of `page.html` / `section.html`.
     #[serde(default)]
     pub template: Option<String>,
+    /// Its tags (`/tags/<tag>/`).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Its places (`/places/<place>/`).
     #[serde(default)]
     pub places: Vec<String>,
+    /// Sources it relies on beyond its inline citations.
     #[serde(default)]
     pub sources: Vec<String>,
+    /// The numbers it quotes.
     #[serde(default)]
     pub figures: Vec<FigureDecl>,
+    /// Free data for templates (`page.extra`).
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl FrontMatter {
+    /// Parse the front matter of `split` (`file` names it in diagnostics).
     pub fn parse(split: &Split<'_>, file: &Path) -> Result<FrontMatter, Diagnostic> {
         if split.yaml.trim().is_empty() {
             return Err(Diagnostic::error(

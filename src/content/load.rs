@@ -15,14 +15,20 @@ pub const SOURCES_FILE: &str = "sources.yaml";
 /// A template's text and the file it came from (for diagnostics).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TemplateFile {
+    /// Where it came from, for diagnostics (`themes/default/templates/page.html`).
     pub file: PathBuf,
+    /// Its text.
     pub text: String,
 }
 
+/// Every file a build reads, as read from disk.
 #[derive(Debug, Clone)]
 pub struct Inputs {
+    /// The site's folder.
     pub root: PathBuf,
+    /// site.yaml's text (for positions in diagnostics).
     pub config_text: String,
+    /// site.yaml, parsed.
     pub config: Config,
     /// Markdown files by content-relative path (`stories/routes.md`), with their text.
     pub pages: BTreeMap<String, String>,
@@ -212,6 +218,7 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
 }
 
 impl Inputs {
+    /// Read the site at `root`.
     pub fn load(root: &Path) -> Result<Inputs, Vec<Diagnostic>> {
         let mut diags = Vec::new();
         let config_path = root.join(CONFIG_FILE);

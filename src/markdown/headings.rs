@@ -11,7 +11,9 @@ use std::ops::Range;
 /// and the prefixes of the ids dossier and the theme generate (`ref-`, `fig-`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ReservedIds {
+    /// Ids a heading must not take.
     pub exact: std::collections::BTreeSet<String>,
+    /// Prefixes of ids the theme generates (`ref-`).
     pub prefixes: Vec<String>,
 }
 
@@ -25,11 +27,16 @@ impl ReservedIds {
     }
 }
 
+/// One heading of a page's table of contents, with those below it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TocEntry {
+    /// Its level (1 for `#`).
     pub level: u32,
+    /// Its id.
     pub id: String,
+    /// Its text.
     pub title: String,
+    /// The headings below it.
     pub children: Vec<TocEntry>,
 }
 

@@ -12,6 +12,7 @@ pub static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_default
 /// The prefix of every highlighting class.
 pub const HIGHLIGHT_CLASS_PREFIX: &str = "hl-";
 
+/// A fenced code block as HTML, highlighted if its language is known.
 pub fn highlight(src: &str, lang: Option<&str>) -> String {
     let mut html = String::new();
     let syntax = lang.and_then(|l| SYNTAXES.find_syntax_by_token(l));

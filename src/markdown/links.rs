@@ -9,8 +9,11 @@ use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 /// HTML), and where: the link check reports a broken one at the author's position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkRef {
+    /// The URL as written into the HTML.
     pub url: String,
+    /// Line of the Markdown that writes it.
     pub line: u32,
+    /// Its column.
     pub col: u32,
 }
 

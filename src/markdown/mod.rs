@@ -76,7 +76,9 @@ pub trait Env: Sync {
 /// A page's numbered reference list, in order of first citation.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct References {
+    /// Each cited source id with its locators, in order of first citation.
     pub entries: Vec<(String, Vec<String>)>,
+    /// The figures the page's `fig()` calls use, in order.
     pub figures_used: Vec<String>,
 }
 
@@ -121,11 +123,16 @@ pub fn natural_key(s: &str) -> Vec<(String, u64)> {
     out
 }
 
+/// A page's Markdown, rendered.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
+    /// Its HTML (empty when rendered without it).
     pub html: String,
+    /// Its table of contents.
     pub toc: Vec<TocEntry>,
+    /// Every heading's id, in order.
     pub heading_ids: Vec<String>,
+    /// Its numbered references.
     pub references: References,
     /// Every URL of the page's own Markdown, as written into its HTML.
     pub refs: Vec<LinkRef>,
@@ -137,8 +144,11 @@ pub struct Rendered {
 /// its folder), its file for diagnostics, and the line its body starts at.
 #[derive(Debug, Clone, Copy)]
 pub struct Source<'a> {
+    /// Content-relative path (`stories/routes.md`).
     pub path: &'a str,
+    /// The file, for diagnostics (`content/stories/routes.md`).
     pub file: &'a Path,
+    /// The file's line of the body's first line.
     pub body_line: usize,
 }
 
@@ -199,6 +209,9 @@ pub fn render_with(
         out: Vec::with_capacity(events.len()),
         refs: Vec::new(),
         plain: String::new(),
+        code: None,
+        image_alt: None,
+        heading: None,
     };
     rw.run(&events, &heads.ids, diags);
     let Rewrite {
@@ -245,6 +258,12 @@ struct Rewrite<'a, 'e> {
     out: Vec<Event<'e>>,
     refs: Vec<LinkRef>,
     plain: String,
+    /// The fenced code block being read: its language and text.
+    code: Option<(Option<String>, String)>,
+    /// The image being read: its alt text so far and where it starts.
+    image_alt: Option<(String, usize)>,
+    /// The id of the heading being read.
+    heading: Option<String>,
 }
 
 impl<'e> Rewrite<'_, 'e> {
@@ -254,118 +273,54 @@ impl<'e> Rewrite<'_, 'e> {
         heading_ids: &BTreeMap<usize, String>,
         diags: &mut Vec<Diagnostic>,
     ) {
-        let mut code: Option<(Option<String>, String)> = None;
-        let mut image_alt: Option<(String, usize)> = None;
-        let mut current_heading: Option<String> = None;
         let mut idx = 0;
         while idx < events.len() {
             let (ev, range) = &events[idx];
+            if matches!(ev, Event::Start(Tag::Paragraph))
+                && tokens::is_lone_block(events, idx, self.pieces)
+            {
+                // A paragraph that is one block shortcode is that shortcode.
+                if let Event::Text(t) = &events[idx + 1].0 {
+                    let n = tokens::placeholder_index(t.trim()).unwrap_or(0);
+                    self.out.push(Event::Html(CowStr::from(format!(
+                        "{}\n",
+                        self.pieces[n].html
+                    ))));
+                }
+                idx += 3;
+                continue;
+            }
             match ev {
-                Event::Start(Tag::Paragraph) if tokens::is_lone_block(events, idx, self.pieces) => {
-                    if let Event::Text(t) = &events[idx + 1].0 {
-                        let n = tokens::placeholder_index(t.trim()).unwrap_or(0);
-                        self.out.push(Event::Html(CowStr::from(format!(
-                            "{}\n",
-                            self.pieces[n].html
-                        ))));
-                    }
-                    idx += 3;
-                    continue;
+                Event::Start(Tag::Heading { .. }) => {
+                    self.heading_start(ev, heading_ids.get(&idx).cloned().unwrap_or_default())
                 }
-                Event::Start(Tag::Heading {
-                    level,
-                    classes,
-                    attrs,
-                    ..
-                }) => {
-                    let id = heading_ids.get(&idx).cloned().unwrap_or_default();
-                    current_heading = Some(id.clone());
-                    self.out.push(Event::Start(Tag::Heading {
-                        level: *level,
-                        id: Some(CowStr::from(id)),
-                        classes: classes.clone(),
-                        attrs: attrs.clone(),
-                    }));
-                }
-                Event::End(TagEnd::Heading(level)) => {
-                    if let Some(id) = current_heading.take() {
-                        self.out.push(Event::InlineHtml(CowStr::from(format!(
-                            " <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>"
-                        ))));
-                    }
-                    self.out.push(Event::End(TagEnd::Heading(*level)));
-                    self.plain.push('\n');
-                }
+                Event::End(TagEnd::Heading(level)) => self.heading_end(*level),
                 Event::Start(Tag::CodeBlock(kind)) => {
-                    let lang = match kind {
-                        CodeBlockKind::Fenced(info) => info
-                            .split([' ', ',', '{'])
-                            .next()
-                            .filter(|s| !s.is_empty())
-                            .map(str::to_string),
-                        CodeBlockKind::Indented => None,
-                    };
-                    code = Some((lang, String::new()));
+                    self.code = Some((language(kind), String::new()))
                 }
-                Event::End(TagEnd::CodeBlock) => {
-                    if let Some((lang, src)) = code.take() {
-                        self.plain.push_str(&src);
-                        if self.want_html {
-                            self.out
-                                .push(Event::Html(CowStr::from(highlight(&src, lang.as_deref()))));
-                        }
-                    }
-                }
-                Event::Text(t) if code.is_some() => {
-                    if let Some((_, src)) = code.as_mut() {
+                Event::End(TagEnd::CodeBlock) => self.code_end(),
+                Event::Text(t) if self.code.is_some() => {
+                    if let Some((_, src)) = self.code.as_mut() {
                         src.push_str(t);
                     }
                 }
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
-                    let dest = self.destination(dest_url, range.start, diags);
-                    self.out.push(Event::Start(Tag::Link {
-                        link_type: *link_type,
-                        dest_url: CowStr::from(dest),
-                        title: title.clone(),
-                        id: id.clone(),
-                    }));
-                }
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
-                    image_alt = Some((String::new(), range.start));
-                    let dest = self.destination(dest_url, range.start, diags);
-                    self.out.push(Event::Start(Tag::Image {
-                        link_type: *link_type,
-                        dest_url: CowStr::from(dest),
-                        title: title.clone(),
-                        id: id.clone(),
-                    }));
+                Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => {
+                    self.link(ev, range.start, diags)
                 }
                 Event::Html(h) | Event::InlineHtml(h) => {
                     // Raw HTML's URLs are checked too, at their own positions.
                     for a in crate::html::attributes(h) {
                         if crate::html::is_url_attribute(&a.name) {
                             for url in crate::html::urls(&a.name, &a.value) {
-                                self.refs.push(links::link_ref(
-                                    url,
-                                    &(self.span_at)(range.start + a.at),
-                                ));
+                                let at = (self.span_at)(range.start + a.at);
+                                self.refs.push(links::link_ref(url, &at));
                             }
                         }
                     }
                     self.out.push(ev.clone());
                 }
                 Event::End(TagEnd::Image) => {
-                    if let Some((alt, at)) = image_alt.take()
+                    if let Some((alt, at)) = self.image_alt.take()
                         && alt.trim().is_empty()
                     {
                         diags.push(
@@ -375,17 +330,7 @@ impl<'e> Rewrite<'_, 'e> {
                     }
                     self.out.push(ev.clone());
                 }
-                Event::Text(t) => {
-                    if let Some((alt, _)) = image_alt.as_mut() {
-                        alt.push_str(t);
-                    }
-                    if t.contains(PH_OPEN) {
-                        tokens::push_with_tokens(t, self.pieces, &mut self.out, &mut self.plain);
-                    } else {
-                        self.plain.push_str(t);
-                        self.out.push(Event::Text(t.clone()));
-                    }
-                }
+                Event::Text(t) => self.text(t),
                 Event::Code(t) => {
                     self.plain.push_str(t);
                     self.out.push(ev.clone());
@@ -406,12 +351,114 @@ impl<'e> Rewrite<'_, 'e> {
         }
     }
 
+    /// A heading gets its id.
+    fn heading_start(&mut self, ev: &Event<'e>, id: String) {
+        if let Event::Start(Tag::Heading {
+            level,
+            classes,
+            attrs,
+            ..
+        }) = ev
+        {
+            self.heading = Some(id.clone());
+            self.out.push(Event::Start(Tag::Heading {
+                level: *level,
+                id: Some(CowStr::from(id)),
+                classes: classes.clone(),
+                attrs: attrs.clone(),
+            }));
+        }
+    }
+
+    /// A heading ends with its `#` anchor link.
+    fn heading_end(&mut self, level: pulldown_cmark::HeadingLevel) {
+        if let Some(id) = self.heading.take() {
+            self.out.push(Event::InlineHtml(CowStr::from(format!(
+                " <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>"
+            ))));
+        }
+        self.out.push(Event::End(TagEnd::Heading(level)));
+        self.plain.push('\n');
+    }
+
+    /// A fenced code block, highlighted.
+    fn code_end(&mut self) {
+        if let Some((lang, src)) = self.code.take() {
+            self.plain.push_str(&src);
+            if self.want_html {
+                self.out
+                    .push(Event::Html(CowStr::from(highlight(&src, lang.as_deref()))));
+            }
+        }
+    }
+
+    /// A link or an image, with its destination resolved.
+    fn link(&mut self, ev: &Event<'e>, at: usize, diags: &mut Vec<Diagnostic>) {
+        match ev {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = self.destination(dest_url, at, diags);
+                self.out.push(Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: CowStr::from(dest),
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                self.image_alt = Some((String::new(), at));
+                let dest = self.destination(dest_url, at, diags);
+                self.out.push(Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: CowStr::from(dest),
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+            }
+            _ => {}
+        }
+    }
+
+    /// Text, with the pieces its placeholders stand for.
+    fn text(&mut self, t: &CowStr<'e>) {
+        if let Some((alt, _)) = self.image_alt.as_mut() {
+            alt.push_str(t);
+        }
+        if t.contains(PH_OPEN) {
+            tokens::push_with_tokens(t, self.pieces, &mut self.out, &mut self.plain);
+        } else {
+            self.plain.push_str(t);
+            self.out.push(Event::Text(t.clone()));
+        }
+    }
+
     /// A link's or image's destination as written into the HTML, remembered for the link check.
     fn destination(&mut self, dest: &str, at: usize, diags: &mut Vec<Diagnostic>) -> String {
         let span = (self.span_at)(at);
         let dest = links::destination(dest, self.src.path, self.env, &span, diags);
         self.refs.push(links::link_ref(&dest, &span));
         dest
+    }
+}
+
+/// The language of a fenced code block (`rust` of ```` ```rust,ignore ````).
+fn language(kind: &CodeBlockKind) -> Option<String> {
+    match kind {
+        CodeBlockKind::Fenced(info) => info
+            .split([' ', ',', '{'])
+            .next()
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        CodeBlockKind::Indented => None,
     }
 }
 

@@ -18,33 +18,44 @@ pub(super) const PH_CLOSE: char = '\u{E001}';
 /// One inline citation item: `@id` with an optional locator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CiteItem {
+    /// The source id.
     pub id: String,
+    /// `para. 4`, `p. 12`.
     pub locator: Option<String>,
+    /// Where the item is.
     pub span: Span,
 }
 
 /// A parsed shortcode call.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shortcode {
+    /// The shortcode's name.
     pub name: String,
+    /// Its arguments.
     pub args: serde_json::Map<String, serde_json::Value>,
+    /// Where the call starts.
     pub span: Span,
     /// The call did not parse (reported already): it renders as nothing.
     pub malformed: bool,
 }
 
+/// A citation or a shortcode found in a page's text.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Token {
+    /// `[@a; @b, p. 4]`.
     Cite(Vec<CiteItem>),
+    /// `{{ name(k="v") }}`.
     Shortcode(Shortcode),
 }
 
 /// What a citation or shortcode renders to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Piece {
+    /// Its HTML.
     pub html: String,
     /// Its words in the page's text (the search index, the word count).
     pub text: String,
+    /// How it sits in the text.
     pub kind: PieceKind,
 }
 

@@ -17,10 +17,14 @@ use env::PageEnv;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+/// What to build.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// Include pages with `draft: true`.
     pub drafts: bool,
+    /// Replaces site.yaml's `base_url` (`--base-url`).
     pub base_url: Option<String>,
+    /// The folder of archived articles (`--archive-dir`).
     pub archive_dir: Option<PathBuf>,
     /// Links are made relative after rendering, so they are rendered from the root.
     pub relative: bool,
@@ -28,28 +32,37 @@ pub struct Options {
     pub defer_html: bool,
 }
 
+/// A page, or a section's `_index.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// A page.
     Page,
+    /// A section (or the home page).
     Section,
 }
 
+/// One Markdown file of content/, checked and rendered.
 #[derive(Debug, Clone)]
 pub struct Document {
     /// Content-relative path: `stories/routes.md`, `stories/_index.md`, `_index.md`.
     pub path: String,
     /// Root-relative path for diagnostics: `content/stories/routes.md`.
     pub file: PathBuf,
+    /// Page or section.
     pub kind: Kind,
+    /// Its front matter.
     pub fm: FrontMatter,
     /// Its front matter's YAML and first line, where the positions of mistakes are found.
     pub yaml: String,
+    /// The file's line of the YAML's first line.
     pub yaml_line: usize,
+    /// The file's line of the body's first line.
     pub body_line: usize,
     /// URL path without the base path: `/stories/routes/`.
     pub url_path: String,
     /// Path of the section this document belongs to (`stories/_index.md`); None for the home page.
     pub parent: Option<String>,
+    /// Its rendered Markdown.
     pub rendered: Rendered,
 }
 
@@ -65,29 +78,38 @@ impl Document {
     }
 }
 
+/// The checked site: everything a render needs.
 pub struct Model {
+    /// site.yaml (with `--base-url` applied).
     pub config: crate::config::Config,
+    /// The URL path every URL starts with ("" at a domain root or with `--relative`).
     pub base_path: String,
+    /// The sources.
     pub registry: Registry,
     /// Sorted by path.
     pub docs: Vec<Document>,
+    /// Content path -> index in `docs`.
     pub by_path: HashMap<String, usize>,
     /// What `@/` links may name (`stories/routes.md`, and `stories/` for a section) -> URL.
     pub links: HashMap<String, String>,
+    /// Every figure, by id.
     pub figures: BTreeMap<String, Figure>,
     /// Source id -> indices of documents that cite it (inline, in `sources:` or by figure).
     pub cited_by: BTreeMap<String, BTreeSet<usize>>,
     /// Groups of figure ids that share place and measure with overlapping periods and differ.
     pub disputes: Vec<Vec<String>>,
+    /// The theme's templates.
     pub theme: Theme,
     /// Output path -> file to copy: theme and site static files, content assets.
     pub theme_assets: BTreeMap<String, PathBuf>,
     /// Content paths of the pages left out as drafts, and of those whose front matter has
     /// an error: links to them are explained (or, for the broken ones, not reported again).
     pub drafts: BTreeSet<String>,
+    /// Content paths of pages whose front matter has an error.
     pub broken: BTreeSet<String>,
     /// Generated files that a file of the site's `static/` replaces (`robots.txt`).
     pub overridden: BTreeSet<String>,
+    /// Warnings of the build so far.
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -142,6 +164,7 @@ fn parent_section(path: &str, sections: &BTreeSet<String>) -> Option<String> {
 }
 
 impl Model {
+    /// Build the model of `inputs`.
     pub fn build(inputs: &Inputs, opts: &Options) -> Result<Model, Vec<Diagnostic>> {
         Model::build_cached(inputs, opts, &mut BuildCache::disabled())
     }
@@ -269,14 +292,17 @@ impl Model {
         cites(&self.registry, doc)
     }
 
+    /// The document at a content path.
     pub fn doc(&self, path: &str) -> Option<&Document> {
         self.by_path.get(path).map(|&i| &self.docs[i])
     }
 
+    /// A URL path with the base path in front (what `href`s use).
     pub fn url(&self, url_path: &str) -> String {
         format!("{}{url_path}", self.base_path)
     }
 
+    /// The absolute URL of a URL path.
     pub fn permalink(&self, url_path: &str) -> String {
         format!("{}{url_path}", self.config.origin_and_path())
     }

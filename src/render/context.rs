@@ -8,9 +8,12 @@ use crate::model::outputs::term_slug;
 use crate::sources::{Figure, Source};
 use serde::Serialize;
 
+/// A link, as templates see it.
 #[derive(Serialize, Clone)]
 pub struct Link {
+    /// Its text.
     pub title: String,
+    /// Its URL.
     pub url: String,
 }
 
@@ -118,6 +121,7 @@ pub(super) struct PeriodCtx {
     pub(super) to: String,
 }
 
+/// A figure, as templates see it (see the README).
 #[derive(Serialize, Clone)]
 pub struct FigureCtx<'a> {
     pub(super) id: &'a str,

@@ -119,6 +119,7 @@ pub(super) struct SearchEntry<'a> {
     text: &'a str,
 }
 
+/// The columns of figures.csv, in order.
 pub const CSV_COLUMNS: &[&str] = &[
     "id",
     "value",

@@ -22,7 +22,9 @@ use std::path::PathBuf;
 /// One output file's bytes, or a file to copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
+    /// Bytes to write.
     Bytes(Bytes),
+    /// A file to copy.
     Copy(PathBuf),
 }
 
@@ -158,6 +160,7 @@ fn reading_minutes(words: usize) -> usize {
 }
 
 impl<'m> Renderer<'m> {
+    /// A renderer of the model `m` (`live_reload`: pages carry the reload script's hooks).
     pub fn new(m: &'m Model, live_reload: bool) -> Renderer<'m> {
         Renderer::with_words(m, live_reload, None)
     }
@@ -228,6 +231,7 @@ impl<'m> Renderer<'m> {
         }
     }
 
+    /// Reuse the HTML of outputs whose template and context did not change (`serve`).
     pub fn with_memo(mut self, memo: &'m crate::cache::RenderMemo) -> Renderer<'m> {
         self.memo = Some(memo);
         self

@@ -140,6 +140,7 @@ impl<'m> Renderer<'m> {
         .unwrap_or_default()
     }
 
+    /// `/sources/`: every source with its back-links.
     pub fn sources_page(&self) -> Result<(String, String), Diagnostic> {
         let m = self.m;
         let sources: Vec<SourceCtx> = m

@@ -146,6 +146,7 @@ pub enum Resolved {
     File(String),
     /// A directory asked for without its trailing slash: the URL to redirect to.
     Redirect(String),
+    /// No such file.
     NotFound,
     /// A path that tries to leave the site or cannot name a file in it.
     BadRequest,
@@ -184,6 +185,7 @@ pub fn clean_path(target: &str) -> Option<(Vec<String>, bool)> {
     Some((out, trailing))
 }
 
+/// Where the request target `target` leads in `site`.
 pub fn resolve(site: &Site, target: &str) -> Resolved {
     let Some((segs, trailing)) = clean_path(target) else {
         return Resolved::BadRequest;
@@ -462,6 +464,7 @@ fn forbidden_host(req: Request, shared: &Shared, host: &str) {
     text(req, 403, &msg);
 }
 
+/// Answer one request.
 pub fn handle(req: Request, shared: &Shared) {
     if !shared.hosts.allows(host_header(&req)) {
         let host = host_header(&req).unwrap_or_default().to_string();

@@ -27,13 +27,20 @@ use std::sync::mpsc;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+/// What `dossier serve` was asked.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// The site's folder.
     pub root: PathBuf,
+    /// What to build.
     pub model: Options,
+    /// The port (0: any free one).
     pub port: u16,
+    /// The address to listen on.
     pub bind: String,
+    /// Open a browser.
     pub open: bool,
+    /// Poll for changes instead of asking the system.
     pub poll: bool,
     /// Host names requests may use besides localhost and IP addresses (`--allow-host`).
     pub allow_hosts: Vec<String>,
@@ -41,19 +48,25 @@ pub struct ServeOptions {
 
 /// What requests see: the last good site, and the diagnostics of the last build if it failed.
 pub struct Snapshot {
+    /// The last site that built.
     pub site: Arc<Site>,
+    /// The diagnostics of the last build, if it failed.
     pub error: Option<String>,
 }
 
+/// What every request handler and the rebuilder share.
 pub struct Shared {
     current: RwLock<Arc<Snapshot>>,
+    /// The open live-reload streams.
     pub hub: reload::Hub,
     /// The site folder, canonical: every file served from disk must lie inside it.
     pub root: PathBuf,
+    /// The `Host`s answered.
     pub hosts: http::AllowedHosts,
 }
 
 impl Shared {
+    /// The state of a server for `site` (and the overlay's `error`).
     pub fn new(
         site: Arc<Site>,
         error: Option<String>,
@@ -68,6 +81,7 @@ impl Shared {
         }
     }
 
+    /// What requests see now.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.current
             .read()
@@ -75,6 +89,7 @@ impl Shared {
             .clone()
     }
 
+    /// Serve `snap` from now on.
     pub fn swap(&self, snap: Snapshot) {
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snap);
     }
@@ -134,7 +149,9 @@ pub fn connection_limits() -> tiny_http::ConnectionLimits {
 /// Why `--bind`/`--port` cannot be listened on, and what to do about it.
 #[derive(Debug)]
 pub struct ListenError {
+    /// Why it could not listen.
     pub error: String,
+    /// What to do about it.
     pub hint: String,
 }
 
@@ -248,121 +265,28 @@ pub fn diagnostics_text(diags: &[Diagnostic]) -> String {
     crate::diagnostics::report(diags)
 }
 
+/// `dossier serve`: build, serve, watch and rebuild until stopped; the exit code.
 pub fn run(opts: ServeOptions) -> i32 {
-    let root = match opts.root.canonicalize() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!(
-                "error: cannot open the site folder {}: {e}",
-                opts.root.display()
-            );
-            return 1;
-        }
-    };
-    if !root.join(crate::config::CONFIG_FILE).is_file() {
-        eprintln!(
-            "error: no site.yaml in {}\n  hint: run dossier in the site's folder or pass --root",
-            root.display()
-        );
-        return 1;
-    }
-    let server = match listen(&opts.bind, opts.port, connection_limits()) {
-        Ok(s) => Arc::new(s),
-        Err(e) => {
-            let shown = match bind_address(&opts.bind) {
-                a if a.contains(':') => format!("[{a}]"),
-                a => a.to_string(),
-            };
-            eprintln!(
-                "error: cannot listen on {shown}:{}: {}\n  hint: {}",
-                opts.port, e.error, e.hint
-            );
-            return 1;
-        }
-    };
-    let Some(local) = server.server_addr().to_ip() else {
-        eprintln!("error: the server has no IP address");
+    let Some(root) = site_root(&opts) else {
         return 1;
     };
-    let port = local.port();
-    let host = url_host(&opts.bind, local);
+    let Some((server, host, port, hosts)) = open(&opts) else {
+        return 1;
+    };
     let url = format!("http://{host}:{port}/");
-    let mut names = opts.allow_hosts.clone();
-    names.push(host.clone());
-    names.push(opts.bind.clone());
-    if !local.ip().is_loopback() {
-        names.push(format!("{host}.local"));
-        eprintln!(
-            "warning: listening on {}: anyone who can reach this machine on the network can read the preview{} and watch your edits as you save them\n  hint: leave out --bind (127.0.0.1, the default) to keep it on this machine",
-            opts.bind,
-            if opts.model.drafts {
-                ", drafts included,"
-            } else {
-                ""
-            }
-        );
-    }
-    let hosts = http::AllowedHosts::new(names);
-
     // Links and permalinks point at this server; pages are served from its root.
     let mut model = opts.model.clone();
     model.base_url = Some(format!("http://{host}:{port}"));
     model.relative = false;
-    let build_opts = BuildOptions {
-        model,
-        live_reload: true,
-    };
-    let mut rebuilder = Rebuilder::new(&root, build_opts);
-    let started = std::time::Instant::now();
-    let shared = Arc::new(match rebuilder.build_all() {
-        Ok(site) => {
-            report(&site.warnings);
-            eprintln!(
-                "built {} files in memory in {} ms",
-                site.files.len(),
-                started.elapsed().as_millis()
-            );
-            Shared::new(site, None, root.clone(), hosts)
-        }
-        Err(diags) => {
-            report(&diags);
-            eprintln!("build failed: fix the files above and the page reloads by itself");
-            Shared::new(
-                Arc::new(Site::default()),
-                Some(diagnostics_text(&diags)),
-                root.clone(),
-                hosts,
-            )
-        }
-    });
-
-    for _ in 0..WORKERS {
-        let server = server.clone();
-        let shared = shared.clone();
-        std::thread::spawn(move || {
-            // recv fails only when the server is unblocked (it never is): no error ends a
-            // worker (one that ended took its share of the requests with it).
-            loop {
-                match server.recv() {
-                    Ok(req) => http::dispatch(req, &shared),
-                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
-                }
-            }
-        });
-    }
-    {
-        let shared = shared.clone();
-        std::thread::spawn(move || {
-            loop {
-                std::thread::sleep(Duration::from_secs(15));
-                shared.hub.ping();
-            }
-        });
-    }
-    let _ = ctrlc::set_handler(|| {
-        eprintln!("\nstopped");
-        std::process::exit(0);
-    });
+    let mut rebuilder = Rebuilder::new(
+        &root,
+        BuildOptions {
+            model,
+            live_reload: true,
+        },
+    );
+    let shared = Arc::new(first_build(&mut rebuilder, &root, hosts));
+    start_workers(&server, &shared);
 
     let (tx, rx) = mpsc::channel();
     let mut links = watch::Links::default();
@@ -376,7 +300,6 @@ pub fn run(opts: ServeOptions) -> i32 {
             return 1;
         }
     };
-
     links.scan(&root, &mut watcher);
 
     println!("serving at {url}");
@@ -387,7 +310,6 @@ pub fn run(opts: ServeOptions) -> i32 {
         if opts.poll { " (polling)" } else { "" }
     );
     if opts.open {
-        let url = url.clone();
         std::thread::spawn(move || {
             if let Err(e) = open::that(&url) {
                 eprintln!("cannot open a browser: {e}");
@@ -409,43 +331,166 @@ pub fn run(opts: ServeOptions) -> i32 {
         if rescan || outcome.as_ref().is_some_and(|o| o.how == How::Full) {
             links.scan(&root, &mut watcher);
         }
-        let Some(outcome) = outcome else {
-            continue;
-        };
-        match &outcome.result {
-            Ok(site) => {
-                let newly_fixed = shared.snapshot().error.is_some();
-                shared.swap(Snapshot {
-                    site: site.clone(),
-                    error: None,
-                });
-                if outcome.how != How::Assets {
-                    report(&site.warnings);
-                }
-                eprintln!("{}", outcome.summary());
-                if outcome.css_only && !newly_fixed {
-                    shared.hub.send("css", "");
-                } else {
-                    shared.hub.send("reload", "");
-                }
-            }
-            Err(diags) => {
-                report(diags);
-                eprintln!("{}; the last good site is still served", outcome.summary());
-                let text = diagnostics_text(diags);
-                let site = shared.snapshot().site.clone();
-                shared.swap(Snapshot {
-                    site,
-                    error: Some(text.clone()),
-                });
-                shared.hub.send(
-                    "build-error",
-                    &serde_json::to_string(&text).unwrap_or_default(),
-                );
-            }
+        if let Some(outcome) = outcome {
+            publish(&shared, &outcome);
         }
     }
     0
+}
+
+/// The site's folder, canonical, if it is one (it holds site.yaml); else says why.
+fn site_root(opts: &ServeOptions) -> Option<PathBuf> {
+    let root = match opts.root.canonicalize() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!(
+                "error: cannot open the site folder {}: {e}",
+                opts.root.display()
+            );
+            return None;
+        }
+    };
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        eprintln!(
+            "error: no site.yaml in {}\n  hint: run dossier in the site's folder or pass --root",
+            root.display()
+        );
+        return None;
+    }
+    Some(root)
+}
+
+/// The listening server, the host name and port its URLs use, and the hosts it answers;
+/// else says why not. Warns when it listens beyond this machine.
+fn open(opts: &ServeOptions) -> Option<(Arc<tiny_http::Server>, String, u16, http::AllowedHosts)> {
+    let server = match listen(&opts.bind, opts.port, connection_limits()) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            let shown = match bind_address(&opts.bind) {
+                a if a.contains(':') => format!("[{a}]"),
+                a => a.to_string(),
+            };
+            eprintln!(
+                "error: cannot listen on {shown}:{}: {}\n  hint: {}",
+                opts.port, e.error, e.hint
+            );
+            return None;
+        }
+    };
+    let Some(local) = server.server_addr().to_ip() else {
+        eprintln!("error: the server has no IP address");
+        return None;
+    };
+    let host = url_host(&opts.bind, local);
+    let mut names = opts.allow_hosts.clone();
+    names.push(host.clone());
+    names.push(opts.bind.clone());
+    if !local.ip().is_loopback() {
+        names.push(format!("{host}.local"));
+        eprintln!(
+            "warning: listening on {}: anyone who can reach this machine on the network can read the preview{} and watch your edits as you save them\n  hint: leave out --bind (127.0.0.1, the default) to keep it on this machine",
+            opts.bind,
+            if opts.model.drafts {
+                ", drafts included,"
+            } else {
+                ""
+            }
+        );
+    }
+    Some((server, host, local.port(), http::AllowedHosts::new(names)))
+}
+
+/// The first build: what requests see until the next (an empty site and the overlay when
+/// it failed).
+fn first_build(rebuilder: &mut Rebuilder, root: &Path, hosts: http::AllowedHosts) -> Shared {
+    let started = std::time::Instant::now();
+    match rebuilder.build_all() {
+        Ok(site) => {
+            report(&site.warnings);
+            eprintln!(
+                "built {} files in memory in {} ms",
+                site.files.len(),
+                started.elapsed().as_millis()
+            );
+            Shared::new(site, None, root.to_path_buf(), hosts)
+        }
+        Err(diags) => {
+            report(&diags);
+            eprintln!("build failed: fix the files above and the page reloads by itself");
+            Shared::new(
+                Arc::new(Site::default()),
+                Some(diagnostics_text(&diags)),
+                root.to_path_buf(),
+                hosts,
+            )
+        }
+    }
+}
+
+/// The HTTP workers, the event stream's pinger and the Ctrl-C handler.
+fn start_workers(server: &Arc<tiny_http::Server>, shared: &Arc<Shared>) {
+    for _ in 0..WORKERS {
+        let server = server.clone();
+        let shared = shared.clone();
+        std::thread::spawn(move || {
+            // recv fails only when the server is unblocked (it never is): no error ends a
+            // worker (one that ended took its share of the requests with it).
+            loop {
+                match server.recv() {
+                    Ok(req) => http::dispatch(req, &shared),
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+    }
+    let shared = shared.clone();
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_secs(15));
+            shared.hub.ping();
+        }
+    });
+    let _ = ctrlc::set_handler(|| {
+        eprintln!("\nstopped");
+        std::process::exit(0);
+    });
+}
+
+/// A rebuild's result, served: the new site and a reload (or styles swapped), or the
+/// overlay over the last good site.
+fn publish(shared: &Shared, outcome: &rebuild::Outcome) {
+    match &outcome.result {
+        Ok(site) => {
+            let newly_fixed = shared.snapshot().error.is_some();
+            shared.swap(Snapshot {
+                site: site.clone(),
+                error: None,
+            });
+            if outcome.how != How::Assets {
+                report(&site.warnings);
+            }
+            eprintln!("{}", outcome.summary());
+            if outcome.css_only && !newly_fixed {
+                shared.hub.send("css", "");
+            } else {
+                shared.hub.send("reload", "");
+            }
+        }
+        Err(diags) => {
+            report(diags);
+            eprintln!("{}; the last good site is still served", outcome.summary());
+            let text = diagnostics_text(diags);
+            let site = shared.snapshot().site.clone();
+            shared.swap(Snapshot {
+                site,
+                error: Some(text.clone()),
+            });
+            shared.hub.send(
+                "build-error",
+                &serde_json::to_string(&text).unwrap_or_default(),
+            );
+        }
+    }
 }
 
 /// Root-relative, '/'-separated paths of the changed files under `root`.

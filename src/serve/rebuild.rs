@@ -36,16 +36,20 @@ pub enum How {
     Full,
 }
 
+/// What one batch of changes did.
 #[derive(Debug)]
 pub struct Outcome {
     /// The new site, or every diagnostic of the failed build.
     pub result: Result<Arc<Site>, Vec<Diagnostic>>,
+    /// How it was rebuilt.
     pub how: How,
     /// Every changed file was a stylesheet (browsers can swap styles without reloading).
     pub css_only: bool,
     /// The changed files, root-relative.
     pub changed: Vec<String>,
+    /// How long it took.
     pub elapsed: Duration,
+    /// What the memo tables reused and redid.
     pub stats: Stats,
 }
 
@@ -85,6 +89,7 @@ impl Outcome {
     }
 }
 
+/// Rebuilds the site as its files change.
 pub struct Rebuilder {
     root: PathBuf,
     opts: BuildOptions,
@@ -97,6 +102,7 @@ pub struct Rebuilder {
 }
 
 impl Rebuilder {
+    /// A rebuilder of the site at `root` (nothing is read until `build_all`).
     pub fn new(root: &Path, opts: BuildOptions) -> Rebuilder {
         Rebuilder {
             root: root.to_path_buf(),

@@ -82,6 +82,7 @@ impl Hub {
         });
     }
 
+    /// How many streams are open.
     pub fn clients(&self) -> usize {
         self.lock().len()
     }

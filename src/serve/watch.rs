@@ -24,8 +24,11 @@ pub const DEBOUNCE: Duration = Duration::from_millis(30);
 /// How often the debouncer looks for paths that have been quiet for `DEBOUNCE`.
 const TICK: Duration = Duration::from_millis(10);
 
+/// The file watcher: the system's, or polling.
 pub enum Watcher {
+    /// inotify (or the system's own).
     Native(Debouncer<notify::RecommendedWatcher, RecommendedCache>),
+    /// Polling (WSL, Docker, network drives).
     Poll(Debouncer<notify::PollWatcher, NoCache>),
 }
 
@@ -82,6 +85,7 @@ impl Watcher {
         Ok(w)
     }
 
+    /// Watch one more path.
     pub fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
         match self {
             Watcher::Native(d) => d.watch(path, mode),

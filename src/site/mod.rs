@@ -24,7 +24,9 @@ use std::sync::Mutex;
 /// whether pages carry the live-reload script's hooks.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
+    /// The model's options.
     pub model: Options,
+    /// Pages carry the live-reload script's hooks (`serve`).
     pub live_reload: bool,
 }
 
@@ -100,13 +102,18 @@ pub enum Rendered {
     Patched,
     /// Only static files changed: they were written, `removed` are gone; the other files
     /// are those of the last build.
-    Assets { removed: Vec<String> },
+    Assets {
+        /// The output paths of the files that went away.
+        removed: Vec<String>,
+    },
 }
 
 /// The outcome of a render that succeeded.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// What was written.
     pub rendered: Rendered,
+    /// The build's warnings.
     pub warnings: Vec<Diagnostic>,
     /// The files written.
     pub written: usize,
@@ -310,7 +317,9 @@ fn render_all(
 /// A site rendered in memory: every output file, by path relative to the output root.
 #[derive(Debug, Clone, Default)]
 pub struct Site {
+    /// Every file, by output path.
     pub files: BTreeMap<String, Output>,
+    /// The build's warnings.
     pub warnings: Vec<Diagnostic>,
 }
 

@@ -196,15 +196,8 @@ impl Previous {
         let i = *self.model.by_path.get(path)?;
         let text = inputs.pages.get(path)?;
         let doc = &self.model.docs[i];
-        // Same front matter: the same YAML at the same lines, the body at the same line.
-        let split = frontmatter::split(text, &doc.file).ok()?;
-        match cache.frontmatter_of(path)? {
-            Ok(parsed)
-                if parsed.yaml == split.yaml
-                    && parsed.yaml_line == split.yaml_line
-                    && parsed.body_line == split.body_line
-                    && doc.body_line == split.body_line => {}
-            _ => return None,
+        if !same_front_matter(path, text, doc, cache) {
+            return None;
         }
         if self.lookups.is_none() {
             let index = self.search_index.clone()?;
@@ -283,32 +276,7 @@ impl Previous {
         }
         if text_changed {
             let entry = r.search_entry_json(doc).ok()?;
-            let old_index = self.search_index.clone()?;
-            let start = 1 + lookups.search_lens[..i]
-                .iter()
-                .map(|l| l + 1)
-                .sum::<usize>();
-            let end = start + lookups.search_lens[i];
-            let mut spare = self.spare.replace(old_index.clone());
-            let index = match spare.as_mut().and_then(Bytes::get_mut) {
-                Some(v) => {
-                    v.clear();
-                    v
-                }
-                None => {
-                    spare = Some(Vec::with_capacity(old_index.len() + entry.len()).into());
-                    spare
-                        .as_mut()
-                        .and_then(Bytes::get_mut)
-                        .expect("a new buffer")
-                }
-            };
-            index.extend_from_slice(&old_index[..start]);
-            index.extend_from_slice(entry.as_bytes());
-            index.extend_from_slice(&old_index[end..]);
-            lookups.search_lens[i] = entry.len();
-            let index = spare.expect("filled above");
-            self.search_index = Some(index.clone());
+            let index = self.splice_search_index(i, &entry)?;
             files.push(("search-index.json".into(), Output::Bytes(index)));
         }
         let written = files.len();
@@ -330,6 +298,39 @@ impl Previous {
                 ..Stats::default()
             },
         }))
+    }
+
+    /// The last build's search index with document `i`'s entry replaced by `entry` (its
+    /// JSON), in the memory of the index before the last when nothing else holds it.
+    fn splice_search_index(&mut self, i: usize, entry: &str) -> Option<Bytes> {
+        let lookups = self.lookups.as_mut()?;
+        let old_index = self.search_index.clone()?;
+        let start = 1 + lookups.search_lens[..i]
+            .iter()
+            .map(|l| l + 1)
+            .sum::<usize>();
+        let end = start + lookups.search_lens[i];
+        let mut spare = self.spare.replace(old_index.clone());
+        let index = match spare.as_mut().and_then(Bytes::get_mut) {
+            Some(v) => {
+                v.clear();
+                v
+            }
+            None => {
+                spare = Some(Vec::with_capacity(old_index.len() + entry.len()).into());
+                spare
+                    .as_mut()
+                    .and_then(Bytes::get_mut)
+                    .expect("a new buffer")
+            }
+        };
+        index.extend_from_slice(&old_index[..start]);
+        index.extend_from_slice(entry.as_bytes());
+        index.extend_from_slice(&old_index[end..]);
+        lookups.search_lens[i] = entry.len();
+        let index = spare.expect("filled above");
+        self.search_index = Some(index.clone());
+        Some(index)
     }
 
     /// Update the back-links of document `i`, which cited `was` before; whether they changed.
@@ -361,4 +362,24 @@ impl Previous {
         }
         all
     }
+}
+
+/// Whether `text`, the new text of the page `path`, has the front matter of the last build:
+/// the same YAML at the same lines, the body at the same line.
+fn same_front_matter(
+    path: &str,
+    text: &str,
+    doc: &crate::model::Document,
+    cache: &BuildCache,
+) -> bool {
+    let Ok(split) = frontmatter::split(text, &doc.file) else {
+        return false;
+    };
+    matches!(
+        cache.frontmatter_of(path),
+        Some(Ok(parsed)) if parsed.yaml == split.yaml
+            && parsed.yaml_line == split.yaml_line
+            && parsed.body_line == split.body_line
+            && doc.body_line == split.body_line
+    )
 }

@@ -5,13 +5,17 @@ use super::numbers::format_number;
 use crate::content::dates::Date;
 use crate::content::frontmatter::{FigureDecl, PeriodDecl, Qualifier};
 
+/// The days a figure covers, both included.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Period {
+    /// The first day.
     pub from: Date,
+    /// The last day.
     pub to: Date,
 }
 
 impl Period {
+    /// Whether the two share a day.
     pub fn overlaps(&self, other: &Period) -> bool {
         self.from.day <= other.to.day && other.from.day <= self.to.day
     }
@@ -34,8 +38,11 @@ impl Period {
 /// A checked figure, with where it was declared.
 #[derive(Debug, Clone, Hash)]
 pub struct Figure {
+    /// The declaration.
     pub decl: FigureDecl,
+    /// Its qualifier (`approx` resolved).
     pub qualifier: Qualifier,
+    /// The days it covers (`as_of` as one day when there is no period).
     pub period: Option<Period>,
     /// Content-relative path of the declaring page.
     pub page: String,
@@ -47,6 +54,7 @@ pub struct Figure {
 }
 
 impl Figure {
+    /// The figure `decl` declares, the `index`-th of the page `page`.
     pub fn new(decl: FigureDecl, page: String, index: usize) -> Figure {
         let qualifier = decl.qualifier.unwrap_or(if decl.approx {
             Qualifier::About
@@ -77,6 +85,7 @@ impl Figure {
         }
     }
 
+    /// Its value as written on a page ("200,000").
     pub fn value_display(&self) -> String {
         format_number(self.decl.value)
     }
@@ -104,6 +113,7 @@ impl Figure {
         matches!(unit_display(unit), UnitDisplay::Hidden).then_some(unit)
     }
 
+    /// The id of its row on /figures/.
     pub fn anchor(&self) -> String {
         format!("fig-{}", self.decl.id)
     }

@@ -75,8 +75,11 @@ pub fn closest_passage(archive: &str, quote: &str) -> String {
 /// YAML path is `figures[index].<key>` in its page's front matter).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// The key at fault.
     pub key: &'static str,
+    /// What is wrong.
     pub message: String,
+    /// How to fix it.
     pub hint: Option<String>,
 }
 

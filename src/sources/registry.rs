@@ -14,20 +14,30 @@ use super::quotes::normalise;
 #[derive(Debug, Clone, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
+    /// A stable slug (`ap-2022-09-27`).
     pub id: String,
+    /// The article's title.
     pub title: String,
+    /// Who published it.
     pub publisher: String,
+    /// Its authors.
     #[serde(default)]
     pub authors: Vec<String>,
+    /// When.
     pub published: Date,
+    /// The article's address.
     #[serde(default)]
     pub url: Option<String>,
+    /// When it was read.
     #[serde(default)]
     pub accessed: Option<Date>,
+    /// Its language.
     #[serde(default)]
     pub language: Option<String>,
+    /// Its archived text (a path).
     #[serde(default)]
     pub archive: Option<String>,
+    /// A note for readers.
     #[serde(default)]
     pub note: Option<String>,
     /// Its place in sources.yaml's list (its YAML path is `[index]`), for diagnostics.
@@ -43,7 +53,9 @@ pub use crate::content::load::SOURCES_FILE;
 /// The source registry, by id.
 #[derive(Debug, Clone, Default, Hash)]
 pub struct Registry {
+    /// Every source, by id.
     pub sources: BTreeMap<String, Source>,
+    /// content/sources.yaml, for diagnostics.
     pub file: PathBuf,
     /// sources.yaml did not parse: its error is reported once, not again at every citation.
     pub unreadable: bool,
@@ -52,6 +64,7 @@ pub struct Registry {
     pub invalid_ids: Vec<String>,
 }
 
+/// Whether `id` is a slug: lowercase letters, digits, `-`, `_`, `.`, starting with a letter or digit.
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.bytes().all(|b| {
@@ -169,6 +182,7 @@ impl Registry {
         registry
     }
 
+    /// The source of that id.
     pub fn get(&self, id: &str) -> Option<&Source> {
         self.sources.get(id)
     }

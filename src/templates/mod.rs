@@ -29,7 +29,9 @@ pub const BUILT_IN: &[(&str, &str)] = &[
 /// Why a theme shortcode could not render: what to tell the author, and a hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShortcodeError {
+    /// What to tell the author.
     pub message: String,
+    /// A hint.
     pub hint: String,
 }
 
@@ -67,6 +69,7 @@ fn reserved_ids(templates: &BTreeMap<String, TemplateFile>) -> crate::markdown::
 }
 
 impl Theme {
+    /// The theme of `inputs` (its templates, the site's overrides, the built-in ones).
     pub fn new(inputs: &Inputs, config: &Config) -> Result<Theme, Vec<Diagnostic>> {
         let files: BTreeMap<String, PathBuf> = inputs
             .templates
@@ -128,6 +131,7 @@ impl Theme {
         &self.reserved
     }
 
+    /// Whether the theme or the site has a template of that name.
     pub fn has(&self, name: &str) -> bool {
         self.files.contains_key(name)
     }
@@ -152,6 +156,7 @@ impl Theme {
         }
     }
 
+    /// Render the template `name` with `ctx`.
     pub fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, Diagnostic> {
         self.tera
             .render(name, ctx)
