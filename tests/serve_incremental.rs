@@ -1,7 +1,8 @@
 //! Incremental rebuilds must equal full builds, byte for byte: random sequences of edits
 //! (page text, front matter, figures, sources.yaml, templates, static files, new pages,
 //! deletions, renames, broken files) go through `Rebuilder::apply`, the code path of
-//! `dossier serve`, and after each one the site is compared with a fresh `Site::build`.
+//! `dossier serve`, and after each one the site is compared with a fresh build through the disk
+//! sink (the staging folder of `dossier build`).
 //! Half of the edits change only a page's text below its front matter (headings, citations,
 //! figures, links and anchors, images without alt text, word counts), which `serve` patches
 //! into the previous build (`How::Patched`) instead of rebuilding.
@@ -156,10 +157,7 @@ fn write(root: &Path, rel: &str, text: &str) {
 }
 
 fn bytes(out: &Output) -> Vec<u8> {
-    match out {
-        Output::Bytes(b) => b.to_vec(),
-        Output::Copy(p) => std::fs::read(p).unwrap_or_default(),
-    }
+    common::output_bytes(out)
 }
 
 fn assert_same(
@@ -240,7 +238,7 @@ fn run(seed: u64, steps: usize) -> usize {
         })
     };
     let first = text(rb.build_all());
-    let full = Site::build(root, &opts).map_err(|d| {
+    let full = common::disk_build(root, &opts).map_err(|d| {
         d.iter()
             .map(|d| d.to_string())
             .collect::<Vec<_>>()
@@ -409,7 +407,7 @@ fn run(seed: u64, steps: usize) -> usize {
         }
         failed = outcome.result.is_err() && broken.is_none() && broken_text.is_none();
         let incremental = text(outcome.result);
-        let full = Site::build(root, &opts).map_err(|d| {
+        let full = common::disk_build(root, &opts).map_err(|d| {
             d.iter()
                 .map(|d| d.to_string())
                 .collect::<Vec<_>>()
@@ -480,7 +478,7 @@ fn body_only_edit_is_patched() {
         o.summary()
     );
     let patched = o.result.unwrap();
-    let full = Site::build(root, &opts).unwrap();
+    let full = common::disk_build(root, &opts).unwrap();
     assert_same(1, "body edit", &Ok((*patched).clone()), &Ok(full));
 
     write(root, &rel, &old.replacen("title: ", "title: Retitled ", 1));
@@ -568,7 +566,7 @@ fn a_folder_replaced_by_a_file_equals_a_full_build() {
         change();
         let o = rb.apply(&[path.to_string()]).expect("a change");
         let incremental = o.result.map(|s| (*s).clone()).map_err(|d| format!("{d:?}"));
-        let full = Site::build(root, &opts).map_err(|d| format!("{d:?}"));
+        let full = common::disk_build(root, &opts).map_err(|d| format!("{d:?}"));
         assert_same(step, path, &incremental, &full);
     }
 }

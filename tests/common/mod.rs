@@ -588,3 +588,48 @@ pub fn assert_links_resolve(public: &Path, base_path: &str) {
         }
     }
 }
+
+/// The site at `root` built through the disk sink (`output::Target`'s staging folder, as
+/// `dossier build` writes it) into a fresh folder, read back as a `Site` (every file as
+/// bytes; the manifest left out), or its diagnostics.
+pub fn disk_build(
+    root: &Path,
+    opts: &dossier::site::BuildOptions,
+) -> Result<dossier::site::Site, Vec<dossier::diagnostics::Diagnostic>> {
+    use dossier::site::{self, Cache, PutSink, Relative, Sink};
+    let out = tempfile::Builder::new()
+        .prefix("dossier-disk-")
+        .tempdir()
+        .expect("temp dir");
+    let dest = out.path().join("public");
+    let target = dossier::output::Target::prepare(root, &dest, false).map_err(|d| vec![d])?;
+    let mut inputs = dossier::content::load::Inputs::load(root)?;
+    let (report, _) = target.write(|put| {
+        let disk = PutSink(put);
+        let rel;
+        let sink: &dyn Sink = if opts.model.relative {
+            rel = Relative(&disk);
+            &rel
+        } else {
+            &disk
+        };
+        site::render(&mut inputs, opts, &mut Cache::disabled(), sink)
+    })?;
+    let files = snapshot(&dest)
+        .into_iter()
+        .filter(|(p, _)| p != ".dossier-output")
+        .map(|(p, b)| (p, dossier::render::Output::Bytes(b.into())))
+        .collect();
+    Ok(dossier::site::Site {
+        files,
+        warnings: report.warnings,
+    })
+}
+
+/// A file of a site as bytes (a file to copy read from disk).
+pub fn output_bytes(o: &dossier::render::Output) -> Vec<u8> {
+    match o {
+        dossier::render::Output::Bytes(b) => b.to_vec(),
+        dossier::render::Output::Copy(p) => fs::read(p).unwrap_or_default(),
+    }
+}
