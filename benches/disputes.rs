@@ -4,6 +4,7 @@
 
 use dossier::content::dates::Date;
 use dossier::content::frontmatter::FigureDecl;
+use dossier::content::ids::FigureId;
 use dossier::sources::disputes::find_disputes;
 use dossier::sources::{Figure, Period};
 use std::collections::BTreeMap;
@@ -11,7 +12,7 @@ use std::time::Instant;
 
 fn main() {
     let n = 50_000;
-    let figures: BTreeMap<String, Figure> = (0..n)
+    let figures: BTreeMap<FigureId, Figure> = (0..n)
         .map(|i| {
             let yaml = format!(
                 "{{id: f{i}, value: {}, measure: m, subject: s, source: s{}, quote: q, place: p}}",

@@ -1,5 +1,6 @@
 //! Build-time SVG bar charts of figures: accessible (title, desc, a data table), no JS.
 
+use crate::content::ids::FigureId;
 use crate::html::escape as escape_html;
 use crate::sources::{Figure, Registry};
 use std::fmt::Write;
@@ -55,10 +56,10 @@ pub fn render<'a>(
     figures: impl Iterator<Item = &'a Figure>,
     registry: &Registry,
     base_path: &str,
-    disputes: &[Vec<String>],
+    disputes: &[Vec<FigureId>],
 ) -> Result<String, String> {
     let disputed: std::collections::HashSet<&str> =
-        disputes.iter().flatten().map(String::as_str).collect();
+        disputes.iter().flatten().map(FigureId::as_str).collect();
     let mut rows: Vec<&Figure> = figures.filter(|f| spec.matches(f)).collect();
     if rows.is_empty() {
         return Err(format!(
@@ -162,7 +163,7 @@ pub fn render<'a>(
     for f in &rows {
         let src = registry
             .get(&f.decl.source)
-            .map_or(f.decl.source.clone(), |s| s.publisher.clone());
+            .map_or(f.decl.source.to_string(), |s| s.publisher.clone());
         let _ = write!(
             svg,
             "<tr><td>{}</td><td data-sort=\"{}\">{}</td><td>{}</td><td>{}</td><td><a href=\"{}/sources/#src-{}\">{}</a></td></tr>",

@@ -2,6 +2,7 @@
 //! model: the keys of a page, and its figures as declared.
 
 use super::dates::Date;
+use super::ids::{FigureId, SourceId};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::yaml;
 use serde::Deserialize;
@@ -168,7 +169,7 @@ impl<'de> Deserialize<'de> for PeriodDecl {
 #[serde(deny_unknown_fields)]
 pub struct FigureDecl {
     /// Unique across the site (a slug).
-    pub id: String,
+    pub id: FigureId,
     /// The number as the source states it.
     pub value: f64,
     /// Shorthand for `qualifier: about`.
@@ -197,7 +198,7 @@ pub struct FigureDecl {
     #[serde(default)]
     pub claimed_by: Option<String>,
     /// The id of the source (in sources.yaml) that states it.
-    pub source: String,
+    pub source: SourceId,
     /// The source's exact words that state it.
     pub quote: String,
     /// Free text: caveats, how a period was read, etc.
@@ -307,7 +308,7 @@ pub struct FrontMatter {
     pub places: Vec<String>,
     /// Sources it relies on beyond its inline citations.
     #[serde(default)]
-    pub sources: Vec<String>,
+    pub sources: Vec<SourceId>,
     /// The numbers it quotes.
     #[serde(default)]
     pub figures: Vec<FigureDecl>,

@@ -3,4 +3,5 @@
 
 pub mod dates;
 pub mod frontmatter;
+pub mod ids;
 pub mod load;

@@ -17,6 +17,7 @@ pub use highlight::{HIGHLIGHT_CLASS_PREFIX, SYNTAXES, highlight};
 pub use links::{LinkRef, join};
 pub use tokens::{CiteItem, Piece, PieceKind, Shortcode, Token, extract_tokens};
 
+use crate::content::ids::{FigureId, SourceId};
 use crate::diagnostics::{Diagnostic, LineIndex, Span};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeMap;
@@ -77,9 +78,9 @@ pub trait Env: Sync {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct References {
     /// Each cited source id with its locators, in order of first citation.
-    pub entries: Vec<(String, Vec<String>)>,
+    pub entries: Vec<(SourceId, Vec<String>)>,
     /// The figures the page's `fig()` calls use, in order.
-    pub figures_used: Vec<String>,
+    pub figures_used: Vec<FigureId>,
 }
 
 impl References {
@@ -88,7 +89,7 @@ impl References {
         let i = match self.entries.iter().position(|(e, _)| e == id) {
             Some(i) => i,
             None => {
-                self.entries.push((id.to_string(), Vec::new()));
+                self.entries.push((id.into(), Vec::new()));
                 self.entries.len() - 1
             }
         };

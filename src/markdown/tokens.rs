@@ -5,6 +5,7 @@
 //! keeps exact line:col positions for errors.
 
 use super::options;
+use crate::content::ids::SourceId;
 use crate::diagnostics::{Diagnostic, LineIndex, Span};
 use crate::html::escape;
 use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
@@ -19,7 +20,7 @@ pub(super) const PH_CLOSE: char = '\u{E001}';
 #[derive(Debug, Clone, PartialEq)]
 pub struct CiteItem {
     /// The source id.
-    pub id: String,
+    pub id: SourceId,
     /// `para. 4`, `p. 12`.
     pub locator: Option<String>,
     /// Where the item is.
@@ -202,7 +203,7 @@ fn parse_citation(
             return Some((items, end));
         }
         items.push(CiteItem {
-            id: id.to_string(),
+            id: id.into(),
             locator,
             span: span_at(at),
         });

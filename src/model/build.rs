@@ -4,10 +4,11 @@
 //! the back-links from sources to the pages that cite them.
 
 use super::env::PageEnv;
-use super::{Document, Kind, Options, parent_section, url_path};
+use super::{DocId, Document, Kind, Options, parent_section, url_path};
 use crate::cache::BuildCache;
 use crate::config::Config;
 use crate::content::frontmatter::{self, Parsed};
+use crate::content::ids::{FigureId, SourceId};
 use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::markdown::{self, Rendered};
@@ -194,9 +195,9 @@ pub(super) fn figures(
     docs: &[Document],
     registry: &Registry,
     diags: &mut Vec<Diagnostic>,
-) -> BTreeMap<String, Figure> {
+) -> BTreeMap<FigureId, Figure> {
     let by_path: HashMap<&str, &Document> = docs.iter().map(|d| (d.path.as_str(), d)).collect();
-    let mut figures: BTreeMap<String, Figure> = BTreeMap::new();
+    let mut figures: BTreeMap<FigureId, Figure> = BTreeMap::new();
     for doc in docs {
         // Positions come from the parser, read again only for a page with a mistake.
         for (index, decl) in doc.fm.figures.iter().enumerate() {
@@ -370,11 +371,11 @@ pub(super) fn render_markdown(
 pub(super) fn back_links(
     registry: &Registry,
     docs: &[Document],
-) -> BTreeMap<String, BTreeSet<usize>> {
-    let mut cited_by: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+) -> BTreeMap<SourceId, BTreeSet<DocId>> {
+    let mut cited_by: BTreeMap<SourceId, BTreeSet<DocId>> = BTreeMap::new();
     for (i, doc) in docs.iter().enumerate() {
         for id in super::cites(registry, doc) {
-            cited_by.entry(id.clone()).or_default().insert(i);
+            cited_by.entry(id.clone()).or_default().insert(DocId(i));
         }
     }
     cited_by

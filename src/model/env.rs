@@ -2,6 +2,7 @@
 //! pages and assets, drafts and broken pages, the sources, the figures, the theme's
 //! shortcodes. Citations and the built-in shortcodes `fig` and `chart` are rendered here.
 
+use crate::content::ids::FigureId;
 use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::markdown::{self, CiteItem, Env, Piece, PieceKind, References, Shortcode};
@@ -12,11 +13,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// What a page's Markdown can see of the rest of the site. Every field must be part of
 /// `fingerprint`: `serve` reuses a page's Markdown while the fingerprint stays the same.
 pub(super) struct PageEnv<'a> {
-    pub(super) disputes: &'a [Vec<String>],
+    pub(super) disputes: &'a [Vec<FigureId>],
     pub(super) links: &'a HashMap<String, String>,
     pub(super) known: Vec<&'a str>,
     pub(super) registry: &'a Registry,
-    pub(super) figures: &'a BTreeMap<String, Figure>,
+    pub(super) figures: &'a BTreeMap<FigureId, Figure>,
     pub(super) base_path: &'a str,
     pub(super) theme: &'a Theme,
     pub(super) drafts: &'a BTreeSet<String>,
@@ -197,7 +198,7 @@ impl PageEnv<'_> {
                     return String::new();
                 };
                 let Some(fig) = self.figures.get(id) else {
-                    let hint = match did_you_mean(id, self.figures.keys().map(String::as_str)) {
+                    let hint = match did_you_mean(id, self.figures.keys().map(FigureId::as_str)) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => "declare it under `figures:` in a page's front matter".into(),
                     };
@@ -207,7 +208,7 @@ impl PageEnv<'_> {
                     );
                     return String::new();
                 };
-                refs.figures_used.push(id.to_string());
+                refs.figures_used.push(id.into());
                 let with_unit = sc
                     .args
                     .get("unit")

@@ -7,6 +7,7 @@ pub mod outputs;
 
 use crate::cache::BuildCache;
 use crate::content::frontmatter::FrontMatter;
+use crate::content::ids::{FigureId, SourceId};
 use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::markdown::Rendered;
@@ -30,6 +31,23 @@ pub struct Options {
     pub relative: bool,
     /// Leave every page's HTML empty; `deferred_html` renders it when it is needed.
     pub defer_html: bool,
+}
+
+/// A document's place in `Model::docs` (documents sorted by path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DocId(pub usize);
+
+impl<T> std::ops::Index<DocId> for Vec<T> {
+    type Output = T;
+    fn index(&self, id: DocId) -> &T {
+        &self[id.0]
+    }
+}
+
+impl<T> std::ops::IndexMut<DocId> for Vec<T> {
+    fn index_mut(&mut self, id: DocId) -> &mut T {
+        &mut self[id.0]
+    }
 }
 
 /// A page, or a section's `_index.md`.
@@ -89,15 +107,15 @@ pub struct Model {
     /// Sorted by path.
     pub docs: Vec<Document>,
     /// Content path -> index in `docs`.
-    pub by_path: HashMap<String, usize>,
+    pub by_path: HashMap<String, DocId>,
     /// What `@/` links may name (`stories/routes.md`, and `stories/` for a section) -> URL.
     pub links: HashMap<String, String>,
     /// Every figure, by id.
-    pub figures: BTreeMap<String, Figure>,
+    pub figures: BTreeMap<FigureId, Figure>,
     /// Source id -> indices of documents that cite it (inline, in `sources:` or by figure).
-    pub cited_by: BTreeMap<String, BTreeSet<usize>>,
+    pub cited_by: BTreeMap<SourceId, BTreeSet<DocId>>,
     /// Groups of figure ids that share place and measure with overlapping periods and differ.
-    pub disputes: Vec<Vec<String>>,
+    pub disputes: Vec<Vec<FigureId>>,
     /// The theme's templates.
     pub theme: Theme,
     /// Output path -> file to copy: theme and site static files, content assets.
@@ -192,10 +210,10 @@ impl Model {
             drafts,
             broken,
         } = build::documents(inputs, opts, cache, &mut diags);
-        let by_path: HashMap<String, usize> = docs
+        let by_path: HashMap<String, DocId> = docs
             .iter()
             .enumerate()
-            .map(|(i, d)| (d.path.clone(), i))
+            .map(|(i, d)| (d.path.clone(), DocId(i)))
             .collect();
         let figures = build::figures(&docs, &registry, &mut diags);
         let overridden = outputs::check(&docs, &figures, inputs, &mut diags);
@@ -268,7 +286,7 @@ impl Model {
     /// environment with `inputs`' content files, as a build renders it.
     pub fn render_markdown(
         &self,
-        i: usize,
+        i: DocId,
         text: &str,
         inputs: &Inputs,
     ) -> (Rendered, Vec<Diagnostic>) {
@@ -277,7 +295,7 @@ impl Model {
 
     /// For a model built with `defer_html`: the HTML of `docs[i]`, rendered from its file in
     /// `inputs` exactly as a build without `defer_html` renders it.
-    pub fn deferred_html<'a>(&'a self, inputs: &'a Inputs) -> impl Fn(usize) -> String + Sync + 'a {
+    pub fn deferred_html<'a>(&'a self, inputs: &'a Inputs) -> impl Fn(DocId) -> String + Sync + 'a {
         let env = self.page_env(inputs);
         move |i| {
             let doc = &self.docs[i];
@@ -288,7 +306,7 @@ impl Model {
     }
 
     /// The sources `doc` cites (inline, in `sources:` or by a figure), repeats included.
-    pub fn cites<'a>(&'a self, doc: &'a Document) -> impl Iterator<Item = &'a String> {
+    pub fn cites<'a>(&'a self, doc: &'a Document) -> impl Iterator<Item = &'a SourceId> {
         cites(&self.registry, doc)
     }
 
@@ -319,7 +337,7 @@ impl crate::config::Config {
 pub(super) fn cites<'a>(
     registry: &'a Registry,
     doc: &'a Document,
-) -> impl Iterator<Item = &'a String> {
+) -> impl Iterator<Item = &'a SourceId> {
     doc.rendered
         .references
         .entries

@@ -2,6 +2,7 @@
 //! the same output file, a page may not take the URL of a page dossier generates, and
 //! taxonomy terms that are different words may not share one URL.
 
+use crate::content::ids::FigureId;
 use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::Document;
@@ -37,7 +38,7 @@ pub fn term_slug(name: &str) -> String {
 /// files replace.
 pub fn check(
     docs: &[Document],
-    figures: &BTreeMap<String, Figure>,
+    figures: &BTreeMap<FigureId, Figure>,
     inputs: &Inputs,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeSet<String> {
@@ -161,7 +162,7 @@ pub fn check(
 /// a warning; a term without letters or digits is an error.
 fn terms(
     docs: &[Document],
-    figures: &BTreeMap<String, Figure>,
+    figures: &BTreeMap<FigureId, Figure>,
     at: &dyn Fn(&Document, &str) -> Span,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(&'static str, String, String)> {

@@ -339,7 +339,7 @@ impl<'m> Renderer<'m> {
 
     pub(super) fn neighbours(&self, d: &Document) -> (Option<Link>, Option<Link>) {
         let m = self.m;
-        let link = |i: usize| Link {
+        let link = |i: crate::model::DocId| Link {
             title: m.docs[i].fm.title.clone(),
             url: m.url(&m.docs[i].url_path),
         };

@@ -11,8 +11,9 @@ pub use crate::model::output_path;
 pub use context::{FigureCtx, Link, measure_label};
 pub use data::CSV_COLUMNS;
 
+use crate::content::ids::FigureId;
 use crate::diagnostics::{Diagnostic, Span};
-use crate::model::{Document, Model};
+use crate::model::{DocId, Document, Model};
 use crate::sources::Figure;
 use context::{SiteCtx, SubsectionCtx};
 use rayon::prelude::*;
@@ -84,7 +85,7 @@ pub struct Renderer<'m> {
 }
 
 /// Renders the HTML of `Model::docs[i]` on demand (see `Model::deferred_html`).
-pub type HtmlSource<'a> = dyn Fn(usize) -> String + Sync + 'a;
+pub type HtmlSource<'a> = dyn Fn(DocId) -> String + Sync + 'a;
 
 /// Lookups computed once per build, so that no page's data costs O(site size).
 struct Index<'m> {
@@ -95,7 +96,7 @@ struct Index<'m> {
     /// Section path -> its subsections, sorted by `sort_key`.
     subsections: HashMap<&'m str, Vec<&'m Document>>,
     /// Document index -> indices of the previous and next page of its section.
-    neighbours: Vec<(Option<usize>, Option<usize>)>,
+    neighbours: Vec<(Option<DocId>, Option<DocId>)>,
     disputed: HashSet<&'m str>,
     /// Source id -> the figures it backs, in figure id order.
     figures_by_source: HashMap<&'m str, Vec<&'m Figure>>,
@@ -126,12 +127,12 @@ impl<'m> Index<'m> {
         }
         let mut neighbours = vec![(None, None); m.docs.len()];
         for list in section_pages.values() {
-            let at: Vec<usize> = list.iter().map(|d| m.by_path[&d.path]).collect();
+            let at: Vec<DocId> = list.iter().map(|d| m.by_path[&d.path]).collect();
             for (k, &i) in at.iter().enumerate() {
                 neighbours[i] = (k.checked_sub(1).map(|j| at[j]), at.get(k + 1).copied());
             }
         }
-        let disputed = m.disputes.iter().flatten().map(String::as_str).collect();
+        let disputed = m.disputes.iter().flatten().map(FigureId::as_str).collect();
         let mut figures_by_source: HashMap<&str, Vec<&Figure>> = HashMap::new();
         for f in m.figures.values() {
             figures_by_source

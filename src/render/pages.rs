@@ -3,6 +3,7 @@
 
 use super::context::{FigureBrief, Link, SourceCtx, TermCtx, measure_label};
 use super::{Renderer, TermGroup, sort_key};
+use crate::content::ids::FigureId;
 use crate::diagnostics::Diagnostic;
 use crate::model::Document;
 use crate::model::outputs::{TAXONOMIES, term_slug};
@@ -82,7 +83,7 @@ impl<'m> Renderer<'m> {
             .map(|ids| {
                 let ids: Vec<&str> = ids
                     .iter()
-                    .map(String::as_str)
+                    .map(FigureId::as_str)
                     .filter(|id| values.contains_key(id))
                     .collect();
                 let first = &m.figures[ids[0]];

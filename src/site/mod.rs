@@ -262,7 +262,7 @@ fn render_all(
         };
         let diags = renderer.render_pages(&put, &mut written_paths);
         // The feed embeds a few pages' HTML: kept, as everything else is done with the texts.
-        let feed: Vec<(usize, String)> = if keep {
+        let feed: Vec<(crate::model::DocId, String)> = if keep {
             Vec::new()
         } else {
             renderer

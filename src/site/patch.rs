@@ -26,6 +26,7 @@
 use super::{Report, Sink, link_diagnostics, note_links};
 use crate::cache::{BuildCache, Stats};
 use crate::content::frontmatter;
+use crate::content::ids::SourceId;
 use crate::content::load::Inputs;
 use crate::diagnostics::Diagnostic;
 use crate::linkcheck::{self, LinkCheck};
@@ -193,7 +194,8 @@ impl Previous {
         if self.pending.as_deref().is_some_and(|p| p != path) {
             return None;
         }
-        let i = *self.model.by_path.get(path)?;
+        let id = *self.model.by_path.get(path)?;
+        let i = id.0;
         let text = inputs.pages.get(path)?;
         let doc = &self.model.docs[i];
         if !same_front_matter(path, text, doc, cache) {
@@ -203,13 +205,13 @@ impl Previous {
             let index = self.search_index.clone()?;
             self.lookups = Some(Lookups::new(&self.model, self.live_reload, &index)?);
         }
-        let (rendered, diags) = self.model.render_markdown(i, text, inputs);
+        let (rendered, diags) = self.model.render_markdown(id, text, inputs);
         cache.retext_frontmatter(path, text);
         cache.store_markdown(path, text, (rendered.clone(), diags.clone()));
         let (mut errors, warnings): (Vec<_>, Vec<_>) =
             diags.into_iter().partition(Diagnostic::is_error);
 
-        let was: BTreeSet<String> = self.model.cites(doc).cloned().collect();
+        let was: BTreeSet<SourceId> = self.model.cites(doc).cloned().collect();
         let old = std::mem::replace(&mut self.model.docs[i].rendered, rendered);
         if !errors.is_empty() {
             self.model.docs[i].rendered = old;
@@ -334,18 +336,23 @@ impl Previous {
     }
 
     /// Update the back-links of document `i`, which cited `was` before; whether they changed.
-    fn update_back_links(&mut self, i: usize, was: &BTreeSet<String>) -> bool {
-        let is: BTreeSet<String> = self.model.cites(&self.model.docs[i]).cloned().collect();
-        for id in was.difference(&is) {
-            if let Some(set) = self.model.cited_by.get_mut(id) {
-                set.remove(&i);
+    fn update_back_links(&mut self, i: usize, was: &BTreeSet<SourceId>) -> bool {
+        let id = crate::model::DocId(i);
+        let is: BTreeSet<SourceId> = self.model.cites(&self.model.docs[i]).cloned().collect();
+        for source in was.difference(&is) {
+            if let Some(set) = self.model.cited_by.get_mut(source) {
+                set.remove(&id);
                 if set.is_empty() {
-                    self.model.cited_by.remove(id);
+                    self.model.cited_by.remove(source);
                 }
             }
         }
-        for id in is.difference(was) {
-            self.model.cited_by.entry(id.clone()).or_default().insert(i);
+        for source in is.difference(was) {
+            self.model
+                .cited_by
+                .entry(source.clone())
+                .or_default()
+                .insert(id);
         }
         *was != is
     }

@@ -2,6 +2,7 @@
 //! values from different sources.
 
 use super::figures::Figure;
+use crate::content::ids::FigureId;
 use std::collections::{BTreeMap, HashMap};
 
 /// Figures that give different values for the same place and measure over overlapping periods:
@@ -12,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 /// whose period is still open, so a long series of figures over consecutive periods costs
 /// linear time (comparing all pairs took 7 s for 50,000 daily figures of one place; this
 /// takes 30 ms).
-pub fn find_disputes(figures: &BTreeMap<String, Figure>) -> Vec<Vec<String>> {
+pub fn find_disputes(figures: &BTreeMap<FigureId, Figure>) -> Vec<Vec<FigureId>> {
     let mut groups: BTreeMap<(&str, &str, &str), Vec<&Figure>> = BTreeMap::new();
     for f in figures.values() {
         let key = (
@@ -74,7 +75,7 @@ pub fn find_disputes(figures: &BTreeMap<String, Figure>) -> Vec<Vec<String>> {
 
 /// `n` figures of one place and measure, two a day from two sources that disagree.
 #[cfg(test)]
-fn daily_series(n: usize) -> BTreeMap<String, Figure> {
+fn daily_series(n: usize) -> BTreeMap<FigureId, Figure> {
     use super::figures::Period;
     use crate::content::dates::Date;
     use crate::content::frontmatter::FigureDecl;
@@ -103,7 +104,7 @@ mod tests {
     use super::*;
 
     /// The disputes as sets: each group sorted, groups sorted.
-    fn normalised(mut groups: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    fn normalised(mut groups: Vec<Vec<FigureId>>) -> Vec<Vec<FigureId>> {
         for g in &mut groups {
             g.sort();
         }
@@ -112,7 +113,7 @@ mod tests {
     }
 
     /// What `find_disputes` computes, by comparing every pair.
-    fn disputes_by_pairs(figures: &BTreeMap<String, Figure>) -> Vec<Vec<String>> {
+    fn disputes_by_pairs(figures: &BTreeMap<FigureId, Figure>) -> Vec<Vec<FigureId>> {
         let figs: Vec<&Figure> = figures.values().collect();
         let n = figs.len();
         let key = |f: &Figure| {
@@ -129,7 +130,7 @@ mod tests {
                 && matches!((&a.period, &b.period), (Some(p), Some(q)) if p.overlaps(q))
         };
         let mut component: Vec<Option<usize>> = vec![None; n];
-        let mut groups: Vec<Vec<String>> = Vec::new();
+        let mut groups: Vec<Vec<FigureId>> = Vec::new();
         for start in 0..n {
             if component[start].is_some() || !(0..n).any(|j| edge(figs[start], figs[j])) {
                 continue;
@@ -187,7 +188,7 @@ mod tests {
                 0..40,
             )
         ) {
-            let figures: BTreeMap<String, Figure> = specs
+            let figures: BTreeMap<FigureId, Figure> = specs
                 .iter()
                 .enumerate()
                 .map(|(i, &(place, unit, value, source, period))| {

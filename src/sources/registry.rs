@@ -2,6 +2,7 @@
 //! checks of its entries.
 
 use crate::content::dates::Date;
+use crate::content::ids::SourceId;
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::yaml;
 use serde::Deserialize;
@@ -15,7 +16,7 @@ use super::quotes::normalise;
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// A stable slug (`ap-2022-09-27`).
-    pub id: String,
+    pub id: SourceId,
     /// The article's title.
     pub title: String,
     /// Who published it.
@@ -54,7 +55,7 @@ pub use crate::content::load::SOURCES_FILE;
 #[derive(Debug, Clone, Default, Hash)]
 pub struct Registry {
     /// Every source, by id.
-    pub sources: BTreeMap<String, Source>,
+    pub sources: BTreeMap<SourceId, Source>,
     /// content/sources.yaml, for diagnostics.
     pub file: PathBuf,
     /// sources.yaml did not parse: its error is reported once, not again at every citation.
@@ -129,7 +130,7 @@ impl Registry {
                             format!("use lowercase letters, digits and '-': `{suggestion}` (and cite it as [@{suggestion}])")
                         }),
                 );
-                registry.invalid_ids.push(s.id.clone());
+                registry.invalid_ids.push(s.id.to_string());
             }
             if let Some(url) = &s.url
                 && !(url.starts_with("http://") || url.starts_with("https://"))
@@ -199,7 +200,7 @@ impl Registry {
         {
             return None;
         }
-        let hint = match did_you_mean(id, self.sources.keys().map(String::as_str)) {
+        let hint = match did_you_mean(id, self.sources.keys().map(SourceId::as_str)) {
             Some(s) => format!("did you mean `{s}`? Sources are listed in content/{SOURCES_FILE}"),
             None if self.sources.is_empty() => {
                 format!("add it to content/{SOURCES_FILE} (there are no sources yet)")
