@@ -1,9 +1,9 @@
 //! dossier: a static-site generator for explanatory microsites whose every number is sourced.
 //!
-//! The pipeline, one module per stage:
-//! `load` (files) -> `frontmatter` + `markdown` + `sources` (parse and check) -> `model`
-//! (the checked site) -> `render` (Tera, generated pages, data files) -> `output` (atomic
-//! write). `site` runs the pipeline; `serve` wraps it; `cli` is the command line.
+//! The modules are the stages of one pipeline, in dependency order (see ARCHITECTURE.md):
+//! `content` (files) -> `markdown` + `sources` (parse and check) -> `model` (the checked
+//! site) -> `render` (Tera, generated pages, data files) -> `linkcheck`; `site::render` runs
+//! them into a sink: `output` (the staging folder), memory (`serve`), or nothing (`check`).
 
 #![warn(clippy::too_many_lines, missing_docs)]
 
