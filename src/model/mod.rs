@@ -70,7 +70,9 @@ pub struct Document {
     pub kind: Kind,
     /// Its front matter.
     pub fm: FrontMatter,
-    /// Its front matter's YAML and first line, where the positions of mistakes are found.
+    /// Its front matter's YAML and first line, where the positions of mistakes are found
+    /// (every front-matter check is made by `Model::build`: a one-off build, which has no
+    /// cache, empties it then; a big site's YAML is megabytes).
     pub yaml: String,
     /// The file's line of the YAML's first line.
     pub yaml_line: usize,
@@ -240,6 +242,11 @@ impl Model {
         };
         build::markdown(&mut docs, inputs, &env, cache, !opts.defer_html, &mut diags);
         let cited_by = build::back_links(&registry, &docs);
+        if !cache.is_enabled() {
+            for d in &mut docs {
+                d.yaml = String::new();
+            }
+        }
 
         let (errors, warnings): (Vec<_>, Vec<_>) =
             diags.into_iter().partition(Diagnostic::is_error);
