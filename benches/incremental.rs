@@ -70,7 +70,7 @@ fn generate(n: usize, root: &Path) {
     }
     for i in 0..n {
         let text = format!(
-            "---\ntitle: Page {i}\ndate: 2022-{:02}-{:02}\ntags: [t{}]\nplaces: [P{}]\nfigures:\n  - id: fig-{i}\n    value: {}\n    unit: people\n    measure: entries\n    subject: Entries {i}\n    place: P{}\n    source: src-{}\n    quote: \"{} people\"\n---\n# Heading {i}\n\nSome text for page {i} citing [@src-{}] and {{{{ fig(id=\"fig-{i}\") }}}}.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```rust\nfn main() {{ println!(\"{i}\"); }}\n```\n\nMore text *emphasis* and **strong** with a [link](https://example.org/{i}).\n",
+            "---\ntitle: Page {i}\ndate: 2022-{:02}-{:02}\ntags: [t{}]\nplaces: [P{}]\nfigures:\n  - id: fig-{i}\n    value: {}\n    unit: people\n    measure: entries\n    subject: Entries {i}\n    place: P{}\n    source: src-{}\n    quote: \"{} people\"\n---\n# Heading {i}\n\nSome text for page {i} citing [@src-{}] and {{{{ fig(id=\"fig-{i}\") }}}}.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```rust\nfn main() {{ println!(\"{i}\"); }}\n```\n\nMore text *emphasis* and **strong** with a [link](https://example.com/{i}).\n",
             i % 12 + 1,
             i % 28 + 1,
             i % 50,
