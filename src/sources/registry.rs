@@ -41,6 +41,13 @@ pub struct Source {
     /// A note for readers.
     #[serde(default)]
     pub note: Option<String>,
+    /// The source whose text this one republishes (a wire copy, a syndicated article): its
+    /// figures repeat that source's, never corroborate them.
+    #[serde(default)]
+    pub republishes: Option<SourceId>,
+    /// A short name for the publisher (`AP`), for tables and the figure filter.
+    #[serde(default)]
+    pub short: Option<String>,
     /// Its place in sources.yaml's list (its YAML path is `[index]`), for diagnostics.
     #[serde(skip)]
     pub index: usize,
@@ -179,6 +186,22 @@ impl Registry {
                 continue;
             }
             registry.sources.insert(s.id.clone(), s);
+        }
+        // What a source republishes must be another source of the registry.
+        for s in registry.sources.values() {
+            if let Some(r) = &s.republishes {
+                let at = at(format!("[{}].republishes", s.index));
+                if r == &s.id {
+                    diags.push(
+                        Diagnostic::error(at, format!("source `{}` republishes itself", s.id))
+                            .with_hint(
+                                "`republishes:` names the source whose text this one carries",
+                            ),
+                    );
+                } else if !registry.sources.contains_key(r.as_str()) {
+                    diags.extend(registry.unknown(r, at));
+                }
+            }
         }
         registry
     }
