@@ -56,10 +56,8 @@ pub fn render<'a>(
     figures: impl Iterator<Item = &'a Figure>,
     registry: &Registry,
     base_path: &str,
-    disputes: &[Vec<FigureId>],
+    disputed: &std::collections::BTreeSet<FigureId>,
 ) -> Result<String, String> {
-    let disputed: std::collections::HashSet<&str> =
-        disputes.iter().flatten().map(FigureId::as_str).collect();
     let mut rows: Vec<&Figure> = figures.filter(|f| spec.matches(f)).collect();
     if rows.is_empty() {
         return Err(format!(
@@ -83,7 +81,7 @@ pub fn render<'a>(
     });
     let max = rows
         .iter()
-        .map(|f| f.decl.value)
+        .map(|f| f.decl.value.point())
         .fold(0.0_f64, f64::max)
         .max(1.0);
     let title = spec.title.clone().unwrap_or_else(|| {
@@ -100,7 +98,7 @@ pub fn render<'a>(
         "{} bars. Each bar is one figure as reported by one source; longer bars are larger numbers. The largest is {}.",
         rows.len(),
         rows.iter()
-            .max_by(|a, b| a.decl.value.total_cmp(&b.decl.value))
+            .max_by(|a, b| a.decl.value.point().total_cmp(&b.decl.value.point()))
             .map(|f| describe(f, registry))
             .unwrap_or_default()
     );
@@ -115,7 +113,7 @@ pub fn render<'a>(
     // chart reads at phone width without a label column.
     for (i, f) in rows.iter().enumerate() {
         let y = TOP + ROW_H * i as f64;
-        let w = ((WIDTH - VALUE_W) * f.decl.value / max).max(2.0);
+        let w = ((WIDTH - VALUE_W) * f.decl.value.point() / max).max(2.0);
         let place = f.decl.place.as_deref().unwrap_or("—");
         let when = f
             .period
@@ -168,7 +166,7 @@ pub fn render<'a>(
             svg,
             "<tr><td>{}</td><td data-sort=\"{}\">{}</td><td>{}</td><td>{}</td><td><a href=\"{}/sources/#src-{}\">{}</a></td></tr>",
             escape_html(f.decl.place.as_deref().unwrap_or("—")),
-            f.decl.value,
+            f.decl.value.point(),
             escape_html(&f.display(true)),
             escape_html(&f.decl.subject),
             escape_html(&f.period.as_ref().map(|p| p.display()).unwrap_or_default()),

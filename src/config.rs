@@ -37,9 +37,51 @@ pub struct Config {
     /// Folder of plain-text article snapshots, relative to the site root (see `--archive-dir`).
     #[serde(default)]
     pub archive_dir: Option<String>,
+    /// The check of numbers in prose that are not figures.
+    #[serde(default)]
+    pub prose_numbers: ProseNumbers,
     /// Free data for templates (`site.extra`).
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `prose_numbers:` in site.yaml: how a number typed into a page's text, not produced by
+/// `fig()`, is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProseNumbers {
+    /// `error` (the build fails), `warning` (the default) or `off`.
+    #[serde(default)]
+    pub check: Check,
+    /// The counting words one to nine are not reported (true, the default).
+    #[serde(default = "yes")]
+    pub allow_small_words: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for ProseNumbers {
+    fn default() -> Self {
+        ProseNumbers {
+            check: Check::Warning,
+            allow_small_words: true,
+        }
+    }
+}
+
+/// How a check reports what it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Check {
+    /// As errors: the build fails.
+    Error,
+    /// As warnings.
+    #[default]
+    Warning,
+    /// Not at all.
+    Off,
 }
 
 fn default_language() -> String {

@@ -387,7 +387,8 @@ fn source_without_archive_is_shown_unverified() {
 // ---------------------------------------------------------------------------------------
 // Generated pages and data
 
-/// A site with two sources disagreeing about entries into Kazakhstan.
+/// A site with two sources disagreeing about entries into Kazakhstan over the same two
+/// weeks: over 200,000 and 98,000.
 fn disputed_site() -> Site {
     let s = Site::new();
     s.write(
@@ -399,7 +400,7 @@ fn disputed_site() -> Site {
                 "98000",
                 "src-b",
                 "98,000 Russians, \\\"quoted\\\"",
-                "    period: { from: 2022-09-21, to: 2022-09-27 }\n    claimed_by: Kazakhstan's officials\n",
+                "    period: { from: 2022-09-21, to: 2022-10-04 }\n    claimed_by: Kazakhstan's officials\n",
             ),
             "Others say {{ fig(id=\"kz-entries-ap\") }}. [@src-b; @src-a]\n\n{{ chart(measure=\"entries\", unit=\"people\", title=\"Entries, by source\") }}",
         ),
@@ -419,23 +420,24 @@ fn disagreeing_figures_appear_side_by_side() {
     let s = disputed_site();
     s.build_ok(&[]);
     let html = s.out("figures/index.html");
-    let disputes = &html[html.find("id=\"disputes\"").expect("a disputes view")..];
+    let disputes = &html[html.find("id=\"conflicts\"").expect("a conflicts view")..];
     let disputes = &disputes[..disputes.find("</section>").unwrap()];
-    let a = disputes
-        .find("over 200,000")
+    // Both in the same dispute group, as cards.
+    let group_start = disputes.find("class=\"dispute\"").unwrap();
+    let group = &disputes[group_start..];
+    let a = group
+        .find(">over 200,000<")
         .expect("first figure in the dispute");
-    let b = disputes
-        .find("98,000")
+    let b = group
+        .find(">98,000<")
         .expect("second figure in the dispute");
     assert!(a != b);
-    // Both in the same dispute group.
-    let group_start = disputes.find("class=\"dispute\"").unwrap();
-    assert!(a > group_start && b > group_start);
     assert_eq!(
         disputes.matches("class=\"dispute\"").count(),
         1,
         "{disputes}"
     );
+    assert!(disputes.contains("Why:</strong> for 21 September – 4 October 2022, over 200,000 is more than 200,000 and at most 220,000 and 98,000 is between 97,500 and 98,500: no number is both."), "{disputes}");
     let json: serde_json::Value = serde_json::from_str(&s.out("figures.json")).unwrap();
     assert!(
         json.as_array()
@@ -443,6 +445,13 @@ fn disagreeing_figures_appear_side_by_side() {
             .iter()
             .all(|f| f["disputed"] == true)
     );
+    let relations: serde_json::Value = serde_json::from_str(&s.out("relations.json")).unwrap();
+    assert_eq!(relations[0]["kind"], "disagree");
+    assert_eq!(
+        relations[0]["figures"],
+        serde_json::json!(["kz-entries", "kz-entries-ap"])
+    );
+    assert_eq!(relations[0]["declared"], false);
 }
 
 #[test]
@@ -459,7 +468,11 @@ fn figures_csv_matches_figures_json() {
     assert!(rows.len() >= 2);
     for (row, f) in rows.iter().zip(json) {
         for (h, cell) in headers.iter().zip(row.iter()) {
-            let expected = match &f[h.as_str()] {
+            let value = match h.strip_prefix("interval_") {
+                Some(k) => &f["interval"][k],
+                None => &f[h.as_str()],
+            };
+            let expected = match value {
                 serde_json::Value::Null => String::new(),
                 serde_json::Value::String(s) => s.clone(),
                 v => v.to_string(),
@@ -468,7 +481,11 @@ fn figures_csv_matches_figures_json() {
         }
         // Every CSV column is in the JSON.
         for h in &headers {
-            assert!(f.get(h).is_some(), "{h} not in JSON");
+            let v = match h.strip_prefix("interval_") {
+                Some(k) => f["interval"].get(k),
+                None => f.get(h),
+            };
+            assert!(v.is_some(), "{h} not in JSON");
         }
     }
     // Quotes with commas and quote marks survive.

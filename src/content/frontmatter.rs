@@ -1,8 +1,9 @@
 //! Splitting a Markdown file into its YAML front matter and body, and the front matter's
-//! model: the keys of a page, and its figures as declared.
+//! model: the keys of a page (its figures are in `figures`).
 
 use super::dates::Date;
-use super::ids::{FigureId, SourceId};
+use super::figures::FigureDecl;
+use super::ids::SourceId;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::yaml;
 use serde::Deserialize;
@@ -53,194 +54,6 @@ pub fn split<'a>(text: &'a str, file: &Path) -> Result<Split<'a>, Diagnostic> {
     )
 }
 
-// ---------------------------------------------------------------------------------------
-// Figures as declared
-
-/// How a source qualifies its number ("over 200,000").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Default)]
-pub enum Qualifier {
-    /// The number as it is.
-    #[default]
-    #[serde(rename = "exact")]
-    Exact,
-    /// "over", "more than".
-    #[serde(rename = "over", alias = "more than")]
-    Over,
-    /// "nearly", "almost".
-    #[serde(rename = "nearly", alias = "almost")]
-    Nearly,
-    /// "about", "around", "approximately".
-    #[serde(rename = "about", alias = "around", alias = "approximately")]
-    About,
-    /// "at least".
-    #[serde(rename = "at least")]
-    AtLeast,
-    /// "up to".
-    #[serde(rename = "up to")]
-    UpTo,
-}
-
-impl Qualifier {
-    /// The word before the number (none for an exact one).
-    pub fn word(self) -> &'static str {
-        match self {
-            Qualifier::Exact => "",
-            Qualifier::Over => "over",
-            Qualifier::Nearly => "nearly",
-            Qualifier::About => "about",
-            Qualifier::AtLeast => "at least",
-            Qualifier::UpTo => "up to",
-        }
-    }
-    /// Its name in the data files (`exact` for an exact one).
-    pub fn name(self) -> &'static str {
-        match self {
-            Qualifier::Exact => "exact",
-            q => q.word(),
-        }
-    }
-}
-
-/// A figure's `period:` as written: one day, or `{from, to}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PeriodDecl {
-    /// One day.
-    Day(Date),
-    /// From one day to another, both included.
-    Range {
-        /// The first day.
-        from: Date,
-        /// The last day.
-        to: Date,
-    },
-}
-
-const PERIOD_HELP: &str =
-    "expected a date like 2022-09-21 or a range like { from: 2022-09-21, to: 2022-09-27 }";
-
-impl<'de> Deserialize<'de> for PeriodDecl {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = PeriodDecl;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str(PERIOD_HELP)
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PeriodDecl, E> {
-                Date::parse(v)
-                    .map(PeriodDecl::Day)
-                    .ok_or_else(|| E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PeriodDecl, E> {
-                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PeriodDecl, E> {
-                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<PeriodDecl, E> {
-                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
-            }
-            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<PeriodDecl, E> {
-                Err(E::custom(format!("invalid period `{v}`, {PERIOD_HELP}")))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> Result<PeriodDecl, A::Error> {
-                #[derive(Deserialize)]
-                #[serde(deny_unknown_fields)]
-                struct Range {
-                    from: Date,
-                    to: Date,
-                }
-                let r = Range::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(PeriodDecl::Range {
-                    from: r.from,
-                    to: r.to,
-                })
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// A figure as declared in front matter.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FigureDecl {
-    /// Unique across the site (a slug).
-    pub id: FigureId,
-    /// The number as the source states it.
-    pub value: f64,
-    /// Shorthand for `qualifier: about`.
-    #[serde(default)]
-    pub approx: bool,
-    /// How the source qualifies the number.
-    #[serde(default)]
-    pub qualifier: Option<Qualifier>,
-    /// What it counts or measures (`people`, `km`, `USD`).
-    #[serde(default)]
-    pub unit: Option<String>,
-    /// What kind of number it is (`entries`, `exits`, `price`).
-    pub measure: String,
-    /// What it is the number of, in words.
-    pub subject: String,
-    /// Where.
-    #[serde(default)]
-    pub place: Option<String>,
-    /// The days it covers.
-    #[serde(default)]
-    pub period: Option<PeriodDecl>,
-    /// The day it refers to or was stated.
-    #[serde(default)]
-    pub as_of: Option<Date>,
-    /// Who says so (a ministry, the article itself).
-    #[serde(default)]
-    pub claimed_by: Option<String>,
-    /// The id of the source (in sources.yaml) that states it.
-    pub source: SourceId,
-    /// The source's exact words that state it.
-    pub quote: String,
-    /// Free text: caveats, how a period was read, etc.
-    #[serde(default)]
-    pub note: Option<String>,
-}
-
-/// Every field is hashed (the value by its bits): `serve` reuses a page's Markdown while the
-/// hash of what it sees is the same. The destructuring fails to compile when a field is
-/// added and not hashed.
-impl std::hash::Hash for FigureDecl {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        let FigureDecl {
-            id,
-            value,
-            approx,
-            qualifier,
-            unit,
-            measure,
-            subject,
-            place,
-            period,
-            as_of,
-            claimed_by,
-            source,
-            quote,
-            note,
-        } = self;
-        (
-            id,
-            value.to_bits(),
-            approx,
-            qualifier,
-            unit,
-            measure,
-            subject,
-        )
-            .hash(h);
-        (place, period, as_of, claimed_by, source, quote, note).hash(h);
-    }
-}
-
 /// A page's front matter, parsed, with where it is in its file.
 #[derive(Debug, Clone)]
 pub struct Parsed {
@@ -271,6 +84,16 @@ impl Parsed {
     pub fn span_of(&self, file: &Path, path: &str) -> Span {
         yaml::span_of(file, &self.yaml, self.yaml_line, path, false)
     }
+}
+
+/// Words of a page's text whose numbers are not figures, and why (`exemptions:`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exemption {
+    /// The words, as the text has them (whitespace and quote marks may differ).
+    pub text: String,
+    /// Why their numbers are not figures, for the methodology page.
+    pub why: String,
 }
 
 /// The keys every page and section understands.
@@ -312,6 +135,10 @@ pub struct FrontMatter {
     /// The numbers it quotes.
     #[serde(default)]
     pub figures: Vec<FigureDecl>,
+    /// Numbers in its text that are not figures, each with the reason: the check of
+    /// numbers in prose leaves them alone, and `{{ exemptions() }}` lists them.
+    #[serde(default)]
+    pub exemptions: Vec<Exemption>,
     /// Free data for templates (`page.extra`).
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,

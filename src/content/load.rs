@@ -12,6 +12,9 @@ pub const SITE_FOLDERS: [&str; 4] = ["content", "themes", "templates", "static"]
 /// The source registry's file, in content/.
 pub const SOURCES_FILE: &str = "sources.yaml";
 
+/// The registries of names, in content/: places, measures, claimants (`sources::names`).
+pub const NAME_FILES: [&str; 3] = ["places.yaml", "measures.yaml", "claimants.yaml"];
+
 /// A template's text and the file it came from (for diagnostics).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TemplateFile {
@@ -34,6 +37,8 @@ pub struct Inputs {
     pub pages: BTreeMap<String, String>,
     /// The text of content/sources.yaml, if there is one.
     pub sources: Option<String>,
+    /// The texts of the registries of names there are (`NAME_FILES`), by file name.
+    pub names: BTreeMap<String, String>,
     /// Template name -> file: the theme's, replaced by the site's `templates/` file by file.
     pub templates: BTreeMap<String, TemplateFile>,
     /// Output path (`style.css`, `stories/routes/map.png`) -> file to copy.
@@ -241,20 +246,20 @@ impl Inputs {
         let mut assets = BTreeMap::new();
         let mut content_assets = BTreeMap::new();
         let mut sources = None;
+        let mut names = BTreeMap::new();
         for file in walk(&content_dir, root, &real_root, &mut warnings) {
             let r = rel(&file, &content_dir);
             let shown = format!("content/{r}");
+            let mut text = || read_text(&file, &shown).map_err(|d| diags.push(d)).ok();
             if r == SOURCES_FILE {
-                match read_text(&file, &shown) {
-                    Ok(t) => sources = Some(t),
-                    Err(d) => diags.push(d),
+                sources = text();
+            } else if NAME_FILES.contains(&r.as_str()) {
+                if let Some(t) = text() {
+                    names.insert(r, t);
                 }
             } else if r.ends_with(".md") {
-                match read_text(&file, &shown) {
-                    Ok(t) => {
-                        pages.insert(r, t);
-                    }
-                    Err(d) => diags.push(d),
+                if let Some(t) = text() {
+                    pages.insert(r, t);
                 }
             } else {
                 let out = asset_output_path(&r);
@@ -328,6 +333,7 @@ impl Inputs {
                 config,
                 pages,
                 sources,
+                names,
                 templates,
                 assets: static_files,
                 content_assets,
@@ -345,7 +351,7 @@ impl Inputs {
 pub enum Reloaded {
     /// A Markdown file under content/ changed, appeared or went away.
     Page(String),
-    /// content/sources.yaml.
+    /// content/sources.yaml, or a registry of names (`NAME_FILES`).
     Sources,
     /// A template (the theme's or the site's override), by name.
     Template(String),
@@ -405,6 +411,13 @@ impl Inputs {
                     self.sources = None;
                     if full.is_file() {
                         self.sources = Some(read_text(&full, &format!("content/{r}"))?);
+                    }
+                    Ok(Reloaded::Sources)
+                } else if NAME_FILES.contains(&r.as_str()) {
+                    self.names.remove(&r);
+                    if full.is_file() {
+                        let text = read_text(&full, &format!("content/{r}"))?;
+                        self.names.insert(r, text);
                     }
                     Ok(Reloaded::Sources)
                 } else if r.ends_with(".md") {

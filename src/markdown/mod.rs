@@ -5,11 +5,13 @@
 //! 3. `headings`: every heading's id, and the table of contents;
 //! 4. the events rewritten: ids and anchors, links and images (`links`), fenced code
 //!    (`highlight`), each token's HTML; the page's plain text taken from the same events;
+//!    numbers typed into the text that are not figures (`prose`);
 //! 5. the events printed as HTML.
 
 pub mod headings;
 pub mod highlight;
 pub mod links;
+pub mod prose;
 pub mod tokens;
 
 pub use headings::{ReservedIds, TocEntry};
@@ -17,6 +19,8 @@ pub use highlight::{HIGHLIGHT_CLASS_PREFIX, SYNTAXES, highlight};
 pub use links::{LinkRef, join};
 pub use tokens::{CiteItem, Piece, PieceKind, Shortcode, Token, extract_tokens};
 
+use crate::config::{Check, ProseNumbers};
+use crate::content::frontmatter::Exemption;
 use crate::content::ids::{FigureId, SourceId};
 use crate::diagnostics::{Diagnostic, LineIndex, Span};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
@@ -72,6 +76,23 @@ pub trait Env: Sync {
         refs: &mut References,
         diags: &mut Vec<Diagnostic>,
     ) -> Piece;
+    /// The source a shortcode cites with its own reference (`fig`), if any: a citation right
+    /// after it is merged with it into one.
+    fn figure_source(&self, _sc: &Shortcode) -> Option<SourceId> {
+        None
+    }
+    /// How numbers typed into the text are checked (not at all, by default).
+    fn prose_numbers(&self) -> ProseNumbers {
+        ProseNumbers {
+            check: Check::Off,
+            allow_small_words: true,
+        }
+    }
+    /// Whether a link's destination is a source's address (its text, the article's title,
+    /// is the source's words).
+    fn is_source_url(&self, _url: &str) -> bool {
+        false
+    }
 }
 
 /// A page's numbered reference list, in order of first citation.
@@ -139,6 +160,8 @@ pub struct Rendered {
     pub refs: Vec<LinkRef>,
     /// Plain text, for the search index and word count.
     pub text: String,
+    /// The page's `exemptions:` (by index) that exempt no number of its text.
+    pub unused_exemptions: Vec<usize>,
 }
 
 /// Where a page's Markdown is: its content-relative path (relative links are resolved from
@@ -151,6 +174,8 @@ pub struct Source<'a> {
     pub file: &'a Path,
     /// The file's line of the body's first line.
     pub body_line: usize,
+    /// The page's `exemptions:`.
+    pub exemptions: &'a [Exemption],
 }
 
 /// Render `body` (which starts at line `src.body_line` of `src.file`).
@@ -171,29 +196,33 @@ pub fn render_with(
     // 1. Citations and shortcodes, rendered in document order so reference numbers follow
     // reading order.
     let mut references = References::default();
-    let (text, tokens) = if body.contains("{{") || body.contains("[@") {
-        extract_tokens(body, src.file, src.body_line, diags)
+    let extracted = if body.contains("{{") || body.contains("[@") {
+        tokens::extract(body, src.file, src.body_line, diags)
     } else {
-        (body.to_string(), Vec::new())
+        tokens::Extracted {
+            text: body.to_string(),
+            tokens: Vec::new(),
+            at: Vec::new(),
+        }
     };
-    let pieces: Vec<Piece> = tokens
+    let pieces = render_tokens(&extracted, body, env, &mut references, diags);
+    let raw: Vec<String> = extracted
+        .tokens
         .iter()
-        .map(|(tok, _)| match tok {
-            Token::Cite(items) => env.cite(items, &mut references, diags),
-            Token::Shortcode(sc) => env.shortcode(sc, &mut references, diags),
-        })
+        .map(|(_, raw)| raw.clone())
         .collect();
-    let raw: Vec<String> = tokens.into_iter().map(|(_, raw)| raw).collect();
+    let text = &extracted.text;
 
     // 2. Events.
     let events = merge_text(
-        Parser::new_ext(&text, options())
+        Parser::new_ext(text, options())
             .into_offset_iter()
             .collect(),
     );
-    let lines = LineIndex::new(&text);
+    // Positions are the author's: in the body as written, tokens and all.
+    let lines = LineIndex::new(body);
     let span_at = |offset: usize| {
-        let (l, c) = lines.line_col(offset);
+        let (l, c) = lines.line_col(extracted.body_offset(offset));
         Span::new(src.file, l + src.body_line - 1, c)
     };
 
@@ -213,12 +242,14 @@ pub fn render_with(
         code: None,
         image_alt: None,
         heading: None,
+        numbers: NumberCheck::new(env.prose_numbers(), src.exemptions, body, text, &extracted),
     };
     rw.run(&events, &heads.ids, diags);
     let Rewrite {
         out,
         refs,
         mut plain,
+        numbers,
         ..
     } = rw;
 
@@ -246,7 +277,217 @@ pub fn render_with(
         references,
         refs,
         text: plain.split_whitespace().collect::<Vec<_>>().join(" "),
+        unused_exemptions: numbers.unused(),
     }
+}
+
+/// Pass 1: each token's piece. A `fig` or a citation followed right away by citations
+/// renders one reference mark for all of them ("44 million[3]", not "44 million[3][3]";
+/// "[1, 2]", not "[1][2]"); the tokens it absorbs render as nothing.
+fn render_tokens(
+    ex: &tokens::Extracted,
+    body: &str,
+    env: &dyn Env,
+    refs: &mut References,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Piece> {
+    let toks = &ex.tokens;
+    let mut pieces = Vec::with_capacity(toks.len());
+    let mut k = 0;
+    while k < toks.len() {
+        let lead = match &toks[k].0 {
+            Token::Cite(items) => Some((None, items.clone())),
+            Token::Shortcode(sc) => env.figure_source(sc).map(|id| {
+                let item = CiteItem {
+                    id,
+                    locator: None,
+                    span: sc.span.clone(),
+                };
+                (Some(sc), vec![item])
+            }),
+        };
+        let mut end = k + 1;
+        while lead.is_some()
+            && end < toks.len()
+            && matches!(toks[end].0, Token::Cite(_))
+            && ex.adjacent(body, end - 1)
+        {
+            end += 1;
+        }
+        match lead {
+            Some((fig, mut items)) if end > k + 1 => {
+                for (t, _) in &toks[k + 1..end] {
+                    if let Token::Cite(more) = t {
+                        items.extend(more.iter().cloned());
+                    }
+                }
+                if let Some(sc) = fig {
+                    let mut own = sc.clone();
+                    own.args.insert("cite".into(), false.into());
+                    pieces.push(env.shortcode(&own, refs, diags));
+                }
+                pieces.push(env.cite(&items, refs, diags));
+                while pieces.len() < end {
+                    pieces.push(Piece {
+                        kind: PieceKind::Citation,
+                        ..Piece::default()
+                    });
+                }
+            }
+            _ => pieces.push(match &toks[k].0 {
+                Token::Cite(items) => env.cite(items, refs, diags),
+                Token::Shortcode(sc) => env.shortcode(sc, refs, diags),
+            }),
+        }
+        k = end;
+    }
+    pieces
+}
+
+/// The check of numbers typed into the text: where the page's exemptions are, which of
+/// them exempt something, and the state of the text being read.
+struct NumberCheck<'a> {
+    settings: ProseNumbers,
+    /// The body as written, and the text Markdown parsed (tokens as placeholders).
+    text: &'a str,
+    extracted: &'a tokens::Extracted,
+    /// Each exemption's occurrences in the body.
+    exempt: Vec<Vec<Range<usize>>>,
+    used: Vec<bool>,
+    in_quote: bool,
+    blockquotes: usize,
+    /// Open links: whether each is a link to a source.
+    links: Vec<bool>,
+}
+
+impl<'a> NumberCheck<'a> {
+    fn new(
+        settings: ProseNumbers,
+        exemptions: &[Exemption],
+        body: &str,
+        text: &'a str,
+        extracted: &'a tokens::Extracted,
+    ) -> NumberCheck<'a> {
+        NumberCheck {
+            settings,
+            text,
+            extracted,
+            exempt: exemptions
+                .iter()
+                .map(|e| find_loose(body, &e.text))
+                .collect(),
+            used: vec![false; exemptions.len()],
+            in_quote: false,
+            blockquotes: 0,
+            links: Vec::new(),
+        }
+    }
+
+    fn unused(&self) -> Vec<usize> {
+        (0..self.used.len()).filter(|&i| !self.used[i]).collect()
+    }
+
+    /// The numbers of the text at `range` of the parsed text, reported.
+    fn check(
+        &mut self,
+        range: &Range<usize>,
+        span_at: &dyn Fn(usize) -> Span,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        if self.settings.check == Check::Off {
+            return;
+        }
+        let Some(raw) = self.text.get(range.clone()) else {
+            return;
+        };
+        let found = prose::numbers(raw, &mut self.in_quote, self.settings.allow_small_words);
+        if self.blockquotes > 0 || self.links.iter().any(|&s| s) {
+            return;
+        }
+        for n in found {
+            let (a, b) = (
+                self.extracted.body_offset(range.start + n.range.start),
+                self.extracted.body_offset(range.start + n.range.end),
+            );
+            let mut exempted = false;
+            for (k, occurrences) in self.exempt.iter().enumerate() {
+                if occurrences.iter().any(|o| o.start <= a && b <= o.end) {
+                    self.used[k] = true;
+                    exempted = true;
+                }
+            }
+            if exempted {
+                continue;
+            }
+            let written = &raw[n.range.clone()];
+            let message = format!("the number `{written}` is typed into the text, not a figure");
+            let span = span_at(range.start + n.range.start);
+            let d = if self.settings.check == Check::Error {
+                Diagnostic::error(span, message)
+            } else {
+                Diagnostic::warning(span, message)
+            };
+            diags.push(d.with_hint(
+                "declare it under `figures:` (value, source, quote) and write {{ fig(id=\"...\") }}; \
+                 if it is no claim, exempt its words: `exemptions: [{text: \"...\", why: \"...\"}]`",
+            ));
+        }
+    }
+
+    /// A block ended: quotation marks do not run on.
+    fn end_block(&mut self) {
+        self.in_quote = false;
+    }
+}
+
+/// Where `needle` occurs in `hay`, with any run of whitespace matching any other and
+/// curly quotes matching straight ones.
+fn find_loose(hay: &str, needle: &str) -> Vec<Range<usize>> {
+    let fold = |c: char| match c {
+        '“' | '”' | '„' | '«' | '»' => '"',
+        '‘' | '’' => '\'',
+        '–' | '—' => '-',
+        c => c,
+    };
+    let want: Vec<char> = needle.trim().chars().map(fold).collect();
+    let mut out = Vec::new();
+    if want.is_empty() {
+        return out;
+    }
+    for (start, c) in hay.char_indices() {
+        if fold(c) != want[0] {
+            continue;
+        }
+        let mut it = hay[start..].char_indices().peekable();
+        let mut w = 0;
+        let mut end = start;
+        while w < want.len() {
+            let Some((j, h)) = it.next() else { break };
+            let h = fold(h);
+            if want[w].is_whitespace() {
+                if !h.is_whitespace() {
+                    break;
+                }
+                while it.peek().is_some_and(|(_, x)| x.is_whitespace()) {
+                    it.next();
+                }
+                while w < want.len() && want[w].is_whitespace() {
+                    w += 1;
+                }
+                end = start + j + h.len_utf8();
+                continue;
+            }
+            if h != want[w] {
+                break;
+            }
+            w += 1;
+            end = start + j + h.len_utf8();
+        }
+        if w == want.len() {
+            out.push(start..end);
+        }
+    }
+    out
 }
 
 /// Pass 4: the page's events rewritten, with the URLs it writes and its plain text.
@@ -265,6 +506,8 @@ struct Rewrite<'a, 'e> {
     image_alt: Option<(String, usize)>,
     /// The id of the heading being read.
     heading: Option<String>,
+    /// Numbers typed into the text.
+    numbers: NumberCheck<'a>,
 }
 
 impl<'e> Rewrite<'_, 'e> {
@@ -331,7 +574,22 @@ impl<'e> Rewrite<'_, 'e> {
                     }
                     self.out.push(ev.clone());
                 }
-                Event::Text(t) => self.text(t),
+                Event::Text(t) => {
+                    self.numbers.check(range, self.span_at, diags);
+                    self.text(t)
+                }
+                Event::Start(Tag::BlockQuote(_)) => {
+                    self.numbers.blockquotes += 1;
+                    self.out.push(ev.clone());
+                }
+                Event::End(TagEnd::BlockQuote(_)) => {
+                    self.numbers.blockquotes = self.numbers.blockquotes.saturating_sub(1);
+                    self.out.push(ev.clone());
+                }
+                Event::End(TagEnd::Link) => {
+                    self.numbers.links.pop();
+                    self.out.push(ev.clone());
+                }
                 Event::Code(t) => {
                     self.plain.push_str(t);
                     self.out.push(ev.clone());
@@ -343,6 +601,7 @@ impl<'e> Rewrite<'_, 'e> {
                 Event::End(TagEnd::Paragraph)
                 | Event::End(TagEnd::Item)
                 | Event::End(TagEnd::TableCell) => {
+                    self.numbers.end_block();
                     self.plain.push('\n');
                     self.out.push(ev.clone());
                 }
@@ -373,6 +632,7 @@ impl<'e> Rewrite<'_, 'e> {
 
     /// A heading ends with its `#` anchor link.
     fn heading_end(&mut self, level: pulldown_cmark::HeadingLevel) {
+        self.numbers.end_block();
         if let Some(id) = self.heading.take() {
             self.out.push(Event::InlineHtml(CowStr::from(format!(
                 " <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>"
@@ -402,6 +662,7 @@ impl<'e> Rewrite<'_, 'e> {
                 title,
                 id,
             }) => {
+                self.numbers.links.push(self.env.is_source_url(dest_url));
                 let dest = self.destination(dest_url, at, diags);
                 self.out.push(Event::Start(Tag::Link {
                     link_type: *link_type,
@@ -534,6 +795,7 @@ mod tests {
             path: "dir/p.md",
             file: Path::new("p.md"),
             body_line: 4,
+            exemptions: &[],
         }
     }
 

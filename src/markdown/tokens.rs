@@ -111,9 +111,53 @@ pub fn extract_tokens(
     body_line: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> (String, Vec<(Token, String)>) {
+    let e = extract(body, file, body_line, diags);
+    (e.text, e.tokens)
+}
+
+/// The body with its tokens replaced by placeholders, and where each token was.
+pub(super) struct Extracted {
+    /// The body, each token a placeholder.
+    pub text: String,
+    /// The tokens with their raw text, in order.
+    pub tokens: Vec<(Token, String)>,
+    /// Where each token is: its placeholder in `text`, its raw text in the body.
+    pub at: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl Extracted {
+    /// The body offset of offset `i` of `text` (a placeholder's offsets are its token's start).
+    pub fn body_offset(&self, i: usize) -> usize {
+        let k = self.at.partition_point(|(t, _)| t.start <= i);
+        match k.checked_sub(1).map(|k| &self.at[k]) {
+            None => i,
+            Some((t, b)) if i < t.end => b.start,
+            Some((t, b)) => b.end + (i - t.end),
+        }
+    }
+
+    /// Whether token `k + 1` follows token `k` with only spaces (no blank line) between.
+    pub fn adjacent(&self, body: &str, k: usize) -> bool {
+        match (self.at.get(k), self.at.get(k + 1)) {
+            (Some((_, a)), Some((_, b))) => {
+                let gap = &body[a.end..b.start];
+                gap.trim().is_empty() && gap.matches('\n').count() < 2
+            }
+            _ => false,
+        }
+    }
+}
+
+pub(super) fn extract(
+    body: &str,
+    file: &Path,
+    body_line: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Extracted {
     let skip = code_ranges(body);
     let mut out = String::with_capacity(body.len());
     let mut tokens = Vec::new();
+    let mut at = Vec::new();
     let mut i = 0;
     let mut last = 0;
     let bytes = body.as_bytes();
@@ -142,7 +186,9 @@ pub fn extract_tokens(
         match found {
             Some((tok, end)) => {
                 out.push_str(&body[last..i]);
+                let t0 = out.len();
                 let _ = write!(out, "{PH_OPEN}{}{PH_CLOSE}", tokens.len());
+                at.push((t0..out.len(), i..end));
                 tokens.push((tok, body[i..end].to_string()));
                 i = end;
                 last = end;
@@ -151,7 +197,11 @@ pub fn extract_tokens(
         }
     }
     out.push_str(&body[last..]);
-    (out, tokens)
+    Extracted {
+        text: out,
+        tokens,
+        at,
+    }
 }
 
 /// `[@a; @b, p. 4]` starting at `start`; returns the items and the end offset.

@@ -10,9 +10,9 @@ use crate::config::Config;
 use crate::content::frontmatter::{self, Parsed};
 use crate::content::ids::{FigureId, SourceId};
 use crate::content::load::Inputs;
-use crate::diagnostics::{Diagnostic, Span};
+use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::markdown::{self, Rendered};
-use crate::sources::{self, Archives, Figure, Registry};
+use crate::sources::{self, Archives, Figure, Registry, Vocabulary, name_key};
 use crate::templates::Theme;
 use crate::yaml;
 use rayon::prelude::*;
@@ -81,6 +81,29 @@ pub(super) fn registry(
             file,
             ..Default::default()
         },
+    }
+}
+
+/// The registries of places, measures and claimants there are.
+pub(super) fn vocabulary(inputs: &Inputs, diags: &mut Vec<Diagnostic>) -> Vocabulary {
+    Vocabulary::parse(&inputs.names, diags)
+}
+
+/// With a places registry, every page's `places:` are places of it, named as it names
+/// them.
+pub(super) fn page_places(docs: &mut [Document], vocab: &Vocabulary, diags: &mut Vec<Diagnostic>) {
+    let Some(places) = &vocab.places else { return };
+    for doc in docs {
+        for i in 0..doc.fm.places.len() {
+            match places.get(&doc.fm.places[i]) {
+                Some(p) => doc.fm.places[i] = p.name.clone(),
+                None => diags.push(places.unknown(
+                    &doc.fm.places[i],
+                    "place",
+                    doc.span_of(&format!("places[{i}]")),
+                )),
+            }
+        }
     }
 }
 
@@ -194,6 +217,7 @@ pub(super) fn documents(
 pub(super) fn figures(
     docs: &[Document],
     registry: &Registry,
+    vocab: &Vocabulary,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<FigureId, Figure> {
     let by_path: HashMap<&str, &Document> = docs.iter().map(|d| (d.path.as_str(), d)).collect();
@@ -244,6 +268,7 @@ pub(super) fn figures(
                 }
                 None => diags.extend(registry.unknown(&decl.source, key("source"))),
             }
+            resolve_names(&mut fig, vocab, &key, diags);
             if let Some(p) = &fig.period
                 && p.from.day > p.to.day
             {
@@ -263,7 +288,164 @@ pub(super) fn figures(
             }
         }
     }
+    figure_links(&figures, &by_path, diags);
     figures
+}
+
+/// A figure's place, measure and claimant as the registries name them (when there are
+/// registries): an unknown name is an error with "did you mean"; a measure's unit is the
+/// unit of its figures.
+fn resolve_names(
+    fig: &mut Figure,
+    vocab: &Vocabulary,
+    key: &dyn Fn(&str) -> Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if let (Some(places), Some(written)) = (&vocab.places, fig.decl.place.clone()) {
+        match places.get(&written) {
+            Some(p) => {
+                fig.decl.place = Some(p.name.clone());
+                fig.place_key = Some(p.id.clone());
+            }
+            None => diags.push(places.unknown(&written, "place", key("place"))),
+        }
+    }
+    if let Some(measures) = &vocab.measures {
+        match measures.get(&fig.decl.measure) {
+            Some(m) => {
+                fig.decl.measure = m.id.clone();
+                fig.measure_label = m.label.clone();
+                fig.cumulative = m.cumulative;
+                match (&m.unit, &fig.decl.unit) {
+                    (Some(u), None) => fig.decl.unit = Some(u.clone()),
+                    (Some(u), Some(written)) if name_key(u) != name_key(written) => {
+                        let hint = if written.contains(" per ") || written.contains(" a ") {
+                            format!("a rate counts `unit: {u}` with `per: day`, `week` or `month`")
+                        } else {
+                            format!("write `unit: {u}`, or use another measure")
+                        };
+                        diags.push(
+                            Diagnostic::error(
+                                key("unit"),
+                                format!(
+                                    "figure `{}` counts `{written}`, but measure `{}` counts `{u}`",
+                                    fig.decl.id, m.id
+                                ),
+                            )
+                            .with_hint(hint),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            None => diags.push(measures.unknown(&fig.decl.measure, "measure", key("measure"))),
+        }
+    }
+    if let (Some(claimants), Some(written)) = (&vocab.claimants, fig.decl.claimed_by.clone()) {
+        match claimants.get(&written) {
+            Some(c) => {
+                fig.decl.claimed_by = Some(c.name.clone());
+                fig.claimant_key = Some(c.id.clone());
+            }
+            None => diags.push(claimants.unknown(&written, "claimant", key("claimed_by"))),
+        }
+    }
+}
+
+/// What figures say of other figures: `part_of:` and `relates:` name other figures; a part
+/// counts what its whole counts; two figures do not declare two different relations.
+fn figure_links(
+    figures: &BTreeMap<FigureId, Figure>,
+    by_path: &HashMap<&str, &Document>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let at = |f: &Figure, k: &str| {
+        by_path[f.page.as_str()].span_of(&format!("figures[{}].{k}", f.index))
+    };
+    let unknown = |f: &Figure, k: &str, id: &FigureId| {
+        let hint = match did_you_mean(id, figures.keys().map(FigureId::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "name the id of a figure declared on any page".to_string(),
+        };
+        Diagnostic::error(
+            at(f, k),
+            format!("figure `{}` names an unknown figure `{id}`", f.decl.id),
+        )
+        .with_hint(hint)
+    };
+    let mut declared: HashMap<(&FigureId, &FigureId), (&Figure, usize)> = HashMap::new();
+    for f in figures.values() {
+        if let Some(w) = &f.decl.part_of {
+            match figures.get(w) {
+                None => diags.push(unknown(f, "part_of", w)),
+                Some(_) if w == &f.decl.id => diags.push(
+                    Diagnostic::error(at(f, "part_of"), format!("figure `{w}` is part of itself"))
+                        .with_hint("`part_of:` names the figure of the whole"),
+                ),
+                Some(whole) if whole.decl.unit != f.decl.unit || whole.decl.per != f.decl.per => {
+                    diags.push(
+                        Diagnostic::error(
+                            at(f, "part_of"),
+                            format!(
+                                "figure `{}` is part of `{w}`, which counts something else",
+                                f.decl.id
+                            ),
+                        )
+                        .with_hint("a part and its whole have the same unit and `per`"),
+                    )
+                }
+                Some(_) => {}
+            }
+        }
+        for (j, r) in f.decl.relates.iter().enumerate() {
+            let k = format!("relates[{j}].figure");
+            if !figures.contains_key(&r.figure) {
+                diags.push(unknown(f, &k, &r.figure));
+                continue;
+            }
+            if r.figure == f.decl.id {
+                diags.push(
+                    Diagnostic::error(
+                        at(f, &k),
+                        format!("figure `{}` relates to itself", f.decl.id),
+                    )
+                    .with_hint("`relates:` names another figure"),
+                );
+                continue;
+            }
+            let pair = if f.decl.id < r.figure {
+                (&f.decl.id, &r.figure)
+            } else {
+                (&r.figure, &f.decl.id)
+            };
+            match declared.get(&pair) {
+                Some((g, i)) if g.decl.relates[*i].kind != r.kind => {
+                    let first = at(g, &format!("relates[{i}].kind"));
+                    diags.push(
+                        Diagnostic::error(
+                            at(f, &format!("relates[{j}].kind")),
+                            format!(
+                                "figures `{}` and `{}` are declared both `{}` and `{}`",
+                                pair.0,
+                                pair.1,
+                                g.decl.relates[*i].kind.name(),
+                                r.kind.name()
+                            ),
+                        )
+                        .with_hint(format!(
+                            "declare their relation once (the other is at {}:{})",
+                            first.file.display(),
+                            first.line
+                        )),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    declared.insert(pair, (f, j));
+                }
+            }
+        }
+    }
 }
 
 /// Every `template:` names a template of the theme or the site.
@@ -362,8 +544,23 @@ pub(super) fn render_markdown(
         path: &doc.path,
         file: &doc.file,
         body_line: doc.body_line,
+        exemptions: &doc.fm.exemptions,
     };
     let r = markdown::render_with(body, src, env, &mut d, html);
+    if env.prose.check != crate::config::Check::Off {
+        for &i in &r.unused_exemptions {
+            d.push(
+                Diagnostic::warning(
+                    doc.span_of(&format!("exemptions[{i}].text")),
+                    format!(
+                        "exemption `{}` exempts no number of the page's text",
+                        doc.fm.exemptions[i].text
+                    ),
+                )
+                .with_hint("its text is the page's words as written, numbers and all; remove it if the number is gone"),
+            );
+        }
+    }
     (r, d)
 }
 

@@ -2,18 +2,23 @@
 //! pages and assets, drafts and broken pages, the sources, the figures, the theme's
 //! shortcodes. Citations and the built-in shortcodes `fig` and `chart` are rendered here.
 
+use crate::config::ProseNumbers;
 use crate::content::ids::FigureId;
+use crate::content::ids::SourceId;
 use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::markdown::{self, CiteItem, Env, Piece, PieceKind, References, Shortcode};
-use crate::sources::{Figure, Registry};
+use crate::model::Document;
+use crate::sources::{Figure, Registry, Relations};
 use crate::templates::Theme;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What a page's Markdown can see of the rest of the site. Every field must be part of
 /// `fingerprint`: `serve` reuses a page's Markdown while the fingerprint stays the same.
 pub(super) struct PageEnv<'a> {
-    pub(super) disputes: &'a [Vec<FigureId>],
+    pub(super) relations: &'a Relations,
+    pub(super) prose: &'a ProseNumbers,
+    pub(super) exemptions: &'a [ListedExemption],
     pub(super) links: &'a HashMap<String, String>,
     pub(super) known: Vec<&'a str>,
     pub(super) registry: &'a Registry,
@@ -24,13 +29,42 @@ pub(super) struct PageEnv<'a> {
     pub(super) broken: &'a BTreeSet<String>,
 }
 
+/// An exemption with the page that declares it, for `{{ exemptions() }}`.
+#[derive(Debug, Clone, Hash, serde::Serialize)]
+pub struct ListedExemption {
+    /// The page's title.
+    pub page_title: String,
+    /// The page's URL.
+    pub page_url: String,
+    /// The exempted words.
+    pub text: String,
+    /// Why.
+    pub why: String,
+}
+
+/// Every page's exemptions, in page order.
+pub(super) fn exemptions(docs: &[Document], base_path: &str) -> Vec<ListedExemption> {
+    docs.iter()
+        .flat_map(|d| {
+            d.fm.exemptions.iter().map(|e| ListedExemption {
+                page_title: d.fm.title.clone(),
+                page_url: format!("{base_path}{}", d.url_path),
+                text: e.text.clone(),
+                why: e.why.clone(),
+            })
+        })
+        .collect()
+}
+
 impl PageEnv<'_> {
     /// A hash of everything above (the theme through its template texts).
     pub(super) fn fingerprint(&self, inputs: &Inputs) -> u64 {
         let mut links: Vec<_> = self.links.iter().collect();
         links.sort();
         crate::cache::fingerprint(&(
-            self.disputes,
+            self.relations,
+            self.prose,
+            self.exemptions,
             links,
             &self.known,
             self.registry,
@@ -67,9 +101,18 @@ impl PageEnv<'_> {
                 None => diags.extend(self.registry.unknown(&item.id, item.span.clone())),
             }
         }
-        // "[1, 2]", never "[2, 1]" or "[1, 1]".
+        // "[1, 2]", never "[2, 1]" or "[1, 1]"; of one source cited twice, the title that
+        // names its locator.
         out.sort_by_key(|(n, _)| *n);
-        out.dedup_by_key(|(n, _)| *n);
+        out.dedup_by(|later, kept| {
+            if later.0 != kept.0 {
+                return false;
+            }
+            if later.1.len() > kept.1.len() {
+                std::mem::swap(&mut kept.1, &mut later.1);
+            }
+            true
+        });
         out
     }
 }
@@ -119,6 +162,25 @@ impl Env for PageEnv<'_> {
         Some(self.theme.reserved_ids())
     }
 
+    fn figure_source(&self, sc: &Shortcode) -> Option<SourceId> {
+        if sc.name != "fig"
+            || sc.malformed
+            || sc.args.get("cite").and_then(|v| v.as_bool()) == Some(false)
+        {
+            return None;
+        }
+        let id = sc.args.get("id")?.as_str()?;
+        self.figures.get(id).map(|f| f.decl.source.clone())
+    }
+
+    fn prose_numbers(&self) -> ProseNumbers {
+        *self.prose
+    }
+
+    fn is_source_url(&self, url: &str) -> bool {
+        self.registry.by_url(url)
+    }
+
     fn cite(
         &self,
         items: &[CiteItem],
@@ -153,6 +215,28 @@ impl Env for PageEnv<'_> {
 }
 
 impl PageEnv<'_> {
+    /// `{{ exemptions() }}`: every page's exemptions from the check of numbers in prose.
+    fn exemptions_html(&self) -> String {
+        use crate::html::escape;
+        if self.exemptions.is_empty() {
+            return "<p class=\"exemptions-none\">No number in the text of this site is exempt from the check: every one is a figure.</p>".into();
+        }
+        let mut out = String::from(
+            "<table class=\"exemptions\"><caption>Numbers in the text that are not figures</caption><thead><tr><th scope=\"col\">Words</th><th scope=\"col\">Why they are not a figure</th><th scope=\"col\">Page</th></tr></thead><tbody>",
+        );
+        for e in self.exemptions {
+            out.push_str(&format!(
+                "<tr><td><q>{}</q></td><td>{}</td><td><a href=\"{}\">{}</a></td></tr>",
+                escape(&e.text),
+                escape(&e.why),
+                escape(&e.page_url),
+                escape(&e.page_title)
+            ));
+        }
+        out.push_str("</tbody></table>");
+        out
+    }
+
     /// The HTML of a shortcode: `fig`, `chart` or the theme's.
     fn shortcode_html(
         &self,
@@ -163,21 +247,23 @@ impl PageEnv<'_> {
         if sc.malformed {
             return String::new();
         }
-        let known: &[&str] = match sc.name.as_str() {
-            "fig" => &["id", "unit", "cite"],
-            "chart" => &["measure", "unit", "place", "title"],
-            _ => &[],
+        let known: Option<&[&str]> = match sc.name.as_str() {
+            "fig" => Some(&["id", "unit", "cite"]),
+            "chart" => Some(&["measure", "unit", "place", "title"]),
+            "exemptions" => Some(&[]),
+            _ => None,
         };
-        if !known.is_empty()
+        if let Some(known) = known
             && let Some(bad) = sc.args.keys().find(|k| !known.contains(&k.as_str()))
         {
+            let takes = if known.is_empty() {
+                "no arguments".to_string()
+            } else {
+                known.join(", ")
+            };
             let hint = match did_you_mean(bad, known.iter().copied()) {
-                Some(s) => format!(
-                    "did you mean `{s}`? (`{}` takes {})",
-                    sc.name,
-                    known.join(", ")
-                ),
-                None => format!("`{}` takes {}", sc.name, known.join(", ")),
+                Some(s) => format!("did you mean `{s}`? (`{}` takes {takes})", sc.name),
+                None => format!("`{}` takes {takes}", sc.name),
             };
             diags.push(
                 Diagnostic::error(
@@ -251,7 +337,7 @@ impl PageEnv<'_> {
                     self.figures.values(),
                     self.registry,
                     self.base_path,
-                    self.disputes,
+                    &self.relations.disputed,
                 ) {
                     Ok(svg) => svg,
                     Err(msg) => {
@@ -260,6 +346,7 @@ impl PageEnv<'_> {
                     }
                 }
             }
+            "exemptions" => self.exemptions_html(),
             name => match self.theme.shortcode(name, &sc.args) {
                 Ok(html) => html,
                 Err(e) => {

@@ -14,6 +14,7 @@ use crate::markdown::Rendered;
 use crate::sources::{self, Figure, Registry};
 use crate::templates::Theme;
 use crate::yaml;
+pub use env::ListedExemption;
 use env::PageEnv;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -116,8 +117,12 @@ pub struct Model {
     pub figures: BTreeMap<FigureId, Figure>,
     /// Source id -> indices of documents that cite it (inline, in `sources:` or by figure).
     pub cited_by: BTreeMap<SourceId, BTreeSet<DocId>>,
-    /// Groups of figure ids that share place and measure with overlapping periods and differ.
-    pub disputes: Vec<Vec<FigureId>>,
+    /// How the figures relate, and which are disputed.
+    pub relations: sources::Relations,
+    /// The registries of places, measures and claimants.
+    pub vocab: sources::Vocabulary,
+    /// Every page's exemptions from the check of numbers in prose.
+    pub exemptions: Vec<env::ListedExemption>,
     /// The theme's templates.
     pub theme: Theme,
     /// Output path -> file to copy: theme and site static files, content assets.
@@ -207,17 +212,19 @@ impl Model {
         };
         let archives = build::archives(inputs, opts, &config, &mut diags)?;
         let registry = build::registry(inputs, archives, &mut diags);
+        let vocab = build::vocabulary(inputs, &mut diags);
         let build::Documents {
             mut docs,
             drafts,
             broken,
         } = build::documents(inputs, opts, cache, &mut diags);
+        build::page_places(&mut docs, &vocab, &mut diags);
         let by_path: HashMap<String, DocId> = docs
             .iter()
             .enumerate()
             .map(|(i, d)| (d.path.clone(), DocId(i)))
             .collect();
-        let figures = build::figures(&docs, &registry, &mut diags);
+        let figures = build::figures(&docs, &registry, &vocab, &mut diags);
         let overridden = outputs::check(&docs, &figures, inputs, &mut diags);
         let theme = match Theme::new(inputs, &config) {
             Ok(t) => t,
@@ -228,9 +235,12 @@ impl Model {
         };
         build::check_templates(&docs, &theme, &mut diags);
         let links = build::links(&docs, inputs, &base_path);
-        let disputes = sources::disputes::find_disputes(&figures);
+        let relations = sources::relate(&figures, &registry, &vocab);
+        let exemptions = env::exemptions(&docs, &base_path);
         let env = PageEnv {
-            disputes: &disputes,
+            relations: &relations,
+            prose: &config.prose_numbers,
+            exemptions: &exemptions,
             links: &links,
             known: known_paths(inputs),
             registry: &registry,
@@ -264,7 +274,9 @@ impl Model {
             links,
             figures,
             cited_by,
-            disputes,
+            relations,
+            vocab,
+            exemptions,
             theme,
             theme_assets: inputs.assets.clone(),
             drafts,
@@ -277,7 +289,9 @@ impl Model {
     /// What a page's Markdown sees of this model and of `inputs`' content files.
     fn page_env<'a>(&'a self, inputs: &'a Inputs) -> PageEnv<'a> {
         PageEnv {
-            disputes: &self.disputes,
+            relations: &self.relations,
+            prose: &self.config.prose_numbers,
+            exemptions: &self.exemptions,
             links: &self.links,
             known: known_paths(inputs),
             registry: &self.registry,

@@ -18,6 +18,7 @@ pub const DATA_FILES: &[(&str, &str)] = &[
     ("search-index.json", "the search index"),
     ("figures.json", "the figure table as JSON"),
     ("figures.csv", "the figure table as CSV"),
+    ("relations.json", "how the figures relate, as JSON"),
     ("sources.json", "the source registry as JSON"),
     ("syntax.css", "the code highlighting stylesheet"),
 ];

@@ -2,6 +2,7 @@
 //! borrowed serializable structs (a section of 10,000 pages stays cheap).
 
 use super::{Renderer, reading_minutes};
+use crate::content::figures::ValueDecl;
 use crate::markdown::TocEntry;
 use crate::model::Document;
 use crate::model::outputs::term_slug;
@@ -125,21 +126,29 @@ pub(super) struct PeriodCtx {
 #[derive(Serialize, Clone)]
 pub struct FigureCtx<'a> {
     pub(super) id: &'a str,
+    /// The number it is drawn and sorted by (a range's middle).
     pub(super) value: f64,
+    /// A range's ends (`[10000, 99999]`), else none.
+    pub(super) value_range: Option<[f64; 2]>,
     pub(super) display: String,
     pub(super) value_display: String,
     pub(super) qualifier: &'static str,
+    pub(super) interval: IntervalCtx,
+    pub(super) per: Option<&'static str>,
     pub(super) unit: Option<&'a str>,
     pub(super) count_unit: Option<&'a str>,
     pub(super) note: Option<&'a str>,
     pub(super) measure: &'a str,
-    pub(super) measure_label: String,
+    pub(super) measure_label: &'a str,
     pub(super) subject: &'a str,
     pub(super) place: Option<&'a str>,
     pub(super) place_url: Option<String>,
     pub(super) period: Option<PeriodCtx>,
     pub(super) period_display: Option<String>,
+    pub(super) period_inferred: Option<String>,
     pub(super) as_of: Option<String>,
+    pub(super) as_of_display: Option<String>,
+    pub(super) as_of_inferred: Option<&'a str>,
     pub(super) claimed_by: Option<&'a str>,
     pub(super) source: SourceRef<'a>,
     pub(super) quote: &'a str,
@@ -148,6 +157,36 @@ pub struct FigureCtx<'a> {
     pub(super) url: String,
     pub(super) anchor: String,
     pub(super) disputed: bool,
+    pub(super) part_of: Option<&'a str>,
+}
+
+/// The values a figure's words allow.
+#[derive(Serialize, Clone)]
+pub(super) struct IntervalCtx {
+    /// The lower end.
+    pub(super) low: serde_json::Value,
+    /// The upper end (none: no upper end).
+    pub(super) high: serde_json::Value,
+    pub(super) low_open: bool,
+    pub(super) high_open: bool,
+    /// "[97,500, 98,500]".
+    pub(super) display: String,
+    /// "between 97,500 and 98,500".
+    pub(super) words: String,
+}
+
+impl IntervalCtx {
+    pub(super) fn of(i: &crate::sources::Interval) -> IntervalCtx {
+        let j = i.json();
+        IntervalCtx {
+            low: j["low"].clone(),
+            high: j["high"].clone(),
+            low_open: i.lo_open,
+            high_open: i.hi_open || i.hi.is_infinite(),
+            display: i.display(),
+            words: i.words(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -157,16 +196,6 @@ pub(super) struct TermCtx<'a> {
     pub(super) count: usize,
     pub(super) pages: Vec<PageCtx<'a>>,
     pub(super) figures: Vec<FigureCtx<'a>>,
-}
-
-/// "daily-entries" -> "Daily entries": measures are ids in front matter, words on pages.
-pub fn measure_label(measure: &str) -> String {
-    let words = measure.replace(['-', '_'], " ");
-    let mut chars = words.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
 }
 
 impl<'m> Renderer<'m> {
@@ -204,17 +233,24 @@ impl<'m> Renderer<'m> {
                 title: String::new(),
                 url: String::new(),
             });
+        let value_range = match f.decl.value {
+            ValueDecl::Range(a, b) => Some([a, b]),
+            ValueDecl::One(_) => None,
+        };
         FigureCtx {
             id: &f.decl.id,
-            value: f.decl.value,
+            value: f.decl.value.point(),
+            value_range,
             display: f.display(true),
             value_display: f.value_display(),
             qualifier: f.qualifier.name(),
+            interval: IntervalCtx::of(&f.interval),
+            per: f.decl.per.map(|p| p.name()),
             unit: f.decl.unit.as_deref(),
             count_unit: f.count_unit(),
             note: f.decl.note.as_deref(),
             measure: &f.decl.measure,
-            measure_label: measure_label(&f.decl.measure),
+            measure_label: &f.measure_label,
             subject: &f.decl.subject,
             place: f.decl.place.as_deref(),
             place_url: f
@@ -227,7 +263,13 @@ impl<'m> Renderer<'m> {
                 to: p.to.iso.clone(),
             }),
             period_display: f.period.as_ref().map(|p| p.display()),
-            as_of: f.decl.as_of.as_ref().map(|d| d.iso.clone()),
+            period_inferred: f.period.as_ref().and_then(|p| p.inferred()),
+            as_of: f.decl.as_of.as_ref().map(|d| d.date.iso.clone()),
+            as_of_display: f.decl.as_of.as_ref().map(|d| {
+                let c = if d.inferred.is_some() { "c. " } else { "" };
+                format!("{c}{}", d.date.display())
+            }),
+            as_of_inferred: f.decl.as_of.as_ref().and_then(|d| d.inferred.as_deref()),
             claimed_by: f.decl.claimed_by.as_deref(),
             source: self.source_ref(src),
             quote: &f.decl.quote,
@@ -235,7 +277,8 @@ impl<'m> Renderer<'m> {
             page,
             url: m.url(&format!("/figures/#{}", f.anchor())),
             anchor: f.anchor(),
-            disputed: self.idx.disputed.contains(f.decl.id.as_str()),
+            disputed: m.relations.is_disputed(&f.decl.id),
+            part_of: f.decl.part_of.as_deref(),
         }
     }
 

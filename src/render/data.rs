@@ -2,9 +2,10 @@
 //! feeds and the sitemap, from `feeds`).
 
 use super::Renderer;
-use super::context::FigureCtx;
+use super::context::{FigureCtx, IntervalCtx};
 use crate::diagnostics::Diagnostic;
 use crate::model::Document;
+use crate::sources::numbers::json_number;
 use serde::Serialize;
 
 impl<'m> Renderer<'m> {
@@ -34,8 +35,13 @@ impl<'m> Renderer<'m> {
             .iter()
             .map(|f| FigureRow {
                 id: f.id,
-                value: f.value,
+                value: match f.value_range {
+                    Some([a, b]) => serde_json::json!([json_number(a), json_number(b)]),
+                    None => json_number(f.value),
+                },
                 qualifier: f.qualifier,
+                interval: &f.interval,
+                per: f.per,
                 display: &f.display,
                 unit: f.unit,
                 measure: f.measure,
@@ -43,12 +49,15 @@ impl<'m> Renderer<'m> {
                 place: f.place,
                 period_from: f.period.as_ref().map(|p| p.from.as_str()),
                 period_to: f.period.as_ref().map(|p| p.to.as_str()),
+                period_inferred: f.period_inferred.as_deref(),
                 as_of: f.as_of.as_deref(),
+                as_of_inferred: f.as_of_inferred,
                 claimed_by: f.claimed_by,
                 source: f.source.id,
                 quote: f.quote,
                 verified: f.verified,
                 disputed: f.disputed,
+                part_of: f.part_of,
                 page: m.permalink(
                     f.page
                         .url
@@ -64,6 +73,7 @@ impl<'m> Renderer<'m> {
         emit("figures.csv", figures_csv(&rows)?)?;
         drop(rows);
         drop(figs);
+        emit("relations.json", self.relations_json()?)?;
         emit("sources.json", self.sources_json()?)?;
         emit(
             "syntax.css",
@@ -87,6 +97,26 @@ impl<'m> Renderer<'m> {
             "search-index.json",
             serde_json::to_string(&self.search_entry(d)),
         )
+    }
+
+    /// `relations.json`: every relation of the figures, in order of kind and figures.
+    pub fn relations_json(&self) -> Result<String, Diagnostic> {
+        let list: Vec<serde_json::Value> = self
+            .m
+            .relations
+            .list
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "kind": r.kind.name(),
+                    "figures": r.figures,
+                    "declared": r.declared,
+                    "note": r.note,
+                    "why": r.why,
+                })
+            })
+            .collect();
+        Ok(json("relations.json", serde_json::to_string_pretty(&list))? + "\n")
     }
 
     /// `sources.json`.
@@ -124,28 +154,38 @@ pub const CSV_COLUMNS: &[&str] = &[
     "id",
     "value",
     "qualifier",
+    "interval_low",
+    "interval_high",
+    "interval_low_open",
+    "interval_high_open",
+    "per",
     "unit",
     "measure",
     "subject",
     "place",
     "period_from",
     "period_to",
+    "period_inferred",
     "as_of",
+    "as_of_inferred",
     "claimed_by",
     "source",
     "quote",
     "verified",
     "disputed",
+    "part_of",
     "page",
 ];
 
 /// One figure in `figures.json` and `figures.csv` (which has every field but `display`, in
-/// the order of `CSV_COLUMNS`).
+/// the order of `CSV_COLUMNS`, the interval's fields as `interval_low` and so on).
 #[derive(Serialize)]
 pub(super) struct FigureRow<'a> {
     id: &'a str,
-    value: f64,
+    value: serde_json::Value,
     qualifier: &'static str,
+    interval: &'a IntervalCtx,
+    per: Option<&'static str>,
     display: &'a str,
     unit: Option<&'a str>,
     measure: &'a str,
@@ -153,12 +193,15 @@ pub(super) struct FigureRow<'a> {
     place: Option<&'a str>,
     period_from: Option<&'a str>,
     period_to: Option<&'a str>,
+    period_inferred: Option<&'a str>,
     as_of: Option<&'a str>,
+    as_of_inferred: Option<&'a str>,
     claimed_by: Option<&'a str>,
     source: &'a str,
     quote: &'a str,
     verified: bool,
     disputed: bool,
+    part_of: Option<&'a str>,
     page: String,
 }
 
@@ -181,27 +224,35 @@ fn figures_csv(rows: &[FigureRow]) -> Result<String, Diagnostic> {
     w.write_record(CSV_COLUMNS).map_err(err)?;
     let opt = |s: Option<&str>| s.unwrap_or_default().to_string();
     for f in rows {
-        // Numbers and booleans as in figures.json.
+        // Numbers and booleans as in figures.json; a range as its JSON `[low, high]`.
+        let num = |v: &serde_json::Value| match v {
+            serde_json::Value::Null => String::new(),
+            v => v.to_string(),
+        };
         w.write_record([
             f.id.to_string(),
-            if f.value.is_finite() {
-                json("figures.csv", serde_json::to_string(&f.value))?
-            } else {
-                String::new()
-            },
+            num(&f.value),
             f.qualifier.to_string(),
+            num(&f.interval.low),
+            num(&f.interval.high),
+            f.interval.low_open.to_string(),
+            f.interval.high_open.to_string(),
+            opt(f.per),
             opt(f.unit),
             f.measure.to_string(),
             f.subject.to_string(),
             opt(f.place),
             opt(f.period_from),
             opt(f.period_to),
+            opt(f.period_inferred),
             opt(f.as_of),
+            opt(f.as_of_inferred),
             opt(f.claimed_by),
             f.source.to_string(),
             f.quote.to_string(),
             f.verified.to_string(),
             f.disputed.to_string(),
+            opt(f.part_of),
             f.page.clone(),
         ])
         .map_err(err)?;

@@ -5,13 +5,13 @@
 mod context;
 mod data;
 mod feeds;
+mod figures;
 mod pages;
 
 pub use crate::model::output_path;
-pub use context::{FigureCtx, Link, measure_label};
+pub use context::{FigureCtx, Link};
 pub use data::CSV_COLUMNS;
 
-use crate::content::ids::FigureId;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::{DocId, Document, Model};
 use crate::sources::Figure;
@@ -97,7 +97,6 @@ struct Index<'m> {
     subsections: HashMap<&'m str, Vec<&'m Document>>,
     /// Document index -> indices of the previous and next page of its section.
     neighbours: Vec<(Option<DocId>, Option<DocId>)>,
-    disputed: HashSet<&'m str>,
     /// Source id -> the figures it backs, in figure id order.
     figures_by_source: HashMap<&'m str, Vec<&'m Figure>>,
 }
@@ -132,7 +131,6 @@ impl<'m> Index<'m> {
                 neighbours[i] = (k.checked_sub(1).map(|j| at[j]), at.get(k + 1).copied());
             }
         }
-        let disputed = m.disputes.iter().flatten().map(FigureId::as_str).collect();
         let mut figures_by_source: HashMap<&str, Vec<&Figure>> = HashMap::new();
         for f in m.figures.values() {
             figures_by_source
@@ -145,7 +143,6 @@ impl<'m> Index<'m> {
             section_pages,
             subsections,
             neighbours,
-            disputed,
             figures_by_source,
         }
     }

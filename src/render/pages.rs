@@ -1,146 +1,15 @@
-//! The generated pages: /figures/ (with its chart), /sources/, the 404 page and the
-//! taxonomy pages (/places/, /tags/ and one page per term).
+//! The generated pages: /sources/, the 404 page and the taxonomy pages (/places/, /tags/
+//! and one page per term). /figures/ is `figures`.
 
-use super::context::{FigureBrief, Link, SourceCtx, TermCtx, measure_label};
+use super::context::{FigureBrief, Link, SourceCtx, TermCtx};
 use super::{Renderer, TermGroup, sort_key};
-use crate::content::ids::FigureId;
 use crate::diagnostics::Diagnostic;
 use crate::model::Document;
 use crate::model::outputs::{TAXONOMIES, term_slug};
-use crate::sources::Figure;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 impl<'m> Renderer<'m> {
-    pub(super) fn all_figures(&self) -> Vec<&'m Figure> {
-        let mut figs: Vec<&Figure> = self.m.figures.values().collect();
-        figs.sort_by(|a, b| {
-            (
-                a.decl.place.as_deref().unwrap_or("~"),
-                &a.decl.measure,
-                a.period.as_ref().map(|p| p.to.day),
-                &a.decl.id,
-            )
-                .cmp(&(
-                    b.decl.place.as_deref().unwrap_or("~"),
-                    &b.decl.measure,
-                    b.period.as_ref().map(|p| p.to.day),
-                    &b.decl.id,
-                ))
-        });
-        figs
-    }
-
-    pub(super) fn figures_page(&self) -> Result<(String, String), Diagnostic> {
-        let m = self.m;
-        let figs = self.all_figures();
-        // Each figure's template data is made once and shared (tera's maps are reference
-        // counted) by the full list, its group and its dispute: on a big site this page's
-        // data is the largest in memory.
-        let values: HashMap<&str, tera::Value> = figs
-            .iter()
-            .map(|f| {
-                (
-                    f.decl.id.as_str(),
-                    tera::Value::from_serializable(&self.figure(f)),
-                )
-            })
-            .collect();
-        let group = |place: &str, measure: &str, ids: &[&str], disputed: bool| {
-            let mut g: BTreeMap<&'static str, tera::Value> = BTreeMap::new();
-            g.insert("place", place.into());
-            g.insert("measure", measure.into());
-            g.insert("measure_label", measure_label(measure).as_str().into());
-            let members: Vec<tera::Value> = ids.iter().map(|id| values[id].clone()).collect();
-            g.insert("figures", members.into());
-            g.insert("disputed", disputed.into());
-            tera::Value::from(g)
-        };
-        let mut runs: Vec<(&str, &str, Vec<&str>)> = Vec::new();
-        for f in &figs {
-            let place = f.decl.place.as_deref().unwrap_or("—");
-            match runs.last_mut() {
-                Some((p, measure, ids)) if *p == place && *measure == f.decl.measure => {
-                    ids.push(&f.decl.id)
-                }
-                _ => runs.push((place, &f.decl.measure, vec![&f.decl.id])),
-            }
-        }
-        let groups: Vec<tera::Value> = runs
-            .iter()
-            .map(|(place, measure, ids)| {
-                group(
-                    place,
-                    measure,
-                    ids,
-                    ids.iter().any(|id| self.idx.disputed.contains(id)),
-                )
-            })
-            .collect();
-        let disputes: Vec<tera::Value> = m
-            .disputes
-            .iter()
-            .map(|ids| {
-                let ids: Vec<&str> = ids
-                    .iter()
-                    .map(FigureId::as_str)
-                    .filter(|id| values.contains_key(id))
-                    .collect();
-                let first = &m.figures[ids[0]];
-                group(
-                    first.decl.place.as_deref().unwrap_or("—"),
-                    &first.decl.measure,
-                    &ids,
-                    true,
-                )
-            })
-            .collect();
-        let chart = self.default_chart();
-        let mut ctx = self.context("/figures/");
-        let all: Vec<tera::Value> = figs
-            .iter()
-            .map(|f| values[f.decl.id.as_str()].clone())
-            .collect();
-        ctx.insert_value("figures", all.into());
-        ctx.insert_value("groups", groups.into());
-        ctx.insert_value("disputes", disputes.into());
-        ctx.insert("chart", &chart);
-        Ok((
-            "figures/index.html".into(),
-            self.render_template("figures/index.html", "figures.html", &ctx)?,
-        ))
-    }
-
-    /// The chart on /figures/: the measure with the most figures that share a unit.
-    pub(super) fn default_chart(&self) -> String {
-        let mut counts: BTreeMap<(&str, Option<&str>), usize> = BTreeMap::new();
-        for f in self.m.figures.values() {
-            *counts
-                .entry((&f.decl.measure, f.decl.unit.as_deref()))
-                .or_default() += 1;
-        }
-        let Some(((measure, unit), _)) = counts
-            .into_iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-        else {
-            return String::new();
-        };
-        let spec = crate::charts::ChartSpec {
-            measure: Some(measure.to_string()),
-            unit: unit.map(str::to_string),
-            place: None,
-            title: None,
-        };
-        crate::charts::render(
-            &spec,
-            self.m.figures.values(),
-            &self.m.registry,
-            &self.m.base_path,
-            &self.m.disputes,
-        )
-        .unwrap_or_default()
-    }
-
     /// `/sources/`: every source with its back-links.
     pub fn sources_page(&self) -> Result<(String, String), Diagnostic> {
         let m = self.m;

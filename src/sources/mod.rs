@@ -1,17 +1,24 @@
 //! Stage 3: sources, figures and the checks that tie them together: the data that makes
 //! every number on a dossier site traceable to an article.
 //!
-//! `registry` (the articles), `figures` (numbers as checked and displayed), `numbers` (how
-//! articles spell them), `quotes` (quotes against archived texts), `disputes` (figures that
-//! disagree).
+//! `registry` (the articles), `names` (the registries of places, measures and claimants),
+//! `figures` (numbers as checked and displayed), `intervals` (the values a number's words
+//! allow), `numbers` (how articles spell them), `quotes` (quotes against archived texts),
+//! `relations` (how figures relate: repeats, updates, agreement, disagreement,
+//! inconsistency).
 
-pub mod disputes;
 pub mod figures;
+pub mod intervals;
+pub mod names;
 pub mod numbers;
 pub mod quotes;
 pub mod registry;
+pub mod relations;
 
-pub use figures::{Figure, Period};
-pub use numbers::{contains_number, format_grouped, format_number, spellings};
+pub use figures::{Figure, Period, measure_label, name_key};
+pub use intervals::Interval;
+pub use names::Vocabulary;
+pub use numbers::{contains_number, contains_value, format_grouped, format_number, spellings};
 pub use quotes::{Finding, check_quote, closest_passage, normalise};
 pub use registry::{Archives, Registry, SOURCES_FILE, Source, is_valid_id};
+pub use relations::{Relation, Relations, relate};

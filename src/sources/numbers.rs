@@ -120,6 +120,62 @@ pub(super) fn spellings_in_figures(v: f64) -> Vec<String> {
     all
 }
 
+/// Vague quantities and the ranges they stand for: a figure `value: [10000, 99999]` is
+/// written "tens of thousands", and its quote may say so.
+pub const VAGUE: &[(&str, f64, f64)] = &[
+    ("dozens", 24.0, 99.0),
+    ("hundreds", 100.0, 999.0),
+    ("thousands", 1_000.0, 9_999.0),
+    ("tens of thousands", 10_000.0, 99_999.0),
+    ("hundreds of thousands", 100_000.0, 999_999.0),
+    ("millions", 1_000_000.0, 9_999_999.0),
+    ("tens of millions", 10_000_000.0, 99_999_999.0),
+    ("hundreds of millions", 100_000_000.0, 999_999_999.0),
+];
+
+/// The vague phrase of exactly the range `[a, b]`, if there is one.
+pub fn vague_phrase(a: f64, b: f64) -> Option<&'static str> {
+    VAGUE
+        .iter()
+        .find(|(_, lo, hi)| *lo == a && *hi == b)
+        .map(|(w, ..)| *w)
+}
+
+/// A number for JSON: an integer as `9`, not `9.0`; null for one that is not finite.
+pub fn json_number(v: f64) -> serde_json::Value {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        serde_json::Value::from(v as i64)
+    } else {
+        serde_json::Number::from_f64(v)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Whether `text` states the declared value: the number, or for a range both its ends or
+/// its vague phrase ("tens of thousands").
+pub fn contains_value(text: &str, v: crate::content::figures::ValueDecl) -> bool {
+    use crate::content::figures::ValueDecl;
+    match v {
+        ValueDecl::One(x) => contains_number(text, x),
+        ValueDecl::Range(a, b) => {
+            (contains_number(text, a) && contains_number(text, b))
+                || vague_phrase(a, b).is_some_and(|w| {
+                    let t = normalise(text);
+                    t.match_indices(w).any(|(i, _)| {
+                        // "tens of thousands" is not "hundreds of thousands"' tail.
+                        !t[..i].ends_with(|c: char| c.is_alphanumeric())
+                            && !t[..i].ends_with("hundreds of ")
+                            && !t[..i].ends_with("tens of ")
+                            && !t[i + w.len()..].starts_with(|c: char| c.is_alphanumeric())
+                            && !t[i + w.len()..].starts_with(" of thousands")
+                            && !t[i + w.len()..].starts_with(" of millions")
+                    })
+                })
+        }
+    }
+}
+
 /// Whether `text` (normalised) spells `v` somewhere, not as part of a longer number or word.
 pub fn contains_number(text: &str, v: f64) -> bool {
     let text = normalise(text);
@@ -195,5 +251,34 @@ mod tests {
         assert!(!contains_number("1,200,000", 200000.0));
         assert!(contains_number("the 300,000.", 300000.0));
         assert!(!contains_number("oftentimes", 10.0));
+    }
+
+    #[test]
+    fn ranges_in_their_words() {
+        use crate::content::figures::ValueDecl::{One, Range};
+        assert!(contains_value(
+            "tens of thousands of men",
+            Range(10_000.0, 99_999.0)
+        ));
+        assert!(!contains_value(
+            "hundreds of thousands of men",
+            Range(10_000.0, 99_999.0)
+        ));
+        assert!(contains_value(
+            "hundreds of thousands of men",
+            Range(100_000.0, 999_999.0)
+        ));
+        assert!(!contains_value(
+            "thousands of millions",
+            Range(1_000.0, 9_999.0)
+        ));
+        assert!(contains_value(
+            "between 10,000 and 12,000",
+            Range(10_000.0, 12_000.0)
+        ));
+        assert!(!contains_value("10,000 people", Range(10_000.0, 12_000.0)));
+        assert!(contains_value("10,000 people", One(10_000.0)));
+        assert_eq!(json_number(9.0).to_string(), "9");
+        assert_eq!(json_number(2.5).to_string(), "2.5");
     }
 }

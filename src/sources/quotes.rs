@@ -2,8 +2,9 @@
 //! passage for a hint, and the checks of one figure's quote.
 
 use super::figures::Figure;
-use super::numbers::{contains_number, spellings_in_figures};
+use super::numbers::{VAGUE, contains_value, spellings_in_figures};
 use super::registry::Source;
+use crate::content::figures::ValueDecl;
 
 /// Lowercase, straight quotes, plain hyphens, single spaces: how quotes are compared.
 pub fn normalise(s: &str) -> String {
@@ -97,22 +98,33 @@ pub fn check_quote(fig: &mut Figure, source: &Source) -> Vec<Finding> {
         });
         return out;
     }
-    if !contains_number(&quote, fig.decl.value) {
+    if !contains_value(&quote, fig.decl.value) {
+        let hint = match fig.decl.value {
+            ValueDecl::One(v) => format!(
+                "quote the words that state the number (e.g. {}), or correct `value`",
+                spellings_in_figures(v)
+                    .into_iter()
+                    .take(3)
+                    .map(|s| format!("\"{s}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ValueDecl::Range(..) => format!(
+                "a range's quote states both ends (\"10,000 to 12,000\") or a vague quantity: {}",
+                VAGUE
+                    .iter()
+                    .map(|(w, lo, hi)| format!("\"{w}\" is [{lo}, {hi}]"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
         out.push(Finding {
             key: "quote",
             message: format!(
                 "the quote of figure `{id}` does not contain its value {}",
                 fig.value_display()
             ),
-            hint: Some(format!(
-                "quote the words that state the number (e.g. {}), or correct `value`",
-                spellings_in_figures(fig.decl.value)
-                    .into_iter()
-                    .take(3)
-                    .map(|s| format!("\"{s}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            hint: Some(hint),
         });
     }
     match &source.archive_text {

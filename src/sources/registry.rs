@@ -211,6 +211,17 @@ impl Registry {
         self.sources.get(id)
     }
 
+    /// Whether `url` is a source's address (a trailing slash aside).
+    pub fn by_url(&self, url: &str) -> bool {
+        let url = url.trim_end_matches('/');
+        url.starts_with("http")
+            && self.sources.values().any(|s| {
+                s.url
+                    .as_deref()
+                    .is_some_and(|u| u.trim_end_matches('/') == url)
+            })
+    }
+
     /// The error for a reference to an id that is not in the registry; none when the
     /// registry itself could not be read, or when the reference names (the slug of) an
     /// invalid id, whose own error says how to fix both.
