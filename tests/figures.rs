@@ -437,7 +437,7 @@ fn disagreeing_figures_appear_side_by_side() {
         1,
         "{disputes}"
     );
-    assert!(disputes.contains("Why:</strong> for 21 September – 4 October 2022, over 200,000 is more than 200,000 and at most 220,000 and 98,000 is between 97,500 and 98,500: no number is both."), "{disputes}");
+    assert!(disputes.contains("Why:</strong> for 21 September – 4 October 2022, over 200,000 people is more than 200,000 and at most 220,000 and 98,000 people is between 97,500 and 98,500: no number is both."), "{disputes}");
     let json: serde_json::Value = serde_json::from_str(&s.out("figures.json")).unwrap();
     assert!(
         json.as_array()

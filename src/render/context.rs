@@ -136,7 +136,7 @@ pub struct FigureCtx<'a> {
     pub(super) interval: IntervalCtx,
     pub(super) per: Option<&'static str>,
     pub(super) unit: Option<&'a str>,
-    pub(super) count_unit: Option<&'a str>,
+    pub(super) count_unit: Option<String>,
     pub(super) note: Option<&'a str>,
     pub(super) measure: &'a str,
     pub(super) measure_label: &'a str,

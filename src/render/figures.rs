@@ -152,8 +152,13 @@ impl<'m> Renderer<'m> {
         out
     }
 
-    /// The running totals among `ids` (a group's figures), each in order of its readings.
-    fn series(&self, ids: &[&'m str]) -> Vec<SeriesCtx<'m>> {
+    /// The running totals among `ids` (a group's figures), each in order of its readings;
+    /// a reading that is folded under another figure is shown as that figure.
+    fn series(
+        &self,
+        ids: &[&'m str],
+        originals: &HashMap<&'m str, (&'m str, &'m Relation)>,
+    ) -> Vec<SeriesCtx<'m>> {
         let m = self.m;
         let mut next: BTreeMap<&str, &str> = BTreeMap::new();
         let mut has_prev: std::collections::HashSet<&str> = Default::default();
@@ -171,6 +176,7 @@ impl<'m> Renderer<'m> {
             }
         }
         let reading = |id: &'m str| {
+            let id = originals.get(id).map_or(id, |(o, _)| *o);
             let f = &m.figures[id];
             let p = f.period.as_ref();
             ReadingCtx {
@@ -205,6 +211,52 @@ impl<'m> Renderer<'m> {
             });
         }
         out
+    }
+
+    /// The relations that dispute, each once: a conflict of a copy repeats its
+    /// original's and is shown with the original.
+    fn conflicts(
+        &self,
+        originals: &HashMap<&'m str, (&'m str, &'m Relation)>,
+    ) -> Vec<&'m Relation> {
+        // A conflict of a copy repeats its original's: shown once, with the original.
+        let key = |r: &'m Relation| {
+            let mut k: Vec<&str> = r
+                .figures
+                .iter()
+                .map(|id| originals.get(id.as_str()).map_or(id.as_str(), |(o, _)| *o))
+                .collect();
+            k.sort_unstable();
+            (r.kind, k)
+        };
+        let disputes: Vec<&'m Relation> = self
+            .m
+            .relations
+            .list
+            .iter()
+            .filter(|r| r.kind.disputes())
+            .collect();
+        let of_originals: std::collections::HashSet<_> = disputes
+            .iter()
+            .filter(|r| {
+                r.figures
+                    .iter()
+                    .all(|id| !originals.contains_key(id.as_str()))
+            })
+            .map(|r| key(r))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        disputes
+            .into_iter()
+            .filter(|r| {
+                let k = key(r);
+                let with_copies = r
+                    .figures
+                    .iter()
+                    .any(|id| originals.contains_key(id.as_str()));
+                !(with_copies && of_originals.contains(&k)) && seen.insert(k)
+            })
+            .collect()
     }
 
     pub(super) fn figures_page(&self) -> Result<(String, String), Diagnostic> {
@@ -266,7 +318,10 @@ impl<'m> Renderer<'m> {
                     .map(|id| values[id].clone())
                     .collect();
                 g.insert("figures", members.into());
-                g.insert("series", tera::Value::from_serializable(&self.series(ids)));
+                g.insert(
+                    "series",
+                    tera::Value::from_serializable(&self.series(ids, &originals)),
+                );
                 g.insert(
                     "disputed",
                     ids.iter().any(|id| m.relations.is_disputed(id)).into(),
@@ -293,11 +348,9 @@ impl<'m> Renderer<'m> {
                 measure_label: &first.measure_label,
             }
         };
-        let conflicts: Vec<RelationCtx> = m
-            .relations
-            .list
-            .iter()
-            .filter(|r| r.kind.disputes())
+        let conflicts: Vec<RelationCtx> = self
+            .conflicts(&originals)
+            .into_iter()
             .map(relation)
             .collect();
         let relations: Vec<RelationCtx> = m.relations.list.iter().map(relation).collect();

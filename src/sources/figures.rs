@@ -180,7 +180,9 @@ impl Figure {
         }
     }
 
-    /// "over 200,000", "25,000 rubles", "10 km", "at least 10,000 a day".
+    /// "over 200,000", "25,000 rubles", "10 km", "$5 a day": the number with the units
+    /// that are printed with it (a counted unit, "people", is left to `count_unit` and the
+    /// sentence around the figure).
     pub fn display(&self, with_unit: bool) -> String {
         let mut s = String::new();
         if self.qualifier != Qualifier::Exact {
@@ -189,22 +191,42 @@ impl Figure {
         }
         let n = self.value_display();
         let unit = self.decl.unit.as_deref().unwrap_or("");
-        match (with_unit, unit_display(unit)) {
+        let shown = unit_display(unit);
+        let hidden = matches!(shown, UnitDisplay::Hidden) && !unit.is_empty();
+        match (with_unit, shown) {
             (true, UnitDisplay::Prefix(p)) => s.push_str(&format!("{p}{n}")),
             (true, UnitDisplay::Suffix(u)) => s.push_str(&format!("{n}{u}")),
             _ => s.push_str(&n),
         }
-        if let Some(per) = self.decl.per {
+        if let Some(per) = self.decl.per
+            && with_unit
+            && !hidden
+        {
             s.push_str(" a ");
             s.push_str(per.name());
         }
         s
     }
 
-    /// The unit when `display` leaves it to the sentence ("people"), else None.
-    pub fn count_unit(&self) -> Option<&str> {
-        let unit = self.decl.unit.as_deref()?;
-        matches!(unit_display(unit), UnitDisplay::Hidden).then_some(unit)
+    /// The counted unit `display` leaves to the sentence ("people", "people a day"), else
+    /// None.
+    pub fn count_unit(&self) -> Option<String> {
+        let unit = self.decl.unit.as_deref().filter(|u| !u.is_empty())?;
+        if !matches!(unit_display(unit), UnitDisplay::Hidden) {
+            return None;
+        }
+        Some(match self.decl.per {
+            Some(per) => format!("{unit} a {}", per.name()),
+            None => unit.to_string(),
+        })
+    }
+
+    /// The figure in full, for explanations: "at least 10,000 people a day", "$4,200".
+    pub fn describe(&self) -> String {
+        match self.count_unit() {
+            Some(u) => format!("{} {u}", self.display(true)),
+            None => self.display(true),
+        }
     }
 
     /// The id of its row on /figures/.

@@ -250,15 +250,21 @@ impl<T: Entry> Names<T> {
             .and_then(|id| self.entries.get(id))
     }
 
-    /// The error for a name that is not in the registry, at `span`; `what` is "place".
+    /// The error for a name that is not in the registry, at `span`; `what` is "place". The
+    /// suggestion is the name of the entry whose id, name or alias is closest.
     pub fn unknown(&self, written: &str, what: &str, span: Span) -> Diagnostic {
-        let candidates = self
-            .entries
-            .values()
-            .flat_map(|e| std::iter::once(e.name()).chain(e.aliases().iter().map(String::as_str)));
-        let hint = match did_you_mean(written, candidates) {
+        let mut by_candidate: BTreeMap<&str, &str> = BTreeMap::new();
+        for e in self.entries.values() {
+            by_candidate.insert(e.id(), e.name());
+            by_candidate.insert(e.name(), e.name());
+            for a in e.aliases() {
+                by_candidate.insert(a, e.name());
+            }
+        }
+        let hint = match did_you_mean(written, by_candidate.keys().copied()) {
             Some(s) => format!(
-                "did you mean `{s}`? {what}s are listed in {}",
+                "did you mean `{}`? {what}s are listed in {}",
+                by_candidate[s.as_str()],
                 self.file.display()
             ),
             None => format!(

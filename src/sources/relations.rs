@@ -165,8 +165,8 @@ fn classify(a: &Figure, b: &Figure, ctx: &Ctx) -> Option<(RelationKind, String)>
                             } else {
                                 "by two sources"
                             },
-                            a.display(true),
-                            b.display(true)
+                            a.describe(),
+                            b.describe()
                         ),
                     ));
                 }
@@ -174,9 +174,9 @@ fn classify(a: &Figure, b: &Figure, ctx: &Ctx) -> Option<(RelationKind, String)>
                     RelationKind::Agree,
                     format!(
                         "independent claims for {when} that overlap: {} allows {}, {} allows {}",
-                        a.display(true),
+                        a.describe(),
                         a.interval.display(),
-                        b.display(true),
+                        b.describe(),
                         b.interval.display()
                     ),
                 ));
@@ -185,9 +185,9 @@ fn classify(a: &Figure, b: &Figure, ctx: &Ctx) -> Option<(RelationKind, String)>
                 RelationKind::Disagree,
                 format!(
                     "for {when}, {} is {} and {} is {}: no number is both",
-                    a.display(true),
+                    a.describe(),
                     ia_words(a),
-                    b.display(true),
+                    b.describe(),
                     ia_words(b)
                 ),
             ))
@@ -211,10 +211,10 @@ fn rate_against_total(rate: &Figure, per: Per, total: &Figure) -> Option<(Relati
     let over = rate.interval.scale(per.count_in(n as f64));
     let facts = format!(
         "{} over the {n} days of {} is {}; {} is {}",
-        rate.display(true),
+        rate.describe(),
         p.display(),
         over.words(),
-        total.display(true),
+        total.describe(),
         total.interval.words()
     );
     Some(if over.intersects(&total.interval) {
@@ -339,9 +339,9 @@ pub fn relate(
                                 "{} is within {}, yet its {} is {} and the whole's {} is {}",
                                 a.decl.place.as_deref().unwrap_or_default(),
                                 whole.decl.place.as_deref().unwrap_or_default(),
-                                a.display(true),
+                                a.describe(),
                                 a.interval.words(),
-                                whole.display(true),
+                                whole.describe(),
                                 whole.interval.words()
                             ),
                         });
@@ -422,9 +422,9 @@ fn series(figs: &[&Figure], ctx: &Ctx) -> Vec<Relation> {
                     RelationKind::Inconsistent,
                     format!(
                         "a running total cannot shrink: {who} gives {} by {} and then {} by {}",
-                        a.display(true),
+                        a.describe(),
                         by(a),
-                        b.display(true),
+                        b.describe(),
                         by(b)
                     ),
                 )
@@ -433,9 +433,9 @@ fn series(figs: &[&Figure], ctx: &Ctx) -> Vec<Relation> {
                     RelationKind::Update,
                     format!(
                         "{who}'s running total since {since}, read again: {} by {}, then {} by {}",
-                        a.display(true),
+                        a.describe(),
                         by(a),
-                        b.display(true),
+                        b.describe(),
                         by(b)
                     ),
                 )
@@ -477,7 +477,7 @@ fn parts(figures: &BTreeMap<FigureId, Figure>) -> Vec<Relation> {
                 .map(|p| {
                     format!(
                         "{} ({})",
-                        p.display(true),
+                        p.describe(),
                         p.decl.place.as_deref().unwrap_or(&p.decl.subject)
                     )
                 })
@@ -493,7 +493,7 @@ fn parts(figures: &BTreeMap<FigureId, Figure>) -> Vec<Relation> {
                     "the parts {} add up to {}, more than the whole, {}, allows ({})",
                     names.join(" + "),
                     sum.words(),
-                    whole.display(true),
+                    whole.describe(),
                     whole.interval.words()
                 ),
             });
@@ -533,8 +533,8 @@ fn with_declared(mut found: Vec<Relation>, figures: &BTreeMap<FigureId, Figure>)
                 vec![f.decl.id.clone(), other.decl.id.clone()]
             };
             let facts = |x: &Figure| match &x.period {
-                Some(p) => format!("{} ({})", x.display(true), p.display()),
-                None => x.display(true),
+                Some(p) => format!("{} ({})", x.describe(), p.display()),
+                None => x.describe(),
             };
             declared.insert(
                 key,
@@ -543,7 +543,7 @@ fn with_declared(mut found: Vec<Relation>, figures: &BTreeMap<FigureId, Figure>)
                     figures: ids,
                     declared: true,
                     note: r.note.clone(),
-                    why: format!("declared by the author: {} and {}", facts(f), facts(other)),
+                    why: format!("{} and {}", facts(f), facts(other)),
                 },
             );
         }

@@ -331,10 +331,16 @@ console.log(`checked ${linkTargets.size} internal link targets and ${fragments.l
     const sortState = await valueHeader.getAttribute('aria-sort');
     if (sortState !== 'ascending' && sortState !== 'descending') fail(where, `Value header aria-sort is ${sortState}`);
     const monotonic = await table.evaluate((t, dir) => [...t.tBodies].every((b) => {
-      const v = [...b.rows].filter((r) => !r.classList.contains('group-row')).map((r) => Number(r.cells[0].dataset.sort));
+      const v = [...b.rows].filter((r) => !['group-row', 'series-row', 'repeat-row'].some((c) => r.classList.contains(c))).map((r) => Number(r.cells[0].dataset.sort));
       return v.every((x, i) => i === 0 || (dir === 'ascending' ? v[i - 1] <= x : v[i - 1] >= x));
     }), sortState);
     if (!monotonic) fail(where, `rows are not ${sortState} by value within each group after sorting`);
+    // A repeat stays folded under the figure it repeats.
+    const folded = await table.evaluate((t) => [...t.querySelectorAll('tr.repeat-row')].every((r) => {
+      const prev = r.previousElementSibling;
+      return prev && !prev.classList.contains('group-row') && !prev.classList.contains('series-row');
+    }));
+    if (!folded) fail(where, 'a repeat row was separated from its figure by sorting');
 
     // Sort by another (text) column too: order changes again.
     const placeButton = table.locator('thead th').filter({ hasText: /^\s*Subject/ }).locator('button.sort-button');
@@ -344,13 +350,15 @@ console.log(`checked ${linkTargets.size} internal link targets and ${fragments.l
 
     // Filter: rows hide, the visible ones match, the count is announced; Escape restores.
     const filter = page.locator('input.table-filter-input').first();
-    const visibleCount = () => table.evaluate((t) => [...t.tBodies].flatMap((b) => [...b.rows]).filter((r) => !r.classList.contains('group-row') && !r.hidden && r.offsetParent !== null).length);
+    // Figure rows: not a group's heading rows, not a repeat folded under its figure.
+    const isFigureRow = "!['group-row', 'series-row', 'repeat-row'].some((c) => r.classList.contains(c))";
+    const visibleCount = () => table.evaluate((t, f) => [...t.tBodies].flatMap((b) => [...b.rows]).filter((r) => new Function('r', `return ${f}`)(r) && !r.hidden && r.offsetParent !== null).length, isFigureRow);
     const total = await visibleCount();
     await filter.fill('');
     await filter.pressSequentially('Kazakhstan', { delay: 10 });
     const shown = await visibleCount();
     if (!(shown > 0 && shown < total)) fail(where, `filter "Kazakhstan": ${shown} of ${total} rows visible (expected some but not all)`);
-    const allMatch = await table.evaluate((t) => [...t.tBodies].flatMap((b) => [...b.rows]).filter((r) => !r.classList.contains('group-row') && !r.hidden).every((r) => /kazakhstan/i.test(r.textContent)));
+    const allMatch = await table.evaluate((t, f) => [...t.tBodies].flatMap((b) => [...b.rows]).filter((r) => new Function('r', `return ${f}`)(r) && !r.hidden).every((r) => /kazakhstan/i.test(r.textContent)), isFigureRow);
     if (!allMatch) fail(where, 'a visible row does not contain "Kazakhstan"');
     const countText = (await page.locator('.table-filter-count').first().textContent()) || '';
     if (!new RegExp(`^${shown} of ${total}\\b`).test(countText.trim())) fail(where, `filter status says "${countText}", expected "${shown} of ${total} shown"`);

@@ -33,10 +33,24 @@
 
   /* ---------- 1. Sortable, filterable tables ---------- */
 
-  function isGroupRow(tr) { return tr.classList.contains("group-row"); }
+  // A group's heading rows (its name, its running totals) stay on top; a repeat row
+  // belongs to the figure row above it and moves, shows and hides with it.
+  function isGroupRow(tr) {
+    return tr.classList.contains("group-row") || tr.classList.contains("series-row");
+  }
+
+  function isAttached(tr) { return tr.classList.contains("repeat-row"); }
 
   function dataRows(tbody) {
-    return Array.prototype.filter.call(tbody.rows, function (tr) { return !isGroupRow(tr); });
+    return Array.prototype.filter.call(tbody.rows, function (tr) {
+      return !isGroupRow(tr) && !isAttached(tr);
+    });
+  }
+
+  function attachedTo(tr) {
+    var out = [];
+    for (var n = tr.nextElementSibling; n && isAttached(n); n = n.nextElementSibling) out.push(n);
+    return out;
   }
 
   function sortValue(cell) {
@@ -83,7 +97,7 @@
         var rows = dataRows(tb);
         var values = rows.map(function (tr) { return sortValue(tr.cells[col]); });
         var numeric = values.every(function (v) { return v === "" || isNumeric(v); });
-        var keyed = rows.map(function (tr, i) { return { tr: tr, v: values[i] }; });
+        var keyed = rows.map(function (tr, i) { return { tr: tr, v: values[i], with: attachedTo(tr) }; });
         keyed.sort(function (a, b) {
           // Empty cells go last whatever the direction.
           if (a.v === "" && b.v !== "") return 1;
@@ -92,7 +106,10 @@
           if (c === 0) return Number(a.tr.dataset.order) - Number(b.tr.dataset.order);
           return c * dir;
         });
-        keyed.forEach(function (k) { tb.appendChild(k.tr); });
+        keyed.forEach(function (k) {
+          tb.appendChild(k.tr);
+          k.with.forEach(function (a) { tb.appendChild(a); });
+        });
       });
     }
 
@@ -128,7 +145,10 @@
 
     var texts = new Map();
     bodies.forEach(function (tb) {
-      dataRows(tb).forEach(function (tr) { texts.set(tr, normalise(tr.textContent)); });
+      dataRows(tb).forEach(function (tr) {
+        var all = [tr].concat(attachedTo(tr)).map(function (r) { return r.textContent; });
+        texts.set(tr, normalise(all.join(" ")));
+      });
     });
 
     function apply() {
@@ -140,6 +160,7 @@
           var text = texts.get(tr);
           var match = terms.every(function (t) { return text.indexOf(t) !== -1; });
           tr.hidden = !match;
+          attachedTo(tr).forEach(function (a) { a.hidden = !match; });
           if (match) { visibleInGroup += 1; shown += 1; }
         });
         Array.prototype.forEach.call(tb.rows, function (tr) {
