@@ -19,6 +19,9 @@ pub const DATA_FILES: &[(&str, &str)] = &[
     ("figures.json", "the figure table as JSON"),
     ("figures.csv", "the figure table as CSV"),
     ("sources.json", "the source registry as JSON"),
+    ("sources.bib", "the source registry as BibLaTeX"),
+    ("sources.csl.json", "the source registry as CSL-JSON"),
+    ("sources.ris", "the source registry as RIS"),
     ("syntax.css", "the code highlighting stylesheet"),
 ];
 
