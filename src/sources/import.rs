@@ -42,11 +42,13 @@ pub fn format_of(name: &str) -> Option<Format> {
 /// Every entry of the bibliography `file` (as site.yaml names it), whose text is `text`.
 /// Entries with a mistake are left out, with a diagnostic.
 pub fn import(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> ImportedFile {
+    let mut read = Read::default();
     let entries = match format_of(file) {
-        Some(Format::BibLaTeX) => bib(file, text, diags),
-        Some(Format::CslJson) => csl_json(file, text, diags),
-        Some(Format::Hayagriva) => hayagriva_yaml(file, text, diags),
+        Some(Format::BibLaTeX) => bib(file, text, &mut read, diags),
+        Some(Format::CslJson) => csl_json(file, text, &mut read, diags),
+        Some(Format::Hayagriva) => hayagriva_yaml(file, text, &mut read, diags),
         None => {
+            read.unreadable = true;
             diags.push(
                 Diagnostic::error(
                     Span::file(file),
@@ -59,6 +61,8 @@ pub fn import(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> ImportedFi
     };
     ImportedFile {
         file: file.to_string(),
+        unreadable: read.unreadable,
+        failed: read.failed,
         entries: entries
             .into_iter()
             .map(|(entry, span)| {
@@ -76,16 +80,24 @@ pub fn import(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> ImportedFi
     }
 }
 
+/// What went wrong while reading a file, for `ImportedFile`.
+#[derive(Default)]
+struct Read {
+    unreadable: bool,
+    failed: Vec<String>,
+}
+
 fn at(file: &str, text: &str, offset: usize) -> Span {
     let (line, col) = line_col(text, offset);
     Span::new(file, line, col)
 }
 
 /// A .bib file: biblatex parses it (with spans), hayagriva maps each entry.
-fn bib(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<(Entry, Span)> {
+fn bib(file: &str, text: &str, read: &mut Read, diags: &mut Vec<Diagnostic>) -> Vec<(Entry, Span)> {
     let bibliography = match biblatex::Bibliography::parse(text) {
         Ok(b) => b,
         Err(e) => {
+            read.unreadable = true;
             diags.push(
                 Diagnostic::error(at(file, text, e.span.start), format!("BibTeX: {}", e.kind))
                     .with_hint(bib_hint(&e.kind)),
@@ -107,13 +119,16 @@ fn bib(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<(Entry, Span)
         };
         match Entry::try_from(b) {
             Ok(entry) => out.push((entry, at(file, text, start))),
-            Err(e) => diags.push(
+            Err(e) => {
+                read.failed.push(b.key.clone());
+                diags.push(
                 Diagnostic::error(
                     at(file, text, e.span.start),
                     format!("BibTeX entry `{}`: {}", b.key, e.kind),
                 )
                 .with_hint("write dates as `date = {2022-09-27}` (or year, month and day), numbers as digits"),
-            ),
+            )
+            }
         }
     }
     out
@@ -123,6 +138,9 @@ fn bib_hint(kind: &biblatex::ParseErrorKind) -> String {
     use biblatex::ParseErrorKind as K;
     match kind {
         K::UnexpectedEof => "an entry is not closed: check its braces".into(),
+        K::Expected(biblatex::Token::Comma) => {
+            "fields are separated by commas: is one missing at the end of the line before?".into()
+        }
         K::DuplicateKey(k) => format!("two entries have the key `{k}`: rename one"),
         K::UnknownAbbreviation(a) => {
             format!("define `@string{{{a} = {{...}}}}` or put the value in braces")
@@ -212,7 +230,12 @@ struct CslItem {
 
 /// A CSL-JSON file: a list of items (or `{"items": [...]}`), each parsed on its own so that
 /// one item's mistake is placed in the file and the others still count.
-fn csl_json(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<(Entry, Span)> {
+fn csl_json(
+    file: &str,
+    text: &str,
+    read: &mut Read,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(Entry, Span)> {
     #[derive(Deserialize)]
     struct Wrapped<'a> {
         #[serde(borrow)]
@@ -237,6 +260,7 @@ fn csl_json(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<(Entry, 
     let items = match parsed {
         Ok(items) => items,
         Err(e) => {
+            read.unreadable = true;
             let (span, message) = match serde_json::from_str::<serde_json::Value>(text) {
                 Err(e) => (json_error(&e, 0), format!("CSL-JSON: {e}")),
                 Ok(_) => (
@@ -256,10 +280,20 @@ fn csl_json(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<(Entry, 
         let base = raw.get().as_ptr() as usize - text.as_ptr() as usize;
         match serde_json::from_str::<CslItem>(raw.get()) {
             Ok(item) => out.push((csl_entry(&item), at(file, text, base))),
-            Err(e) => diags.push(
+            Err(e) => {
+                // Its citations are not reported again: the item's key, if it has one.
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(raw.get()) {
+                    for k in ["citation-key", "id"] {
+                        if let Some(id) = v.get(k).and_then(|x| x.as_str()) {
+                            read.failed.push(id.to_string());
+                        }
+                    }
+                }
+                diags.push(
                 Diagnostic::error(json_error(&e, base), strip_position(&format!("CSL-JSON item: {e}")))
                     .with_hint("see the CSL-JSON schema: names are {\"family\", \"given\"} or {\"literal\"}, dates {\"date-parts\": [[2022, 9, 27]]}"),
-            ),
+            )
+            }
         }
     }
     out
@@ -435,10 +469,19 @@ fn infallible<T: std::str::FromStr>(s: &str) -> MaybeTyped<T> {
 
 /// A Hayagriva YAML file, read through dossier's YAML entry point (its messages, limits
 /// and positions), each entry placed at its key.
-fn hayagriva_yaml(file: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<(Entry, Span)> {
+fn hayagriva_yaml(
+    file: &str,
+    text: &str,
+    read: &mut Read,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(Entry, Span)> {
     let library: hayagriva::Library = match crate::yaml::parse(text, Path::new(file), 1) {
         Ok(l) => l,
-        Err(d) => {
+        Err(mut d) => {
+            read.unreadable = true;
+            if d.hint.is_none() {
+                d.hint = Some("entries look like `key: {type: Article, title: ..., date: 2022-09-27, parent: {type: Newspaper, title: ...}}` (see hayagriva's file format)".into());
+            }
             diags.push(d);
             return Vec::new();
         }

@@ -164,6 +164,10 @@ pub struct ImportedFile {
     pub file: String,
     /// Its entries, in file order: their fields and where each came from.
     pub entries: Vec<(Fields, Imported)>,
+    /// The file did not parse: its error is reported once, not again at every citation.
+    pub unreadable: bool,
+    /// Keys of entries left out for a mistake (reported at the entry).
+    pub failed: Vec<String>,
 }
 
 pub use crate::content::load::SOURCES_FILE;
@@ -263,6 +267,10 @@ impl Registry {
             file,
             positions: std::cell::OnceCell::new(),
         };
+        for f in &imports {
+            registry.unreadable |= f.unreadable;
+            registry.invalid_ids.extend(f.failed.iter().cloned());
+        }
         for m in merge(list, imports, &at, diags) {
             if let Some(s) = registry.source_of(m, &at, archives, diags) {
                 registry.sources.insert(s.id.clone(), s);
@@ -541,8 +549,8 @@ fn merge(
                                 ),
                             )
                             .with_hint(format!(
-                                "keep one of them: {} is the entry at {}:{}; sources.yaml only adds dossier's own fields ({OWN_FIELDS}) or what the entry lacks",
-                                origin.file, origin.span.file.display(), origin.span.line
+                                "keep one of them (the entry is at {}:{}:{}): sources.yaml only adds dossier's own fields ({OWN_FIELDS}) or what the entry lacks",
+                                origin.span.file.display(), origin.span.line, origin.span.col
                             )),
                         );
                     }
