@@ -267,6 +267,11 @@ fn styled_site(style: &str) -> Site {
 #[test]
 fn apa_reference_list_and_author_date_citations() {
     let s = styled_site("apa");
+    // First by id, last by author: /sources/ lists in the style's order.
+    s.write(
+        "content/sources.yaml",
+        &format!("{OVERLAY}- id: aaa-zed\n  title: Last\n  publisher: P\n  authors: [\"Zed, Zoe\"]\n  published: 2022-09-30\n"),
+    );
     s.build_ok(&[]);
     let page = s.out("stories/routes/index.html");
     snapshot("references-apa.html", references(&page));
@@ -282,6 +287,11 @@ fn apa_reference_list_and_author_date_citations() {
         index.contains("<p class=\"source-reference\">Doe, J. (2022, September 29)."),
         "{index}"
     );
+    let (doe, zed) = (
+        index.find("Doe, J.").unwrap(),
+        index.find("Zed, Z.").unwrap(),
+    );
+    assert!(doe < zed, "{index}");
 }
 
 #[test]
