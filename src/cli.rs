@@ -61,6 +61,15 @@ pub enum Command {
         /// The site, drafts and archives.
         #[command(flatten)]
         common: Common,
+        /// Also request every external link (sources' URLs first) and report dead ones
+        #[arg(long)]
+        external: bool,
+        /// The User-Agent of --external's requests
+        #[arg(long, value_name = "UA", requires = "external")]
+        user_agent: Option<String>,
+        /// Seconds one request of --external may take
+        #[arg(long, value_name = "SECS", default_value_t = 10, requires = "external")]
+        timeout: u64,
     },
     /// Serve the site with live reload, rebuilding on changes
     Serve {
@@ -182,23 +191,12 @@ pub fn run() -> i32 {
                 Err(diags) => fail(&diags, "build failed; the previous output is untouched"),
             }
         }
-        Command::Check { common } => {
-            let opts = BuildOptions {
-                model: model_options(&common),
-                live_reload: false,
-            };
-            let checked = Inputs::load(&common.root).and_then(|mut inputs| {
-                site::render(&mut inputs, &opts, &mut Cache::disabled(), &NullSink)
-            });
-            match checked {
-                Ok(built) => {
-                    report(&built.warnings);
-                    eprintln!("check passed: {} files would be written", built.written);
-                    0
-                }
-                Err(diags) => fail(&diags, "check failed"),
-            }
-        }
+        Command::Check {
+            common,
+            external,
+            user_agent,
+            timeout,
+        } => check(&common, external, user_agent, timeout),
         Command::Serve {
             common,
             port,
@@ -216,6 +214,87 @@ pub fn run() -> i32 {
             allow_hosts: allow_host,
         }),
         Command::New { path, root } => new_page(&root, &path),
+    }
+}
+
+/// `dossier check`, and with `external` the link check of every external link.
+fn check(common: &Common, external: bool, user_agent: Option<String>, timeout: u64) -> i32 {
+    let opts = BuildOptions {
+        model: model_options(common),
+        live_reload: false,
+    };
+    let mut collected = None;
+    let checked = Inputs::load(&common.root).and_then(|mut inputs| {
+        if !external {
+            return site::render(&mut inputs, &opts, &mut Cache::disabled(), &NullSink);
+        }
+        let base_url = inputs.config.base_url.clone();
+        let base_path = inputs.config.base_path();
+        let collect = crate::external::Collect::new(&base_url);
+        let r = site::render(&mut inputs, &opts, &mut Cache::disabled(), &collect);
+        collected = Some((collect, base_path));
+        r
+    });
+    match checked {
+        Ok(built) => {
+            report(&built.warnings);
+            eprintln!("check passed: {} files would be written", built.written);
+            match collected {
+                Some((collect, base_path)) => {
+                    let mut ext = crate::external::Options {
+                        timeout: std::time::Duration::from_secs(timeout.max(1)),
+                        ..Default::default()
+                    };
+                    if let Some(ua) = user_agent {
+                        ext.user_agent = ua;
+                    }
+                    external_links(collect, &base_path, &ext)
+                }
+                None => 0,
+            }
+        }
+        Err(diags) => fail(&diags, "check failed"),
+    }
+}
+
+/// `check --external`: request the collected links and print what was found; 1 when a
+/// link is dead.
+fn external_links(
+    collect: crate::external::Collect,
+    base_path: &str,
+    opts: &crate::external::Options,
+) -> i32 {
+    let mut links = collect.into_links();
+    let domains: std::collections::BTreeSet<&str> =
+        links.iter().map(|l| l.domain.as_str()).collect();
+    eprintln!(
+        "checking {} external link{} on {} domain{} (sources' URLs first, {} s timeout)",
+        links.len(),
+        if links.len() == 1 { "" } else { "s" },
+        domains.len(),
+        if domains.len() == 1 { "" } else { "s" },
+        opts.timeout.as_secs()
+    );
+    crate::external::check(&mut links, opts);
+    let url_of = |page: &str| format!("{base_path}/{}", page.trim_end_matches("index.html"));
+    print!("{}", crate::external::report(&links, &url_of));
+    let dead = links
+        .iter()
+        .filter(|l| {
+            !l.outcome
+                .as_ref()
+                .is_some_and(crate::external::Outcome::is_ok)
+        })
+        .count();
+    if dead > 0 {
+        eprintln!(
+            "external check failed: {dead} dead link{}",
+            if dead == 1 { "" } else { "s" }
+        );
+        1
+    } else {
+        eprintln!("external check passed");
+        0
     }
 }
 

@@ -40,6 +40,14 @@ pub struct Config {
     /// The check of numbers in prose that are not figures.
     #[serde(default)]
     pub prose_numbers: ProseNumbers,
+    /// Bibliographies to import sources from (BibTeX/BibLaTeX `.bib`, CSL-JSON `.json`,
+    /// Hayagriva `.yaml`/`.yml`), relative to the site root, besides content/sources.yaml.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// `numeric` (dossier's own `[1]`), a CSL style bundled with hayagriva (`apa`,
+    /// `chicago-author-date`, `ieee`, ...) or a `.csl` file relative to the site root.
+    #[serde(default = "default_citation_style")]
+    pub citation_style: String,
     /// Free data for templates (`site.extra`).
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -95,6 +103,9 @@ fn default_menu_limit() -> usize {
 }
 fn default_feed_limit() -> usize {
     20
+}
+fn default_citation_style() -> String {
+    "numeric".into()
 }
 fn default_highlight_theme() -> String {
     "InspiredGitHub".into()

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod external;
 pub mod html;
 pub mod linkcheck;
 pub mod markdown;

@@ -39,6 +39,9 @@ pub struct Inputs {
     pub sources: Option<String>,
     /// The texts of the registries of names there are (`NAME_FILES`), by file name.
     pub names: BTreeMap<String, String>,
+    /// The bibliographies site.yaml's `sources:` lists, by the path written there (relative
+    /// to the site root), with their text.
+    pub source_files: BTreeMap<String, String>,
     /// Template name -> file: the theme's, replaced by the site's `templates/` file by file.
     pub templates: BTreeMap<String, TemplateFile>,
     /// Output path (`style.css`, `stories/routes/map.png`) -> file to copy.
@@ -222,6 +225,50 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
     })
 }
 
+/// The names, relative to content/, of the listed files that are in content/.
+fn in_content(names: &[String]) -> std::collections::BTreeSet<String> {
+    names
+        .iter()
+        .filter_map(|n| n.strip_prefix("content/"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The bibliographies site.yaml's `sources:` lists, by the name written there; a missing one
+/// is an error at its line of site.yaml.
+fn read_source_files(
+    root: &Path,
+    config: &Config,
+    config_text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, String> {
+    let mut source_files = BTreeMap::new();
+    for (i, name) in config.sources.iter().enumerate() {
+        match read_text(&root.join(name), name) {
+            Ok(t) => {
+                source_files.insert(name.clone(), t);
+            }
+            Err(mut d) if !root.join(name).is_file() => {
+                d.span = crate::yaml::span_of(
+                    Path::new(CONFIG_FILE),
+                    config_text,
+                    1,
+                    &format!("sources[{i}]"),
+                    false,
+                );
+                d.message = format!("source file `{name}` not found");
+                d.hint = Some(
+                    "`sources:` lists .bib, CSL-JSON and Hayagriva YAML files, relative to the site folder"
+                        .into(),
+                );
+                diags.push(d);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    source_files
+}
+
 impl Inputs {
     /// Read the site at `root`.
     pub fn load(root: &Path) -> Result<Inputs, Vec<Diagnostic>> {
@@ -242,6 +289,9 @@ impl Inputs {
         let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let mut warnings = Vec::new();
         let content_dir = root.join("content");
+        let source_files = read_source_files(root, &config, &config_text, &mut diags);
+        // A bibliography kept in content/ is an input, never published as an asset.
+        let imported = in_content(&config.sources);
         let mut pages = BTreeMap::new();
         let mut assets = BTreeMap::new();
         let mut content_assets = BTreeMap::new();
@@ -257,6 +307,7 @@ impl Inputs {
                 if let Some(t) = text() {
                     names.insert(r, t);
                 }
+            } else if imported.contains(&r) {
             } else if r.ends_with(".md") {
                 if let Some(t) = text() {
                     pages.insert(r, t);
@@ -334,6 +385,7 @@ impl Inputs {
                 pages,
                 sources,
                 names,
+                source_files,
                 templates,
                 assets: static_files,
                 content_assets,
@@ -368,6 +420,22 @@ impl Inputs {
     /// root, with '/' separators), so that the result equals a fresh `Inputs::load`. An
     /// unreadable file is dropped and its diagnostic returned.
     pub fn reload_file(&mut self, rel_path: &str) -> Result<Reloaded, Diagnostic> {
+        if let Some(name) = self
+            .config
+            .sources
+            .iter()
+            .find(|n| n.trim_start_matches("./") == rel_path)
+            .cloned()
+        {
+            let full = self.root.join(&name);
+            if !full.is_file() {
+                // The full load reports the missing file at its line of site.yaml.
+                return Ok(Reloaded::Reload);
+            }
+            let text = read_text(&full, &name)?;
+            self.source_files.insert(name, text);
+            return Ok(Reloaded::Sources);
+        }
         let parts: Vec<&str> = rel_path.split('/').filter(|p| !p.is_empty()).collect();
         if parts.is_empty()
             || parts.iter().any(|p| is_ignored(p) || *p == "..")

@@ -122,10 +122,10 @@ fn spans(src: &str, mut state: ParseState) -> Option<String> {
         let ops = state.parse_line(line, &SYNTAXES).ok()?;
         let mut at = 0;
         let piece = |text: &str,
-                         stack: &ScopeStack,
-                         out: &mut String,
-                         open: &mut Option<&'static str>,
-                         run: &mut String| {
+                     stack: &ScopeStack,
+                     out: &mut String,
+                     open: &mut Option<&'static str>,
+                     run: &mut String| {
             if text.is_empty() {
                 return;
             }

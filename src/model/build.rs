@@ -68,20 +68,24 @@ pub(super) fn archives(
     Ok(archives)
 }
 
-/// The source registry, from content/sources.yaml (empty without one).
+/// The source registry, from content/sources.yaml and the bibliographies site.yaml's
+/// `sources:` lists (empty without any).
 pub(super) fn registry(
     inputs: &Inputs,
     archives: Archives,
     diags: &mut Vec<Diagnostic>,
 ) -> Registry {
     let file = PathBuf::from(format!("content/{}", sources::SOURCES_FILE));
-    match &inputs.sources {
-        Some(text) => Registry::parse(text, &file, &archives, diags),
-        None => Registry {
-            file,
-            ..Default::default()
-        },
-    }
+    let imports = inputs
+        .config
+        .sources
+        .iter()
+        .filter_map(|name| {
+            let text = inputs.source_files.get(name)?;
+            Some(sources::import::import(name, text, diags))
+        })
+        .collect();
+    Registry::build(inputs.sources.as_deref(), &file, imports, &archives, diags)
 }
 
 /// The registries of places, measures and claimants there are.

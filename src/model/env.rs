@@ -9,6 +9,7 @@ use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::markdown::{self, CiteItem, Env, Piece, PieceKind, References, Shortcode};
 use crate::model::Document;
+use crate::sources::styles::{CitationStyle, CiteRef};
 use crate::sources::{Figure, Registry, Relations};
 use crate::templates::Theme;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -27,6 +28,7 @@ pub(super) struct PageEnv<'a> {
     pub(super) theme: &'a Theme,
     pub(super) drafts: &'a BTreeSet<String>,
     pub(super) broken: &'a BTreeSet<String>,
+    pub(super) style: &'a CitationStyle,
 }
 
 /// An exemption with the page that declares it, for `{{ exemptions() }}`.
@@ -73,32 +75,43 @@ impl PageEnv<'_> {
             &inputs.templates,
             self.drafts,
             self.broken,
+            self.style,
         ))
     }
 
-    fn cite_numbers(
+    /// The HTML of a citation of `items`: numbered as the page first cites each source
+    /// (dossier's style), or in the site's CSL style.
+    fn cite_html(
         &self,
         items: &[CiteItem],
         refs: &mut References,
         diags: &mut Vec<Diagnostic>,
-    ) -> Vec<(usize, String)> {
+    ) -> String {
         let mut out = Vec::new();
+        let mut cited = Vec::new();
         for item in items {
             match self.registry.get(&item.id) {
                 Some(src) => {
                     let n = refs.number(&item.id, item.locator.as_deref());
-                    let mut title = format!(
-                        "{}, “{}” ({})",
-                        src.publisher,
-                        src.title,
-                        src.published.display()
-                    );
+                    let mut title = hover_title(src);
                     if let Some(l) = &item.locator {
                         title.push_str(&format!(", {l}"));
                     }
                     out.push((n, title));
+                    cited.push(CiteRef {
+                        id: &item.id,
+                        locator: item.locator.as_deref(),
+                        number: n,
+                    });
                 }
                 None => diags.extend(self.registry.unknown(&item.id, item.span.clone())),
+            }
+        }
+        if !cited.is_empty() && self.style.is_csl() {
+            let page: Vec<&str> = refs.entries.iter().map(|(id, _)| id.as_str()).collect();
+            let title = |id: &str| self.registry.get(id).map(hover_title).unwrap_or_default();
+            if let Some(html) = self.style.cite_html(&page, &cited, &title) {
+                return html;
             }
         }
         // "[1, 2]", never "[2, 1]" or "[1, 1]"; of one source cited twice, the title that
@@ -113,11 +126,21 @@ impl PageEnv<'_> {
             }
             true
         });
-        out
+        numbers_html(&out)
     }
 }
 
-fn cite_html(numbers: &[(usize, String)]) -> String {
+/// What a citation's link shows on hover: publisher, title, date.
+fn hover_title(src: &crate::sources::Source) -> String {
+    format!(
+        "{}, “{}” ({})",
+        src.publisher,
+        src.title,
+        src.published.display()
+    )
+}
+
+fn numbers_html(numbers: &[(usize, String)]) -> String {
     if numbers.is_empty() {
         return String::new();
     }
@@ -188,7 +211,7 @@ impl Env for PageEnv<'_> {
         diags: &mut Vec<Diagnostic>,
     ) -> Piece {
         Piece {
-            html: cite_html(&self.cite_numbers(items, refs, diags)),
+            html: self.cite_html(items, refs, diags),
             text: String::new(),
             kind: PieceKind::Citation,
         }
@@ -311,7 +334,7 @@ impl PageEnv<'_> {
                         locator: None,
                         span: sc.span.clone(),
                     };
-                    cite_html(&self.cite_numbers(std::slice::from_ref(&item), refs, diags))
+                    self.cite_html(std::slice::from_ref(&item), refs, diags)
                 } else {
                     String::new()
                 };

@@ -11,6 +11,7 @@ use crate::content::ids::{FigureId, SourceId};
 use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::markdown::Rendered;
+use crate::sources::styles::CitationStyle;
 use crate::sources::{self, Figure, Registry};
 use crate::templates::Theme;
 use crate::yaml;
@@ -107,6 +108,8 @@ pub struct Model {
     pub base_path: String,
     /// The sources.
     pub registry: Registry,
+    /// The citation style (site.yaml's `citation_style`).
+    pub style: CitationStyle,
     /// Sorted by path.
     pub docs: Vec<Document>,
     /// Content path -> index in `docs`.
@@ -213,6 +216,14 @@ impl Model {
         let archives = build::archives(inputs, opts, &config, &mut diags)?;
         let registry = build::registry(inputs, archives, &mut diags);
         let vocab = build::vocabulary(inputs, &mut diags);
+        let style = CitationStyle::load(
+            &config.citation_style,
+            &inputs.root,
+            &inputs.config_text,
+            &config.language,
+            &registry,
+            &mut diags,
+        );
         let build::Documents {
             mut docs,
             drafts,
@@ -249,6 +260,7 @@ impl Model {
             theme: &theme,
             drafts: &drafts,
             broken: &broken,
+            style: &style,
         };
         build::markdown(&mut docs, inputs, &env, cache, !opts.defer_html, &mut diags);
         let cited_by = build::back_links(&registry, &docs);
@@ -269,6 +281,7 @@ impl Model {
             config,
             base_path,
             registry,
+            style,
             docs,
             by_path,
             links,
@@ -300,6 +313,7 @@ impl Model {
             theme: &self.theme,
             drafts: &self.drafts,
             broken: &self.broken,
+            style: &self.style,
         }
     }
 

@@ -20,6 +20,9 @@ pub const DATA_FILES: &[(&str, &str)] = &[
     ("figures.csv", "the figure table as CSV"),
     ("relations.json", "how the figures relate, as JSON"),
     ("sources.json", "the source registry as JSON"),
+    ("sources.bib", "the source registry as BibLaTeX"),
+    ("sources.csl.json", "the source registry as CSL-JSON"),
+    ("sources.ris", "the source registry as RIS"),
     ("syntax.css", "the code highlighting stylesheet"),
 ];
 

@@ -31,6 +31,28 @@ pub(super) struct SiteCtx<'a> {
     pub(super) figure_count: usize,
     pub(super) source_count: usize,
     pub(super) page_count: usize,
+    pub(super) citation_style: StyleCtx<'a>,
+}
+
+/// The citation style, as templates see it (`site.citation_style`).
+#[derive(Serialize)]
+pub(super) struct StyleCtx<'a> {
+    /// As site.yaml names it.
+    pub(super) name: &'a str,
+    /// The style's title.
+    pub(super) title: &'a str,
+    /// `numeric`, `author-date`, `label` or `note`.
+    pub(super) kind: &'static str,
+    /// A CSL style (reference entries come as `source.reference`).
+    pub(super) csl: bool,
+}
+
+/// "Cite this page" (`page.cite`): the page's own citation in the site's style, and as
+/// BibTeX.
+#[derive(Serialize)]
+pub(super) struct CiteCtx {
+    pub(super) html: String,
+    pub(super) bibtex: String,
 }
 
 #[derive(Serialize, Clone)]
@@ -62,6 +84,7 @@ pub(super) struct PageCtx<'a> {
     pub(super) toc: Option<&'a [TocEntry]>,
     pub(super) figures: Option<Vec<FigureCtx<'a>>>,
     pub(super) references: Option<Vec<RefCtx<'a>>>,
+    pub(super) cite: Option<CiteCtx>,
     pub(super) previous: Option<Link>,
     pub(super) next: Option<Link>,
     pub(super) pages: Option<Vec<PageCtx<'a>>>,
@@ -96,6 +119,8 @@ pub(super) struct SourceRef<'a> {
     pub(super) language: Option<&'a str>,
     pub(super) note: Option<&'a str>,
     pub(super) archived: bool,
+    pub(super) archive_url: Option<&'a str>,
+    pub(super) reference: Option<&'a str>,
     pub(super) anchor: String,
     pub(super) index_url: String,
 }
@@ -212,6 +237,8 @@ impl<'m> Renderer<'m> {
             language: s.language.as_deref(),
             note: s.note.as_deref(),
             archived: s.archive_text.is_some(),
+            archive_url: s.archive_url.as_deref(),
+            reference: self.m.style.reference(&s.id).map(|(html, _)| html),
             anchor: format!("src-{}", s.id),
             index_url: self.m.url(&format!("/sources/#src-{}", s.id)),
         }
@@ -328,26 +355,60 @@ impl<'m> Renderer<'m> {
             content: full.then(|| self.html_of(d)),
             toc: full.then_some(d.rendered.toc.as_slice()),
             figures: full.then(|| self.page_figures(d)),
-            references: full.then(|| {
-                d.rendered
-                    .references
-                    .entries
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, (id, locs))| {
-                        Some(RefCtx {
-                            number: i + 1,
-                            id,
-                            source: self.source_ref(m.registry.get(id)?),
-                            locators: locs,
-                        })
-                    })
-                    .collect()
-            }),
+            references: full.then(|| self.references(d)),
+            cite: (full && !d.is_section()).then(|| self.cite_page(d)),
             previous,
             next,
             pages: None,
             subsections: None,
+        }
+    }
+
+    /// A page's reference list: by number, or in the style's order for an author-date or
+    /// label style (whose in-text citations are not numbers).
+    pub(super) fn references(&self, d: &'m Document) -> Vec<RefCtx<'m>> {
+        let m = self.m;
+        let mut refs: Vec<RefCtx> = d
+            .rendered
+            .references
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (id, locs))| {
+                Some(RefCtx {
+                    number: i + 1,
+                    id,
+                    source: self.source_ref(m.registry.get(id)?),
+                    locators: locs,
+                })
+            })
+            .collect();
+        use crate::sources::styles::Kind;
+        if matches!(m.style.kind, Kind::AuthorDate | Kind::Label) {
+            refs.sort_by_key(|r| m.style.reference(r.id).map_or(usize::MAX, |(_, o)| o));
+        }
+        refs
+    }
+
+    /// "Cite this page": the page as a web page of the site, by site.yaml's `author`.
+    pub(super) fn cite_page(&self, d: &'m Document) -> CiteCtx {
+        let m = self.m;
+        let key = format!(
+            "{}-{}",
+            slug::slugify(&m.config.title),
+            slug::slugify(d.url_path.trim_matches('/').replace('/', "-"))
+        );
+        let cite = crate::sources::export::PageCitation {
+            key: key.trim_end_matches('-'),
+            title: &d.fm.title,
+            site: &m.config.title,
+            author: m.config.author.as_deref(),
+            date: d.fm.updated.as_ref().or(d.fm.date.as_ref()),
+            url: &m.permalink(&d.url_path),
+        };
+        CiteCtx {
+            html: cite.html(&m.style),
+            bibtex: cite.bibtex(),
         }
     }
 

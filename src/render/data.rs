@@ -1,5 +1,5 @@
-//! The data files: the search index, figures.json, figures.csv and sources.json (and the
-//! feeds and the sitemap, from `feeds`).
+//! The data files: the search index, figures.json, figures.csv, sources.json and the source
+//! list as BibLaTeX, CSL-JSON and RIS (and the feeds and the sitemap, from `feeds`).
 
 use super::Renderer;
 use super::context::{FigureCtx, IntervalCtx};
@@ -75,6 +75,16 @@ impl<'m> Renderer<'m> {
         drop(figs);
         emit("relations.json", self.relations_json()?)?;
         emit("sources.json", self.sources_json()?)?;
+        let registry = &m.registry;
+        emit("sources.bib", crate::sources::export::bibtex(registry))?;
+        emit(
+            "sources.csl.json",
+            json(
+                "sources.csl.json",
+                crate::sources::export::csl_json(registry),
+            )?,
+        )?;
+        emit("sources.ris", crate::sources::export::ris(registry))?;
         emit(
             "syntax.css",
             crate::markdown::highlight::syntax_css(&m.config.highlight_theme),
@@ -131,6 +141,7 @@ impl<'m> Renderer<'m> {
                     "id": s.id, "title": s.title, "publisher": s.publisher, "authors": s.authors,
                     "published": s.published.iso, "url": s.url, "accessed": s.accessed.as_ref().map(|d| &d.iso),
                     "language": s.language, "note": s.note, "archived": s.archive_text.is_some(),
+                    "archive_url": s.archive_url,
                     "cited_by": m.cited_by.get(&s.id).map(|ds| ds.iter().map(|&i| m.permalink(&m.docs[i].url_path)).collect::<Vec<_>>()).unwrap_or_default(),
                     "figures": self.figures_of(&s.id).iter().map(|f| f.decl.id.as_str()).collect::<Vec<_>>(),
                 })

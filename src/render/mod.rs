@@ -197,6 +197,12 @@ impl<'m> Renderer<'m> {
             figure_count: m.figures.len(),
             source_count: m.registry.sources.len(),
             page_count: m.docs.iter().filter(|d| !d.is_section()).count(),
+            citation_style: context::StyleCtx {
+                name: &m.style.name,
+                title: &m.style.title,
+                kind: m.style.kind.name(),
+                csl: m.style.is_csl(),
+            },
         };
         let site = tera::Value::from_serializable(&site);
         Renderer {

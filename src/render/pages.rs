@@ -13,10 +13,12 @@ impl<'m> Renderer<'m> {
     /// `/sources/`: every source with its back-links.
     pub fn sources_page(&self) -> Result<(String, String), Diagnostic> {
         let m = self.m;
-        let sources: Vec<SourceCtx> = m
-            .registry
-            .sources
-            .values()
+        let mut list: Vec<&crate::sources::Source> = m.registry.sources.values().collect();
+        // A CSL style lists its bibliography in its own order (by author for most); the
+        // sort is stable, so dossier's own style (no order) keeps the ids' order.
+        list.sort_by_key(|s| m.style.reference(&s.id).map_or(usize::MAX, |(_, o)| o));
+        let sources: Vec<SourceCtx> = list
+            .into_iter()
             .map(|s| SourceCtx {
                 source: self.source_ref(s),
                 cited_by: m

@@ -1,19 +1,25 @@
 //! Stage 3: sources, figures and the checks that tie them together: the data that makes
 //! every number on a dossier site traceable to an article.
 //!
-//! `registry` (the articles), `names` (the registries of places, measures and claimants),
-//! `figures` (numbers as checked and displayed), `intervals` (the values a number's words
-//! allow), `numbers` (how articles spell them), `quotes` (quotes against archived texts),
-//! `relations` (how figures relate: repeats, updates, agreement, disagreement,
-//! inconsistency).
+//! `registry` (the articles), `import` (articles from BibTeX, CSL-JSON and Hayagriva files),
+//! `archives` (the text of an archived article: plain text, HTML, WARC), `styles` (citation
+//! styles), `export` (the source list as BibLaTeX, CSL-JSON and RIS), `names` (the
+//! registries of places, measures and claimants), `figures` (numbers as checked and
+//! displayed), `intervals` (the values a number's words allow), `numbers` (how articles
+//! spell them), `quotes` (quotes against archived texts), `relations` (how figures relate:
+//! repeats, updates, agreement, disagreement, inconsistency).
 
+pub mod archives;
+pub mod export;
 pub mod figures;
+pub mod import;
 pub mod intervals;
 pub mod names;
 pub mod numbers;
 pub mod quotes;
 pub mod registry;
 pub mod relations;
+pub mod styles;
 
 pub use figures::{Figure, Period, measure_label, name_key};
 pub use intervals::Interval;
