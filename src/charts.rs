@@ -59,6 +59,10 @@ pub fn render<'a>(
     disputed: &std::collections::BTreeSet<FigureId>,
 ) -> Result<String, String> {
     let mut rows = one_bar_per_text(figures.filter(|f| spec.matches(f)).collect(), registry);
+    // A bar's length compares totals: a rate (per day) beside them would read as a total.
+    if rows.iter().any(|f| f.decl.per.is_none()) {
+        rows.retain(|f| f.decl.per.is_none());
+    }
     if rows.is_empty() {
         return Err(format!(
             "chart selects no figures (measure {:?}, unit {:?}, place {:?})",
