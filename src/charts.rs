@@ -58,7 +58,11 @@ pub fn render<'a>(
     base_path: &str,
     disputed: &std::collections::BTreeSet<FigureId>,
 ) -> Result<String, String> {
-    let mut rows: Vec<&Figure> = figures.filter(|f| spec.matches(f)).collect();
+    let mut rows = one_bar_per_text(figures.filter(|f| spec.matches(f)).collect(), registry);
+    // A bar's length compares totals: a rate (per day) beside them would read as a total.
+    if rows.iter().any(|f| f.decl.per.is_none()) {
+        rows.retain(|f| f.decl.per.is_none());
+    }
     if rows.is_empty() {
         return Err(format!(
             "chart selects no figures (measure {:?}, unit {:?}, place {:?})",
@@ -95,7 +99,7 @@ pub fn render<'a>(
     let height = TOP * 2.0 + ROW_H * rows.len() as f64;
     let mut svg = String::new();
     let desc = format!(
-        "{} bars. Each bar is one figure as reported by one source; longer bars are larger numbers. The largest is {}.",
+        "{} bars. Each bar is one figure as reported by one source (a copy of another source's text is drawn once, as the original); longer bars are larger numbers. The largest is {}.",
         rows.len(),
         rows.iter()
             .max_by(|a, b| a.decl.value.point().total_cmp(&b.decl.value.point()))
@@ -180,6 +184,57 @@ pub fn render<'a>(
 }
 
 /// At most `max` characters, with an ellipsis when cut (the full text is in a tooltip).
+/// The figures with each claim drawn once: of the figures one text states for one place,
+/// claimant and period (a wire copy of another source carries that source's text; a
+/// story's caption repeats its body), the one the others repeat is kept: a source that
+/// republishes none, then an exact number before a qualified one, then the smaller id.
+fn one_bar_per_text<'a>(rows: Vec<&'a Figure>, registry: &Registry) -> Vec<&'a Figure> {
+    let root = |f: &Figure| {
+        let mut id = f.decl.source.as_str();
+        for _ in 0..16 {
+            match registry.get(id).and_then(|s| s.republishes.as_deref()) {
+                Some(r) => id = r,
+                None => break,
+            }
+        }
+        id.to_string()
+    };
+    let key = |f: &'a Figure| {
+        f.period.as_ref().map(|p| {
+            (
+                root(f),
+                f.place_key.clone(),
+                f.claimant_key.clone(),
+                (p.from.day, p.to.day, p.point),
+            )
+        })
+    };
+    let rank = |f: &'a Figure| {
+        (
+            registry
+                .get(&f.decl.source)
+                .is_some_and(|s| s.republishes.is_some()),
+            f.qualifier != crate::content::figures::Qualifier::Exact,
+            f.decl.id.as_str(),
+        )
+    };
+    let mut kept: std::collections::HashMap<_, &'a Figure> = std::collections::HashMap::new();
+    for &f in &rows {
+        if let Some(k) = key(f) {
+            kept.entry(k)
+                .and_modify(|g| {
+                    if rank(f) < rank(g) {
+                        *g = f;
+                    }
+                })
+                .or_insert(f);
+        }
+    }
+    rows.into_iter()
+        .filter(|&f| key(f).is_none_or(|k| std::ptr::eq(kept[&k], f)))
+        .collect()
+}
+
 fn ellipsize(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()

@@ -596,6 +596,88 @@ fn chart_shortcode_is_an_accessible_svg() {
 }
 
 #[test]
+fn a_chart_draws_a_wire_copy_once_and_other_sources_apart() {
+    let s = Site::new();
+    // src-b carries src-a's text: its copy of the 200,000 is one claim, one bar; src-c's
+    // reading of the same count is another source's, and keeps its bar; a daily rate is
+    // not drawn beside totals.
+    s.write(
+        "content/sources.yaml",
+        &format!(
+            "{}  republishes: src-a\n- id: src-c\n  title: C\n  publisher: Publisher C\n  published: 2022-09-29\n",
+            common::SOURCES
+        ),
+    );
+    let extra = "    qualifier: over\n    period: { from: 2022-09-21, to: 2022-10-04 }\n    claimed_by: the interior minister\n";
+    s.write(
+        "content/stories/two.md",
+        &story(
+            "Story two",
+            &format!(
+                "{}{}{}",
+                figure(
+                    "kz-copy",
+                    "200000",
+                    "src-b",
+                    "200,000 Russian citizens",
+                    extra
+                ),
+                figure(
+                    "kz-other",
+                    "200000",
+                    "src-c",
+                    "200,000 Russian citizens",
+                    extra
+                ),
+                figure(
+                    "kz-daily",
+                    "10000",
+                    "src-c",
+                    "10,000 a day",
+                    "    per: day\n    claimed_by: the interior minister\n"
+                )
+            ),
+            "{{ chart(measure=\"entries\", unit=\"people\", title=\"Entries\") }}",
+        ),
+    );
+    s.build_ok(&[]);
+    let html = s.out("stories/two/index.html");
+    let start = html.find("<figure class=\"chart\"").expect("a chart");
+    let chart = &html[start..start + html[start..].find("</figure>").unwrap()];
+    assert_eq!(chart.matches("<g class=\"bar").count(), 2, "{chart}");
+    assert!(
+        chart.contains("src-src-a") && chart.contains("src-src-c"),
+        "{chart}"
+    );
+    assert!(!chart.contains("src-src-b"), "{chart}");
+    assert!(!chart.contains(">10,000<"), "{chart}");
+}
+
+#[test]
+fn a_figure_without_a_place_has_no_empty_place_link() {
+    let s = Site::new();
+    s.write(
+        "content/stories/two.md",
+        &story(
+            "Story two",
+            "  - id: age\n    value: 26\n    unit: years\n    measure: age\n    subject: A traveller's age\n    source: src-b\n    quote: \"26\"\n",
+            "He was {{ fig(id=\"age\") }}.",
+        ),
+    );
+    s.build_ok(&[]);
+    for page in ["stories/two/index.html", "figures/index.html"] {
+        let html = s.out(page);
+        let row = &html[html.find("id=\"fig-age\"").expect("the figure's row")..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(!row.contains("<a href=\"\">"), "{page}: {row}");
+        assert!(
+            row.contains("class=\"col-place\" data-label=\"Place\">—</td>"),
+            "{page}: {row}"
+        );
+    }
+}
+
+#[test]
 fn chart_that_selects_nothing_is_an_error() {
     let s = Site::new();
     s.write(
