@@ -95,7 +95,8 @@ struct Index<'m> {
     section_pages: HashMap<&'m str, Vec<&'m Document>>,
     /// Section path -> its subsections, sorted by `sort_key`.
     subsections: HashMap<&'m str, Vec<&'m Document>>,
-    /// Document index -> indices of the previous and next page of its section.
+    /// Document index -> indices of the previous and next page of its section, in reading
+    /// order (`reading_key`).
     neighbours: Vec<(Option<DocId>, Option<DocId>)>,
     disputed: HashSet<&'m str>,
     /// Source id -> the figures it backs, in figure id order.
@@ -127,7 +128,9 @@ impl<'m> Index<'m> {
         }
         let mut neighbours = vec![(None, None); m.docs.len()];
         for list in section_pages.values() {
-            let at: Vec<DocId> = list.iter().map(|d| m.by_path[&d.path]).collect();
+            let mut reading = list.clone();
+            reading.sort_by(|a, b| reading_key(a).cmp(&reading_key(b)));
+            let at: Vec<DocId> = reading.iter().map(|d| m.by_path[&d.path]).collect();
             for (k, &i) in at.iter().enumerate() {
                 neighbours[i] = (k.checked_sub(1).map(|j| at[j]), at.get(k + 1).copied());
             }
@@ -446,6 +449,19 @@ fn sort_key(
         d.fm.weight.is_none(),
         d.fm.weight.unwrap_or(0),
         std::cmp::Reverse(d.fm.date.as_ref().map(|x| x.day)),
+        &d.fm.title,
+    )
+}
+
+/// A section's reading order, which previous/next follow: weighted pages first (by weight),
+/// then dated pages oldest first (a story's "next" is the one published after it), then
+/// undated pages; ties by title. Lists show the newest first instead (`sort_key`).
+fn reading_key(d: &Document) -> (bool, i64, bool, Option<jiff::civil::Date>, &str) {
+    (
+        d.fm.weight.is_none(),
+        d.fm.weight.unwrap_or(0),
+        d.fm.date.is_none(),
+        d.fm.date.as_ref().map(|x| x.day),
         &d.fm.title,
     )
 }
