@@ -84,11 +84,35 @@ pub enum Command {
         #[arg(long)]
         poll: bool,
     },
+    /// Make a new site: site.yaml, a home page, a source with its archived text, an example
+    /// story, .gitignore (never overwrites a file)
+    Init {
+        /// The new site's folder (made if missing)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// The built-in theme
+    Theme {
+        /// What to do with it.
+        #[command(subcommand)]
+        action: ThemeAction,
+    },
     /// Scaffold a new page with front matter
     New {
         /// Path of the page, e.g. content/stories/routes.md
         path: PathBuf,
         /// The site's folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+/// `dossier theme` commands.
+#[derive(Subcommand, Debug)]
+pub enum ThemeAction {
+    /// Write the built-in theme to themes/default/ to customise it (refused if it exists)
+    Eject {
+        /// The site's folder (holds site.yaml)
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
@@ -216,6 +240,61 @@ pub fn run() -> i32 {
             allow_hosts: allow_host,
         }),
         Command::New { path, root } => new_page(&root, &path),
+        Command::Init { dir } => init(&dir),
+        Command::Theme {
+            action: ThemeAction::Eject { root },
+        } => eject(&root),
+    }
+}
+
+fn init(dir: &Path) -> i32 {
+    match crate::content::init::init(dir) {
+        Ok(files) => {
+            for f in &files {
+                eprintln!("created {}", f.display());
+            }
+            let root = if dir == Path::new(".") {
+                String::new()
+            } else {
+                format!(" --root {}", dir.display())
+            };
+            eprintln!(
+                "a new site is in {}: edit site.yaml (title, base_url), then preview it with `dossier serve{root}` or build it with `dossier build{root}`",
+                dir.display()
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!(
+                "error: {e}\n  hint: give `dossier init` a new or empty folder, e.g. `dossier init my-site`"
+            );
+            1
+        }
+    }
+}
+
+fn eject(root: &Path) -> i32 {
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        eprintln!(
+            "error: no site.yaml in {}\n  hint: run `dossier theme eject` in a site's folder, or pass --root",
+            root.display()
+        );
+        return 1;
+    }
+    match crate::content::theme::eject(root) {
+        Ok((dest, n)) => {
+            eprintln!(
+                "wrote the built-in theme ({n} files) to {}: `theme: default` now uses it; edit it there (a file in templates/ still replaces its namesake)",
+                dest.display()
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!(
+                "error: {e}\n  hint: move the folder away to eject a fresh copy, or edit the theme that is there"
+            );
+            1
+        }
     }
 }
 

@@ -1,7 +1,10 @@
 //! Stage 1: the site's files as they are on disk (`load`), and the parts of a Markdown file
-//! an author writes before its text: front matter (`frontmatter`) and dates (`dates`).
+//! an author writes before its text: front matter (`frontmatter`) and dates (`dates`); the
+//! theme built into dossier (`theme`) and the files of a new site (`init`).
 
 pub mod dates;
 pub mod frontmatter;
 pub mod ids;
+pub mod init;
 pub mod load;
+pub mod theme;

@@ -12,6 +12,7 @@ pub use context::{FigureCtx, Link, measure_label};
 pub use data::CSV_COLUMNS;
 
 use crate::content::ids::FigureId;
+use crate::content::load::Asset;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::{DocId, Document, Model};
 use crate::sources::Figure;
@@ -27,6 +28,16 @@ pub enum Output {
     Bytes(Bytes),
     /// A file to copy.
     Copy(PathBuf),
+}
+
+impl From<&Asset> for Output {
+    /// A file of the site is copied; one of the built-in theme is written from the binary.
+    fn from(a: &Asset) -> Output {
+        match a {
+            Asset::File(p) => Output::Copy(p.clone()),
+            Asset::Builtin(_, bytes) => Output::Bytes(bytes.to_vec().into()),
+        }
+    }
 }
 
 /// An output file's bytes, shared: `serve` patches a copy of the previous site without
@@ -423,14 +434,14 @@ impl<'m> Renderer<'m> {
             Ok(())
         })
         .map_err(|e| vec![e])?;
-        let assets: Vec<(&String, &PathBuf)> = m
+        let assets: Vec<(&String, &Asset)> = m
             .theme_assets
             .iter()
             .filter(|(path, _)| !written.contains(path.as_str()))
             .collect();
         assets
             .par_iter()
-            .try_for_each(|(path, src)| put(path, Output::Copy(src.to_path_buf())))
+            .try_for_each(|(path, src)| put(path, Output::from(*src)))
             .map_err(|e| vec![e])?;
         Ok(written.len() + assets.len())
     }
