@@ -3,7 +3,7 @@
 use crate::content::load::Inputs;
 use crate::diagnostics::Diagnostic;
 use crate::model::Options;
-use crate::site::{self, BuildOptions, Cache, NullSink, PutSink, Relative, Sink};
+use crate::site::{self, BuildOptions, Cache, Minify, NullSink, PutSink, Relative, Sink};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -52,6 +52,9 @@ pub enum Command {
         /// Write links relative to each page (for sub-paths and file://)
         #[arg(long)]
         relative: bool,
+        /// Minify HTML, CSS and JS (after the link check, which reads the pages as rendered)
+        #[arg(long)]
+        minify: bool,
         /// Move an output folder that dossier did not create aside (to a printed backup) and build
         #[arg(long)]
         force: bool,
@@ -155,6 +158,7 @@ pub fn run() -> i32 {
             out,
             base_url,
             relative,
+            minify,
             force,
         } => {
             let started = Instant::now();
@@ -179,24 +183,41 @@ pub fn run() -> i32 {
                     return fail(&diags, "build failed; the previous output is untouched");
                 }
             };
+            let mut minified = None;
             let built = target.write(|put| {
                 let disk = PutSink(put);
+                let min = minify.then(|| Minify::new(&disk));
+                let mut sink: &dyn Sink = min.as_ref().map_or(&disk as &dyn Sink, |m| m);
+                // Outside the minifier: `relativize` reads pages as dossier renders them.
                 let rel;
-                let sink: &dyn Sink = if relative {
-                    rel = Relative(&disk);
-                    &rel
-                } else {
-                    &disk
-                };
-                site::render(&mut inputs, &opts, &mut Cache::disabled(), sink)
+                if relative {
+                    rel = Relative(sink);
+                    sink = &rel;
+                }
+                let mut built = site::render(&mut inputs, &opts, &mut Cache::disabled(), sink);
+                if let Some(min) = &min {
+                    let (warnings, before, after) = min.finish();
+                    if let Ok(b) = &mut built {
+                        b.warnings.extend(warnings);
+                    }
+                    minified = Some((before, after));
+                }
+                built
             });
             match built {
                 Ok((built, notes)) => {
                     let mut warnings = built.warnings;
                     warnings.extend(notes);
                     report(&warnings);
+                    let minified = minified.map_or(String::new(), |(before, after)| {
+                        format!(
+                            " (minified: {} KB of HTML, CSS and JS to {} KB)",
+                            before.div_ceil(1024),
+                            after.div_ceil(1024)
+                        )
+                    });
                     eprintln!(
-                        "built {} files into {} in {} ms",
+                        "built {} files into {} in {} ms{minified}",
                         built.written,
                         out.display(),
                         started.elapsed().as_millis()
