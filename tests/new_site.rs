@@ -306,12 +306,21 @@ fn serve_follows_the_theme_from_built_in_to_ejected_and_back_and_the_home_page()
         let home = get(port, "/");
         home.contains("<h1>My dossier</h1>") && !home.contains("example story</a>: it cites")
     });
+    let said = || server.stderr.lock().unwrap().clone();
+    common::eventually("the warning", || said().contains("has no home page"));
+    // A home page again, with the default one's front matter: the warning goes too.
+    let before = said().len();
     fs::write(
         site.join("content/_index.md"),
-        "---\ntitle: Back home\n---\n\nHello again.\n",
+        "---\ntitle: My dossier\n---\n\nHello again.\n",
     )
     .unwrap();
     common::eventually("the new home page", || {
         get(port, "/").contains("Hello again.")
     });
+    common::eventually("the rebuild's report", || {
+        said()[before..].contains("content/_index.md changed: rebuilt")
+    });
+    let report = said()[before..].to_string();
+    assert!(!report.contains("has no home page"), "{report}");
 }

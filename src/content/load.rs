@@ -496,8 +496,10 @@ impl Inputs {
                     } else {
                         Ok(())
                     };
-                    if r == HOME {
-                        self.home_in_place();
+                    // The home page came or went: the warning with it, which the last
+                    // build's fast paths would repeat.
+                    if r == HOME && self.home_in_place() {
+                        return read.map(|()| Reloaded::Reload);
                     }
                     read.map(|()| Reloaded::Page(r))
                 } else {
@@ -538,9 +540,10 @@ impl Inputs {
     }
 
     /// [`default_home`] in place of a missing content/_index.md, with its warning; or neither,
-    /// now that the site has one.
-    fn home_in_place(&mut self) {
+    /// now that the site has one. Whether that changed.
+    fn home_in_place(&mut self) -> bool {
         let missing = !self.pages.contains_key(HOME);
+        let changed = missing != self.default_home;
         if missing && !self.default_home {
             self.warnings.push(no_home_warning());
         } else if !missing && self.default_home {
@@ -552,6 +555,7 @@ impl Inputs {
                 .insert(HOME.to_string(), default_home(&self.config));
         }
         self.default_home = missing;
+        changed
     }
 
     /// Whether any input was read from under `parts` (root-relative) as a folder.
