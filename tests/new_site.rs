@@ -245,6 +245,45 @@ fn an_unknown_theme_lists_the_built_in_one() {
 }
 
 #[test]
+fn a_themes_default_that_is_not_a_theme_says_it_stands_in_for_the_built_in_one() {
+    let (tmp, site) = new_site();
+    fs::create_dir_all(site.join("themes")).unwrap();
+    // A file (or a dangling link) named themes/default.
+    fs::write(site.join("themes/default"), "").unwrap();
+    let (code, stderr) = dossier(tmp.path(), &["build", "--root", "site"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("themes/default:1:1: error: `themes/default` is not a folder"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: remove `themes/default` to use the built-in theme"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("available themes: default"), "{stderr}");
+
+    // A folder with only a stylesheet in it: the whole built-in theme is gone, and the
+    // build says why, beside the missing templates.
+    fs::remove_file(site.join("themes/default")).unwrap();
+    fs::create_dir_all(site.join("themes/default/static")).unwrap();
+    fs::write(site.join("themes/default/static/extra.css"), "p {}\n").unwrap();
+    let (code, stderr) = dossier(tmp.path(), &["build", "--root", "site"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("themes/default:1:1: warning: `themes/default/` has no templates/"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("dossier theme eject"), "{stderr}");
+    assert!(stderr.contains("missing template"), "{stderr}");
+
+    // An ejected theme has templates: no such warning.
+    fs::remove_dir_all(site.join("themes")).unwrap();
+    ok(tmp.path(), &["theme", "eject", "--root", "site"]);
+    let built = ok(tmp.path(), &["build", "--root", "site"]);
+    assert!(!built.contains("warning"), "{built}");
+}
+
+#[test]
 fn a_site_without_a_home_page_builds_with_a_warning_that_says_how_to_add_one() {
     let (tmp, site) = new_site();
     fs::remove_file(site.join("content/_index.md")).unwrap();

@@ -318,8 +318,8 @@ impl Inputs {
         // A themes/default/ of the site's own (even a broken one) replaces the built-in theme.
         let builtin_theme = config.theme == theme::NAME && theme_dir.symlink_metadata().is_err();
         let mut templates = BTreeMap::new();
-        if !builtin_theme && !theme_dir.is_dir() {
-            diags.push(theme_not_found(root, &config, &config_text));
+        if !builtin_theme {
+            check_theme(root, &config, &config_text, &mut diags, &mut warnings);
         }
         let mut static_files = BTreeMap::new();
         if builtin_theme {
@@ -390,8 +390,34 @@ impl Inputs {
     }
 }
 
-/// site.yaml names a theme that is neither in themes/ nor built in.
+/// The theme folder of a site that does not use the built-in theme: an error if it is not
+/// there, a warning if it is a `themes/default/` without templates.
+fn check_theme(
+    root: &Path,
+    config: &Config,
+    config_text: &str,
+    diags: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    let theme_dir = root.join("themes").join(&config.theme);
+    if !theme_dir.is_dir() {
+        diags.push(theme_not_found(root, config, config_text));
+    } else if config.theme == theme::NAME && !theme_dir.join("templates").is_dir() {
+        warnings.push(shadowed_theme_warning());
+    }
+}
+
+/// site.yaml names a theme that is neither in themes/ nor built in, or the site's
+/// `themes/default` is not a folder (which would stand in for the built-in theme).
 fn theme_not_found(root: &Path, config: &Config, config_text: &str) -> Diagnostic {
+    if config.theme == theme::NAME {
+        let shown = format!("themes/{}", theme::NAME);
+        return Diagnostic::error(
+            Span::file(&shown),
+            format!("`{shown}` is not a folder (a file, or a link to nothing), and it stands in for the built-in theme"),
+        )
+        .with_hint(format!("remove `{shown}` to use the built-in theme (`dossier theme eject` then writes a copy there to customise)"));
+    }
     let mut available: Vec<String> = std::fs::read_dir(root.join("themes"))
         .map(|rd| {
             rd.filter_map(Result::ok)
@@ -409,6 +435,17 @@ fn theme_not_found(root: &Path, config: &Config, config_text: &str) -> Diagnosti
         format!("theme `{}` not found in themes/", config.theme),
     )
     .with_hint(format!("available themes: {}", available.join(", ")))
+}
+
+/// The site's `themes/default/` replaces the built-in theme whole, and has no templates:
+/// every page will miss its template, and the reason is here, not at each of them.
+fn shadowed_theme_warning() -> Diagnostic {
+    let shown = format!("themes/{}", theme::NAME);
+    Diagnostic::warning(
+        Span::file(&shown),
+        format!("`{shown}/` has no templates/, yet it replaces the built-in theme whole (not file by file)"),
+    )
+    .with_hint(format!("to change a few of the theme's files, put them in the site's templates/ and static/ and remove `{shown}/`; for a whole copy to edit, remove it and run `dossier theme eject`"))
 }
 
 /// A template of the built-in theme (`path` in the theme: `templates/page.html`).
