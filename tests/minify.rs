@@ -22,6 +22,22 @@ fn ids_and_urls(files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<(Stri
     out
 }
 
+/// The WHATWG parse errors a browser's tokenizer (html5gum) meets in a page, by name
+/// (`missing-whitespace-between-attributes`), sorted and without repeats.
+fn parse_errors(html: &str) -> Vec<&'static str> {
+    let mut emitter = html5gum::DefaultEmitter::default();
+    emitter.naively_switch_states(true);
+    let mut errors: Vec<&'static str> = html5gum::Tokenizer::new_with_emitter(html, emitter)
+        .filter_map(|token| match token {
+            Ok(html5gum::Token::Error(e)) => Some(e.value.as_str()),
+            _ => None,
+        })
+        .collect();
+    errors.sort_unstable();
+    errors.dedup();
+    errors
+}
+
 /// A site with a page of every kind, built with and without --minify: (plain, minified).
 fn both(s: &Site, extra: &[&str]) -> (BTreeMap<String, Vec<u8>>, BTreeMap<String, Vec<u8>>) {
     let mut plain = vec!["--out", "plain"];
@@ -72,6 +88,14 @@ fn minified_output_is_smaller_links_the_same_urls_and_passes_the_link_check() {
     assert!(total(&min) < total(&plain));
 
     assert_eq!(ids_and_urls(&min), ids_and_urls(&plain));
+    // Minified pages are still valid HTML: no parse error the page did not have before
+    // (minify-html-onepass wrote `title="a"href=/b`, without the space between attributes).
+    for (path, bytes) in plain.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let before = parse_errors(&String::from_utf8_lossy(bytes));
+        let after = parse_errors(&String::from_utf8_lossy(&min[path]));
+        let new: Vec<_> = after.iter().filter(|e| !before.contains(e)).collect();
+        assert!(new.is_empty(), "{path}: {new:?}");
+    }
     assert_links_resolve(&s.path("min"), "/sub");
     // The script that marks pages `js` survives, minified.
     let home = String::from_utf8(min["index.html"].clone()).unwrap();
