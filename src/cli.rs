@@ -3,7 +3,7 @@
 use crate::content::load::Inputs;
 use crate::diagnostics::Diagnostic;
 use crate::model::Options;
-use crate::site::{self, BuildOptions, Cache, NullSink, PutSink, Relative, Sink};
+use crate::site::{self, BuildOptions, Cache, Minify, NullSink, PutSink, Relative, Sink};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -52,6 +52,9 @@ pub enum Command {
         /// Write links relative to each page (for sub-paths and file://)
         #[arg(long)]
         relative: bool,
+        /// Minify HTML, CSS and JS (after the link check, which reads the pages as rendered)
+        #[arg(long)]
+        minify: bool,
         /// Move an output folder that dossier did not create aside (to a printed backup) and build
         #[arg(long)]
         force: bool,
@@ -93,11 +96,35 @@ pub enum Command {
         #[arg(long)]
         poll: bool,
     },
+    /// Make a new site: site.yaml, a home page, a source with its archived text, an example
+    /// story, .gitignore (never overwrites a file)
+    Init {
+        /// The new site's folder (made if missing)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// The built-in theme
+    Theme {
+        /// What to do with it.
+        #[command(subcommand)]
+        action: ThemeAction,
+    },
     /// Scaffold a new page with front matter
     New {
         /// Path of the page, e.g. content/stories/routes.md
         path: PathBuf,
         /// The site's folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+/// `dossier theme` commands.
+#[derive(Subcommand, Debug)]
+pub enum ThemeAction {
+    /// Write the built-in theme to themes/default/ to customise it (refused if it exists)
+    Eject {
+        /// The site's folder (holds site.yaml)
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
@@ -140,6 +167,7 @@ pub fn run() -> i32 {
             out,
             base_url,
             relative,
+            minify,
             force,
         } => {
             let started = Instant::now();
@@ -164,24 +192,41 @@ pub fn run() -> i32 {
                     return fail(&diags, "build failed; the previous output is untouched");
                 }
             };
+            let mut minified = None;
             let built = target.write(|put| {
                 let disk = PutSink(put);
+                let min = minify.then(|| Minify::new(&disk));
+                let mut sink: &dyn Sink = min.as_ref().map_or(&disk as &dyn Sink, |m| m);
+                // Outside the minifier: `relativize` reads pages as dossier renders them.
                 let rel;
-                let sink: &dyn Sink = if relative {
-                    rel = Relative(&disk);
-                    &rel
-                } else {
-                    &disk
-                };
-                site::render(&mut inputs, &opts, &mut Cache::disabled(), sink)
+                if relative {
+                    rel = Relative(sink);
+                    sink = &rel;
+                }
+                let mut built = site::render(&mut inputs, &opts, &mut Cache::disabled(), sink);
+                if let Some(min) = &min {
+                    let (warnings, before, after) = min.finish();
+                    if let Ok(b) = &mut built {
+                        b.warnings.extend(warnings);
+                    }
+                    minified = Some((before, after));
+                }
+                built
             });
             match built {
                 Ok((built, notes)) => {
                     let mut warnings = built.warnings;
                     warnings.extend(notes);
                     report(&warnings);
+                    let minified = minified.map_or(String::new(), |(before, after)| {
+                        format!(
+                            " (minified: {} KB of HTML, CSS and JS to {} KB)",
+                            before.div_ceil(1024),
+                            after.div_ceil(1024)
+                        )
+                    });
                     eprintln!(
-                        "built {} files into {} in {} ms",
+                        "built {} files into {} in {} ms{minified}",
                         built.written,
                         out.display(),
                         started.elapsed().as_millis()
@@ -214,6 +259,61 @@ pub fn run() -> i32 {
             allow_hosts: allow_host,
         }),
         Command::New { path, root } => new_page(&root, &path),
+        Command::Init { dir } => init(&dir),
+        Command::Theme {
+            action: ThemeAction::Eject { root },
+        } => eject(&root),
+    }
+}
+
+fn init(dir: &Path) -> i32 {
+    match crate::content::init::init(dir) {
+        Ok(files) => {
+            for f in &files {
+                eprintln!("created {}", f.display());
+            }
+            let root = if dir == Path::new(".") {
+                String::new()
+            } else {
+                format!(" --root {}", dir.display())
+            };
+            eprintln!(
+                "a new site is in {}: edit site.yaml (title, base_url), then preview it with `dossier serve{root}` or build it with `dossier build{root}`",
+                dir.display()
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!(
+                "error: {e}\n  hint: give `dossier init` a new or empty folder, e.g. `dossier init my-site`"
+            );
+            1
+        }
+    }
+}
+
+fn eject(root: &Path) -> i32 {
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        eprintln!(
+            "error: no site.yaml in {}\n  hint: run `dossier theme eject` in a site's folder, or pass --root",
+            root.display()
+        );
+        return 1;
+    }
+    match crate::content::theme::eject(root) {
+        Ok((dest, n)) => {
+            eprintln!(
+                "wrote the built-in theme ({n} files) to {}: `theme: default` now uses it; edit it there (a file in templates/ still replaces its namesake)",
+                dest.display()
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!(
+                "error: {e}\n  hint: move the folder away to eject a fresh copy, or edit the theme that is there"
+            );
+            1
+        }
     }
 }
 

@@ -320,7 +320,7 @@ fn clean_leftovers(place: &Place, backup: &Backup) -> Vec<Diagnostic> {
         // `<name>-<pid>-<nanos>`, the name exactly: public-2's leftovers are not public's.
         let mut parts = rest.rsplitn(3, '-');
         let digits = |s: Option<&str>| s.is_some_and(|s| s.bytes().all(|b| b.is_ascii_digit()));
-        if !(digits(parts.next()) && digits(parts.next()) && parts.next() == Some(&name)) {
+        if !(digits(parts.next()) && digits(parts.next()) && parts.next() == Some(name.as_ref())) {
             continue;
         }
         let p = e.path();

@@ -140,11 +140,58 @@ fn pages_sort_by_weight_then_newest_date() {
     let mut sorted = order.clone();
     sorted.sort();
     assert_eq!(order, sorted, "wrong order in {html}");
-    // Previous/next follow the same order.
-    let heavy = s.out("stories/heavy/index.html");
-    assert!(heavy.contains("rel=\"prev\""), "{heavy}");
-    assert!(heavy.contains("Page light"));
-    assert!(heavy.contains("Page new"));
+}
+
+/// The title a page's pager links to with `rel` ("prev" or "next"), if any.
+fn pager_link(html: &str, rel: &str) -> Option<String> {
+    let nav = &html[html.find("class=\"pager\"")?..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    let a = &nav[nav.find(&format!("rel=\"{rel}\""))?..];
+    let title = &a[a.find("pager-title\">").unwrap() + "pager-title\">".len()..];
+    Some(title[..title.find('<').unwrap()].to_string())
+}
+
+#[test]
+fn previous_and_next_follow_reading_order() {
+    // Reading order: weighted pages by weight, then dated ones oldest first, then undated
+    // ones by title; the section lists the dated ones newest first all the same.
+    let s = Site::new();
+    s.remove("content/stories/one.md");
+    s.remove("content/stories/two.md");
+    s.write("content/_index.md", "---\ntitle: Home\n---\n");
+    for (name, fm) in [
+        ("old", "date: 2020-01-01"),
+        ("new", "date: 2023-05-05"),
+        ("mid", "date: 2021-06-06T10:00:00Z"),
+        ("heavy", "weight: 5"),
+        ("light", "weight: 1\ndate: 1999-01-01"),
+        ("zed", "tags: [x]"),
+        ("abc", "tags: [x]"),
+    ] {
+        s.write(
+            &format!("content/stories/{name}.md"),
+            &format!("---\ntitle: Page {name}\n{fm}\n---\n\nx\n"),
+        );
+    }
+    s.build_ok(&[]);
+    let reading = ["light", "heavy", "old", "mid", "new", "abc", "zed"];
+    for (k, name) in reading.iter().enumerate() {
+        let html = s.out(&format!("stories/{name}/index.html"));
+        let title = |i: usize| format!("Page {}", reading[i]);
+        assert_eq!(
+            pager_link(&html, "prev"),
+            k.checked_sub(1).map(title),
+            "previous of {name}"
+        );
+        assert_eq!(
+            pager_link(&html, "next"),
+            (k + 1 < reading.len()).then(|| title(k + 1)),
+            "next of {name}"
+        );
+    }
+    let list = s.out("stories/index.html");
+    let at = |n: &str| list.find(&format!(">Page {n}<")).unwrap();
+    assert!(at("new") < at("mid") && at("mid") < at("old"), "{list}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Stage 1: read the site's files from disk. Nothing here interprets Markdown or templates;
 //! `Inputs` is everything a build needs, so `serve` can patch it file by file.
 
+use super::theme;
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostics::{Diagnostic, Span};
 use std::collections::BTreeMap;
@@ -24,6 +25,26 @@ pub struct TemplateFile {
     pub text: String,
 }
 
+/// A file a build copies to the output as it is: one of the site's, or of the built-in theme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Asset {
+    /// A file on disk.
+    File(PathBuf),
+    /// A file of the built-in theme: its path in the theme (`static/style.css`) and bytes.
+    Builtin(&'static str, &'static [u8]),
+}
+
+impl Asset {
+    /// The file as diagnostics name it: relative to the site's folder `root`, or in the
+    /// built-in theme.
+    pub fn shown(&self, root: &Path) -> String {
+        match self {
+            Asset::File(p) => rel(p, root),
+            Asset::Builtin(p, _) => format!("{}/{p}", super::theme::SHOWN),
+        }
+    }
+}
+
 /// Every file a build reads, as read from disk.
 #[derive(Debug, Clone)]
 pub struct Inputs {
@@ -45,14 +66,19 @@ pub struct Inputs {
     /// Template name -> file: the theme's, replaced by the site's `templates/` file by file.
     pub templates: BTreeMap<String, TemplateFile>,
     /// Output path (`style.css`, `stories/routes/map.png`) -> file to copy.
-    pub assets: BTreeMap<String, PathBuf>,
+    pub assets: BTreeMap<String, Asset>,
     /// Content assets: content-relative path (`My Stories/map.png`) -> output path
     /// (`my-stories/map.png`: folders are named as the pages' URLs name them).
     pub content_assets: BTreeMap<String, String>,
     /// The output paths of the site's own `static/` files (they may replace a generated file).
     pub site_static: std::collections::BTreeSet<String>,
-    /// Symlinks that lead outside the site folder, skipped (see [`walk`]).
+    /// Symlinks that lead outside the site folder, skipped (see [`walk`]), and the missing
+    /// home page.
     pub warnings: Vec<Diagnostic>,
+    /// The theme is dossier's built-in one (`theme: default` and no `themes/default/`).
+    pub builtin_theme: bool,
+    /// The site has no `content/_index.md`: `pages` holds [`default_home`] in its place.
+    pub default_home: bool,
 }
 
 /// Paths that never belong to a build: editor droppings and VCS folders.
@@ -208,6 +234,26 @@ fn walk(dir: &Path, root: &Path, real_root: &Path, warnings: &mut Vec<Diagnostic
     files
 }
 
+/// The home page's content path.
+pub const HOME: &str = "_index.md";
+
+/// The home page of a site without `content/_index.md`: the site's title, and whatever the
+/// theme lists on a home page (its sections and pages). Without it the theme's links home
+/// would all be broken, and top-level sections would be missing from the menu.
+pub fn default_home(config: &Config) -> String {
+    let title = serde_yaml::to_string(&config.title).unwrap_or_default();
+    format!("---\ntitle: {}\n---\n", title.trim_end())
+}
+
+/// The warning for a site without a home page, with the fix.
+pub fn no_home_warning() -> Diagnostic {
+    Diagnostic::warning(
+        Span::file(format!("content/{HOME}")),
+        "the site has no home page: content/_index.md is missing, so the home page only lists the sections and pages under the site's title",
+    )
+    .with_hint("create content/_index.md: a front matter with a `title:` between two `---` lines, then the home page's text (`dossier init` in an empty folder writes an example)")
+}
+
 /// A text file's contents, without a leading byte order mark (legal in UTF-8 files, and
 /// written by some editors; YAML and Tera would read it as text).
 pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
@@ -315,30 +361,32 @@ impl Inputs {
             } else {
                 let out = asset_output_path(&r);
                 content_assets.insert(r, out.clone());
-                assets.insert(out, file);
+                assets.insert(out, Asset::File(file));
             }
+        }
+        let default_home = !pages.contains_key(HOME);
+        if default_home {
+            pages.insert(HOME.to_string(), self::default_home(&config));
+            warnings.push(no_home_warning());
         }
 
         let theme_dir = root.join("themes").join(&config.theme);
+        // A themes/default/ of the site's own (even a broken one) replaces the built-in theme.
+        let builtin_theme = config.theme == theme::NAME && theme_dir.symlink_metadata().is_err();
         let mut templates = BTreeMap::new();
-        if !theme_dir.is_dir() {
-            let available: Vec<String> = std::fs::read_dir(root.join("themes"))
-                .map(|rd| {
-                    rd.filter_map(Result::ok)
-                        .map(|e| e.file_name().to_string_lossy().to_string())
-                        .collect()
-                })
-                .unwrap_or_default();
-            diags.push(
-                Diagnostic::error(crate::yaml::span_of(Path::new(CONFIG_FILE), &config_text, 1, "theme", false), format!("theme `{}` not found in themes/", config.theme))
-                    .with_hint(if available.is_empty() {
-                        "create themes/<name>/templates/ or copy themes/default from dossier's repository".to_string()
-                    } else {
-                        format!("available themes: {}", available.join(", "))
-                    }),
-            );
+        if !builtin_theme {
+            check_theme(root, &config, &config_text, &mut diags, &mut warnings);
         }
         let mut static_files = BTreeMap::new();
+        if builtin_theme {
+            for (path, bytes) in theme::files() {
+                if let Some(name) = path.strip_prefix("templates/") {
+                    templates.insert(name.to_string(), builtin_template(path, bytes));
+                } else if let Some(name) = path.strip_prefix("static/") {
+                    static_files.insert(name.to_string(), Asset::Builtin(path, bytes));
+                }
+            }
+        }
         for (base, shown_base) in [
             (
                 theme_dir.join("templates"),
@@ -371,7 +419,7 @@ impl Inputs {
                 if own {
                     site_static.insert(name.clone());
                 }
-                static_files.insert(name, file);
+                static_files.insert(name, Asset::File(file));
             }
         }
         // Site static files win over the theme's; content assets sit beside their pages.
@@ -391,10 +439,79 @@ impl Inputs {
                 content_assets,
                 site_static,
                 warnings,
+                builtin_theme,
+                default_home,
             })
         } else {
             Err(diags)
         }
+    }
+}
+
+/// The theme folder of a site that does not use the built-in theme: an error if it is not
+/// there, a warning if it is a `themes/default/` without templates.
+fn check_theme(
+    root: &Path,
+    config: &Config,
+    config_text: &str,
+    diags: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    let theme_dir = root.join("themes").join(&config.theme);
+    if !theme_dir.is_dir() {
+        diags.push(theme_not_found(root, config, config_text));
+    } else if config.theme == theme::NAME && !theme_dir.join("templates").is_dir() {
+        warnings.push(shadowed_theme_warning());
+    }
+}
+
+/// site.yaml names a theme that is neither in themes/ nor built in, or the site's
+/// `themes/default` is not a folder (which would stand in for the built-in theme).
+fn theme_not_found(root: &Path, config: &Config, config_text: &str) -> Diagnostic {
+    if config.theme == theme::NAME {
+        let shown = format!("themes/{}", theme::NAME);
+        return Diagnostic::error(
+            Span::file(&shown),
+            format!("`{shown}` is not a folder (a file, or a link to nothing), and it stands in for the built-in theme"),
+        )
+        .with_hint(format!("remove `{shown}` to use the built-in theme (`dossier theme eject` then writes a copy there to customise)"));
+    }
+    let mut available: Vec<String> = std::fs::read_dir(root.join("themes"))
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| !is_ignored(n))
+                .collect()
+        })
+        .unwrap_or_default();
+    available.sort();
+    if !available.iter().any(|n| n == theme::NAME) {
+        available.push(format!("{} (built in)", theme::NAME));
+    }
+    Diagnostic::error(
+        crate::yaml::span_of(Path::new(CONFIG_FILE), config_text, 1, "theme", false),
+        format!("theme `{}` not found in themes/", config.theme),
+    )
+    .with_hint(format!("available themes: {}", available.join(", ")))
+}
+
+/// The site's `themes/default/` replaces the built-in theme whole, and has no templates:
+/// every page will miss its template, and the reason is here, not at each of them.
+fn shadowed_theme_warning() -> Diagnostic {
+    let shown = format!("themes/{}", theme::NAME);
+    Diagnostic::warning(
+        Span::file(&shown),
+        format!("`{shown}/` has no templates/, yet it replaces the built-in theme whole (not file by file)"),
+    )
+    .with_hint(format!("to change a few of the theme's files, put them in the site's templates/ and static/ and remove `{shown}/`; for a whole copy to edit, remove it and run `dossier theme eject`"))
+}
+
+/// A template of the built-in theme (`path` in the theme: `templates/page.html`).
+fn builtin_template(path: &str, bytes: &[u8]) -> TemplateFile {
+    TemplateFile {
+        file: PathBuf::from(format!("{}/{path}", theme::SHOWN)),
+        // The theme's files are dossier's own, UTF-8 (a unit test reads them all).
+        text: String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 
@@ -490,11 +607,19 @@ impl Inputs {
                     Ok(Reloaded::Sources)
                 } else if r.ends_with(".md") {
                     self.pages.remove(&r);
-                    if full.is_file() {
-                        let text = read_text(&full, &format!("content/{r}"))?;
-                        self.pages.insert(r.clone(), text);
+                    let read = if full.is_file() {
+                        read_text(&full, &format!("content/{r}"))
+                            .map(|text| self.pages.insert(r.clone(), text))
+                            .map(|_| ())
+                    } else {
+                        Ok(())
+                    };
+                    // The home page came or went: the warning with it, which the last
+                    // build's fast paths would repeat.
+                    if r == HOME && self.home_in_place() {
+                        return read.map(|()| Reloaded::Reload);
                     }
-                    Ok(Reloaded::Page(r))
+                    read.map(|()| Reloaded::Page(r))
                 } else {
                     // Links to content assets are resolved in Markdown: one that comes or
                     // goes changes pages.
@@ -520,6 +645,8 @@ impl Inputs {
                 }
                 Ok(self.reload_asset(&name))
             }
+            // A theme folder of the site's own appeared: it replaces the built-in one.
+            ["themes", t, ..] if *t == theme && self.builtin_theme => Ok(Reloaded::Reload),
             ["themes", t, kind, rest @ ..] if *t == theme && !rest.is_empty() => match *kind {
                 "templates" => self.reload_template(&rest.join("/")),
                 "static" => Ok(self.reload_asset(&rest.join("/"))),
@@ -528,6 +655,25 @@ impl Inputs {
             ["themes", t, ..] if *t == theme => Ok(Reloaded::Reload),
             _ => Ok(Reloaded::Ignored),
         }
+    }
+
+    /// [`default_home`] in place of a missing content/_index.md, with its warning; or neither,
+    /// now that the site has one. Whether that changed.
+    fn home_in_place(&mut self) -> bool {
+        let missing = !self.pages.contains_key(HOME);
+        let changed = missing != self.default_home;
+        if missing && !self.default_home {
+            self.warnings.push(no_home_warning());
+        } else if !missing && self.default_home {
+            let w = no_home_warning();
+            self.warnings.retain(|d| *d != w);
+        }
+        if missing {
+            self.pages
+                .insert(HOME.to_string(), default_home(&self.config));
+        }
+        self.default_home = missing;
+        changed
     }
 
     /// Whether any input was read from under `parts` (root-relative) as a folder.
@@ -584,8 +730,15 @@ impl Inputs {
                         text,
                     },
                 );
-                break;
+                return Ok(Reloaded::Template(name.to_string()));
             }
+        }
+        let path = format!("templates/{name}");
+        if self.builtin_theme
+            && let Some(bytes) = theme::file(&path)
+        {
+            self.templates
+                .insert(name.to_string(), builtin_template(&path, bytes));
         }
         Ok(Reloaded::Template(name.to_string()))
     }
@@ -610,7 +763,14 @@ impl Inputs {
             ),
         ];
         if let Some(file) = candidates.into_iter().flatten().find(|f| f.is_file()) {
-            self.assets.insert(name.to_string(), file);
+            self.assets.insert(name.to_string(), Asset::File(file));
+        } else if self.builtin_theme
+            && let Some((path, bytes)) = theme::files()
+                .into_iter()
+                .find(|(p, _)| p.strip_prefix("static/") == Some(name))
+        {
+            self.assets
+                .insert(name.to_string(), Asset::Builtin(path, bytes));
         }
         Reloaded::Asset(name.to_string())
     }

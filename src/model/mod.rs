@@ -129,7 +129,7 @@ pub struct Model {
     /// The theme's templates.
     pub theme: Theme,
     /// Output path -> file to copy: theme and site static files, content assets.
-    pub theme_assets: BTreeMap<String, PathBuf>,
+    pub theme_assets: BTreeMap<String, crate::content::load::Asset>,
     /// Content paths of the pages left out as drafts, and of those whose front matter has
     /// an error: links to them are explained (or, for the broken ones, not reported again).
     pub drafts: BTreeSet<String>,

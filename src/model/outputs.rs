@@ -8,7 +8,6 @@ use crate::diagnostics::{Diagnostic, Span};
 use crate::model::Document;
 use crate::sources::Figure;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 
 /// The data files every build writes, and what each is.
 pub const DATA_FILES: &[(&str, &str)] = &[
@@ -92,7 +91,6 @@ pub fn check(
         pages.insert(out, d);
     }
     // Static files and content assets.
-    let shown = |file: &Path| crate::content::load::rel(file, &inputs.root);
     let mut by_out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (rel, out) in &inputs.content_assets {
         by_out.entry(out).or_default().push(rel);
@@ -125,7 +123,7 @@ pub fn check(
     }
     let mut overridden = BTreeSet::new();
     for (out, file) in &inputs.assets {
-        let file_shown = shown(file);
+        let file_shown = file.shown(&inputs.root);
         if let Some(d) = pages.get(out.as_str()) {
             diags.push(
                 Diagnostic::error(

@@ -12,6 +12,7 @@ pub use crate::model::output_path;
 pub use context::{FigureCtx, Link};
 pub use data::CSV_COLUMNS;
 
+use crate::content::load::Asset;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::{DocId, Document, Model};
 use crate::sources::Figure;
@@ -27,6 +28,16 @@ pub enum Output {
     Bytes(Bytes),
     /// A file to copy.
     Copy(PathBuf),
+}
+
+impl From<&Asset> for Output {
+    /// A file of the site is copied; one of the built-in theme is written from the binary.
+    fn from(a: &Asset) -> Output {
+        match a {
+            Asset::File(p) => Output::Copy(p.clone()),
+            Asset::Builtin(_, bytes) => Output::Bytes(bytes.to_vec().into()),
+        }
+    }
 }
 
 /// An output file's bytes, shared: `serve` patches a copy of the previous site without
@@ -95,7 +106,8 @@ struct Index<'m> {
     section_pages: HashMap<&'m str, Vec<&'m Document>>,
     /// Section path -> its subsections, sorted by `sort_key`.
     subsections: HashMap<&'m str, Vec<&'m Document>>,
-    /// Document index -> indices of the previous and next page of its section.
+    /// Document index -> indices of the previous and next page of its section, in reading
+    /// order (`reading_key`).
     neighbours: Vec<(Option<DocId>, Option<DocId>)>,
     /// Source id -> the figures it backs, in figure id order.
     figures_by_source: HashMap<&'m str, Vec<&'m Figure>>,
@@ -126,7 +138,9 @@ impl<'m> Index<'m> {
         }
         let mut neighbours = vec![(None, None); m.docs.len()];
         for list in section_pages.values() {
-            let at: Vec<DocId> = list.iter().map(|d| m.by_path[&d.path]).collect();
+            let mut reading = list.clone();
+            reading.sort_by(|a, b| reading_key(a).cmp(&reading_key(b)));
+            let at: Vec<DocId> = reading.iter().map(|d| m.by_path[&d.path]).collect();
             for (k, &i) in at.iter().enumerate() {
                 neighbours[i] = (k.checked_sub(1).map(|j| at[j]), at.get(k + 1).copied());
             }
@@ -423,14 +437,14 @@ impl<'m> Renderer<'m> {
             Ok(())
         })
         .map_err(|e| vec![e])?;
-        let assets: Vec<(&String, &PathBuf)> = m
+        let assets: Vec<(&String, &Asset)> = m
             .theme_assets
             .iter()
             .filter(|(path, _)| !written.contains(path.as_str()))
             .collect();
         assets
             .par_iter()
-            .try_for_each(|(path, src)| put(path, Output::Copy(src.to_path_buf())))
+            .try_for_each(|(path, src)| put(path, Output::from(*src)))
             .map_err(|e| vec![e])?;
         Ok(written.len() + assets.len())
     }
@@ -449,6 +463,19 @@ fn sort_key(
         d.fm.weight.is_none(),
         d.fm.weight.unwrap_or(0),
         std::cmp::Reverse(d.fm.date.as_ref().map(|x| x.day)),
+        &d.fm.title,
+    )
+}
+
+/// A section's reading order, which previous/next follow: weighted pages first (by weight),
+/// then dated pages oldest first (a story's "next" is the one published after it), then
+/// undated pages; ties by title. Lists show the newest first instead (`sort_key`).
+fn reading_key(d: &Document) -> (bool, i64, bool, Option<jiff::civil::Date>, &str) {
+    (
+        d.fm.weight.is_none(),
+        d.fm.weight.unwrap_or(0),
+        d.fm.date.is_none(),
+        d.fm.date.as_ref().map(|x| x.day),
         &d.fm.title,
     )
 }

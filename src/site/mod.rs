@@ -6,13 +6,14 @@
 //! and two fast paths (`patch`) for one page's text and for static files.
 
 mod locate;
+mod minify;
 mod patch;
 
 pub use locate::{link_diagnostics, note_links};
 
 use crate::cache::{BuildCache, Stats};
 use crate::content::load::Inputs;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Span};
 use crate::linkcheck::LinkCheck;
 use crate::model::{Model, Options};
 use crate::render::{Bytes, Output, Renderer};
@@ -80,6 +81,78 @@ impl Sink for Relative<'_> {
             }
             o => self.0.put(path, o),
         }
+    }
+}
+
+/// Minifies pages, stylesheets and scripts before passing them on (`--minify`): minify-html
+/// for HTML (and the CSS and JS inside it), lightningcss for `.css`, oxc for `.js` (a
+/// `.min.css` or `.min.js` is left as it is). It comes after the link check, which `render`
+/// runs on every file before its sink, so diagnostics point into the HTML as rendered; wrap
+/// it in `Relative`, whose rewriting reads HTML as dossier writes it. A stylesheet or script
+/// that does not parse is passed on unchanged, with a warning.
+pub struct Minify<'a> {
+    inner: &'a dyn Sink,
+    warnings: Mutex<Vec<Diagnostic>>,
+    /// Bytes of the files minified, before and after.
+    before: std::sync::atomic::AtomicU64,
+    after: std::sync::atomic::AtomicU64,
+}
+
+impl<'a> Minify<'a> {
+    /// Minifies what goes to `inner`.
+    pub fn new(inner: &'a dyn Sink) -> Minify<'a> {
+        Minify {
+            inner,
+            warnings: Mutex::new(Vec::new()),
+            before: 0.into(),
+            after: 0.into(),
+        }
+    }
+
+    /// The files that could not be minified so far (taken), and the bytes of those that
+    /// were, before and after.
+    pub fn finish(&self) -> (Vec<Diagnostic>, u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut warnings = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+        (
+            std::mem::take(&mut *warnings),
+            self.before.load(Relaxed),
+            self.after.load(Relaxed),
+        )
+    }
+}
+
+impl Sink for Minify<'_> {
+    fn put(&self, path: &str, out: Output) -> Result<(), Diagnostic> {
+        let Some(kind) = minify::kind(path) else {
+            return self.inner.put(path, out);
+        };
+        let (bytes, shown) = match &out {
+            Output::Bytes(b) => (std::borrow::Cow::Borrowed(&b[..]), path.to_string()),
+            Output::Copy(file) => {
+                let read = std::fs::read(file).map_err(|e| {
+                    Diagnostic::error(
+                        Span::file(file),
+                        format!("cannot read {}: {e}", file.display()),
+                    )
+                })?;
+                (std::borrow::Cow::Owned(read), file.display().to_string())
+            }
+        };
+        let small = match minify::minify(kind, &bytes, &shown) {
+            Ok(small) => small,
+            Err(warning) => {
+                self.warnings
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(warning);
+                return self.inner.put(path, out);
+            }
+        };
+        use std::sync::atomic::Ordering::Relaxed;
+        self.before.fetch_add(bytes.len() as u64, Relaxed);
+        self.after.fetch_add(small.len() as u64, Relaxed);
+        self.inner.put(path, Output::Bytes(small.into()))
     }
 }
 

@@ -150,7 +150,7 @@ impl Previous {
                     if self.model.overridden.contains(name) || rendered {
                         return None;
                     }
-                    let o = Output::Copy(file.clone());
+                    let o = Output::from(file);
                     note_links(&links, name, &o);
                     if let Err(d) = sink.put(name, o) {
                         return Some(Err(vec![d]));

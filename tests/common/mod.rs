@@ -494,9 +494,36 @@ pub fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     panic!("timed out waiting for: {what}");
 }
 
-/// Checks a built site with an HTML parser of its own (tl, not dossier's scanner): every
-/// internal `href`/`src` of every page names a file of `public`, every fragment an id of
-/// its page, and no page repeats an id. `base_path` is the site's (`/sub`, or "").
+/// The attributes of every start tag of `html` in order (name -> value, character
+/// references decoded), as a browser's tokenizer reads them (html5gum, WHATWG): quoted or
+/// unquoted, as minified HTML writes them; the text of `<script>` and `<style>` is not
+/// read as tags.
+pub fn tag_attributes(html: &str) -> Vec<BTreeMap<String, String>> {
+    let mut emitter = html5gum::DefaultEmitter::default();
+    emitter.naively_switch_states(true);
+    let mut tags = Vec::new();
+    for token in html5gum::Tokenizer::new_with_emitter(html, emitter) {
+        let Ok(token) = token;
+        if let html5gum::Token::StartTag(tag) = token {
+            tags.push(
+                tag.attributes
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            String::from_utf8_lossy(k).into_owned(),
+                            String::from_utf8_lossy(&v.value).into_owned(),
+                        )
+                    })
+                    .collect(),
+            );
+        }
+    }
+    tags
+}
+
+/// Checks a built site with an HTML tokenizer of its own (html5gum, not dossier's scanner):
+/// every internal `href`/`src` of every page names a file of `public`, every fragment an id
+/// of its page, and no page repeats an id. `base_path` is the site's (`/sub`, or "").
 pub fn assert_links_resolve(public: &Path, base_path: &str) {
     let mut pages: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
     for e in walkdir::WalkDir::new(public).into_iter().flatten() {
@@ -510,13 +537,10 @@ pub fn assert_links_resolve(public: &Path, base_path: &str) {
             continue;
         }
         let html = fs::read_to_string(e.path()).unwrap();
-        let dom = tl::parse(&html, tl::ParserOptions::default()).unwrap();
         let (mut ids, mut urls) = (Vec::new(), Vec::new());
-        for node in dom.nodes() {
-            let Some(tag) = node.as_tag() else { continue };
-            for (k, v) in tag.attributes().iter() {
-                let v = v.unwrap_or_default().replace("&amp;", "&");
-                match k.as_ref() {
+        for tag in tag_attributes(&html) {
+            for (k, v) in tag {
+                match k.as_str() {
                     "id" => ids.push(v),
                     "href" | "src" => urls.push(v),
                     _ => {}
