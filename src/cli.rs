@@ -157,9 +157,10 @@ pub fn run() -> i32 {
             };
             let built = target.write(|put| {
                 let disk = PutSink(put);
-                let rel;
+                let (rel, base);
                 let sink: &dyn Sink = if relative {
-                    rel = Relative(&disk);
+                    base = site::base_path(&inputs, &opts);
+                    rel = Relative(&disk, &base);
                     &rel
                 } else {
                     &disk

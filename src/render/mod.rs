@@ -197,6 +197,7 @@ impl<'m> Renderer<'m> {
             figure_count: m.figures.len(),
             source_count: m.registry.sources.len(),
             page_count: m.docs.iter().filter(|d| !d.is_section()).count(),
+            assets: &m.asset_names,
         };
         let site = tera::Value::from_serializable(&site);
         Renderer {
@@ -426,7 +427,23 @@ impl<'m> Renderer<'m> {
             .par_iter()
             .try_for_each(|(path, src)| put(path, Output::Copy(src.to_path_buf())))
             .map_err(|e| vec![e])?;
-        Ok(written.len() + assets.len())
+        // Stylesheets and scripts again under their hashed names (the plain names stay for
+        // templates and scripts that name them).
+        for (plain, hashed) in &m.asset_names {
+            match m.theme_assets.get(plain) {
+                Some(src) => put(hashed, Output::Copy(src.clone())),
+                None => put(
+                    hashed,
+                    Output::Bytes(
+                        crate::markdown::highlight::syntax_css(&m.config.highlight_theme)
+                            .into_bytes()
+                            .into(),
+                    ),
+                ),
+            }
+            .map_err(|e| vec![e])?;
+        }
+        Ok(written.len() + assets.len() + m.asset_names.len())
     }
 }
 

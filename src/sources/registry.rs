@@ -54,6 +54,9 @@ pub struct Source {
     /// The archived text, normalised, when one was found.
     #[serde(skip)]
     pub archive_text: Option<String>,
+    /// The archived text as written (for the excerpts that show a quote in its sentence).
+    #[serde(skip)]
+    pub archive_raw: Option<String>,
 }
 
 pub use crate::content::load::SOURCES_FILE;
@@ -163,7 +166,11 @@ impl Registry {
             }
             match find_archive(&s, archives) {
                 Ok(Some(path)) => match std::fs::read(&path) {
-                    Ok(bytes) => s.archive_text = Some(normalise(&String::from_utf8_lossy(&bytes))),
+                    Ok(bytes) => {
+                        let raw = String::from_utf8_lossy(&bytes).into_owned();
+                        s.archive_text = Some(normalise(&raw));
+                        s.archive_raw = Some(raw);
+                    }
                     Err(e) => diags.push(
                         Diagnostic::error(
                             at(format!("[{i}].archive")),
