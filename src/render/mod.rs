@@ -197,7 +197,13 @@ impl<'m> Renderer<'m> {
             figure_count: m.figures.len(),
             source_count: m.registry.sources.len(),
             page_count: m.docs.iter().filter(|d| !d.is_section()).count(),
-            assets: &m.asset_names,
+            // Under serve a stylesheet edit is swapped into the open pages in place, by its
+            // name: the plain names, which do not change.
+            assets: if live_reload {
+                &NO_ASSETS
+            } else {
+                &m.asset_names
+            },
         };
         let site = tera::Value::from_serializable(&site);
         Renderer {
@@ -429,6 +435,7 @@ impl<'m> Renderer<'m> {
             .map_err(|e| vec![e])?;
         // Stylesheets and scripts again under their hashed names (the plain names stay for
         // templates and scripts that name them).
+        // (Under serve too, where pages name the plain ones: serve has every file a build has.)
         for (plain, hashed) in &m.asset_names {
             match m.theme_assets.get(plain) {
                 Some(src) => put(hashed, Output::Copy(src.clone())),
@@ -446,6 +453,9 @@ impl<'m> Renderer<'m> {
         Ok(written.len() + assets.len() + m.asset_names.len())
     }
 }
+
+/// The hashed asset names under `dossier serve`: none.
+static NO_ASSETS: BTreeMap<String, String> = BTreeMap::new();
 
 /// Weighted pages first (by weight), then newest first, then by title.
 fn sort_key(

@@ -224,7 +224,8 @@ pub fn render(
             changes.pages.len(),
             changes.assets.is_empty(),
         ) {
-            // A stylesheet or script has a hashed name in every page: they render again.
+            // A stylesheet or script has a hashed name, in every page but under serve's live
+            // reload (`Renderer::with_words`): rendered again (then from the memo under serve).
             (false, 0, false) if !changes.assets.iter().any(|a| is_hashed_kind(a)) => {
                 prev.assets(inputs, sink)
             }

@@ -110,10 +110,8 @@ fn collapse(s: &str) -> String {
             out.push(c);
         }
     }
-    // Keep one space at either end: it separates the part from the quote.
-    if s.starts_with(char::is_whitespace) && !out.is_empty() {
-        out.insert(0, ' ');
-    }
+    // One space kept at either end (the loop keeps a leading one): it separates the part
+    // from the quote.
     if space && !out.is_empty() {
         out.push(' ');
     }

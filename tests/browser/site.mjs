@@ -526,7 +526,7 @@ console.log(`checked ${linkTargets.size} internal link targets and ${fragments.l
     else {
       if (!(await pop.locator('.evidence').count())) fail(`/${story} evidence`, 'the evidence box has no quote');
       if (!(await pop.locator('a[href*="/figures/#"]').count())) fail(`/${story} evidence`, 'the evidence box has no link to the figure');
-      await sp.screenshot({ path: path.join(shotDir, 'story-evidence-390.png') });
+      await sp.screenshot({ path: path.join(shotDir, 'story-evidence-1280.png') });
       await sp.keyboard.press('Escape');
       if (await pop.isVisible()) fail(`/${story} evidence`, 'Escape did not close the evidence');
     }
