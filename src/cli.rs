@@ -199,8 +199,10 @@ pub fn run() -> i32 {
                 let mut sink: &dyn Sink = min.as_ref().map_or(&disk as &dyn Sink, |m| m);
                 // Outside the minifier: `relativize` reads pages as dossier renders them.
                 let rel;
+                let base;
                 if relative {
-                    rel = Relative(sink);
+                    base = site::base_path(&inputs, &opts);
+                    rel = Relative(sink, &base);
                     sink = &rel;
                 }
                 let mut built = site::render(&mut inputs, &opts, &mut Cache::disabled(), sink);

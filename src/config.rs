@@ -157,6 +157,15 @@ pub fn base_url(written: &str) -> Result<String, (String, String)> {
     }
 }
 
+/// The path of a base URL, without a trailing slash (`https://x.org/sub/` -> `/sub`).
+pub fn url_path(base_url: &str) -> String {
+    match url::Url::parse(base_url) {
+        Ok(u) => u.path().trim_end_matches('/').to_string(),
+        // A path-only base URL (`/sub`) is its own path.
+        Err(_) => base_url.trim_end_matches('/').to_string(),
+    }
+}
+
 impl Config {
     /// Parse site.yaml's `text` (`file` names it in diagnostics).
     pub fn parse(text: &str, file: &Path) -> Result<Config, Diagnostic> {
@@ -170,11 +179,7 @@ impl Config {
 
     /// The path part of base_url, without a trailing slash: "" at a domain root.
     pub fn base_path(&self) -> String {
-        match url::Url::parse(&self.base_url) {
-            Ok(u) => u.path().trim_end_matches('/').to_string(),
-            // A path-only base URL (`/sub`) is its own path.
-            Err(_) => self.base_url.trim_end_matches('/').to_string(),
-        }
+        url_path(&self.base_url)
     }
 
     /// The origin (scheme, host and port) of base_url; "" for a path-only one.

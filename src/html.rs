@@ -317,6 +317,30 @@ pub fn relativize(html: &str, file_path: &str, base_path: &str) -> String {
     out
 }
 
+/// `html`, rendered from the site root (a `--relative` build renders with base path ""),
+/// with its root-relative URLs put under `base_path` (`/exodus`) and `data-root` set to it:
+/// the 404 page of a relative build, which a host serves at any depth.
+pub fn rebase(html: &str, base_path: &str) -> String {
+    let html = absolutize(html, base_path);
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut last = 0;
+    for a in attributes(&html) {
+        let raw = &html[a.at..a.end];
+        let new = match a.name.as_ref() {
+            "data-root" => base_path.to_string(),
+            "action" if raw.starts_with('/') && !raw.starts_with("//") => {
+                format!("{base_path}{raw}")
+            }
+            _ => continue,
+        };
+        out.push_str(&html[last..a.at]);
+        out.push_str(&new);
+        last = a.end;
+    }
+    out.push_str(&html[last..]);
+    out
+}
+
 /// `html` with its root-relative URLs (`href`, `src`, `srcset`, `poster`) made absolute
 /// under `origin` (`https://example.org`), for feed readers.
 pub fn absolutize(html: &str, origin: &str) -> String {
@@ -395,6 +419,15 @@ pub fn decode(s: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rebase_puts_root_relative_urls_under_the_site_path() {
+        let html = r#"<html data-root=""><link href="/style.css"><a href="/figures/#x">f</a><a href="https://e.org/">e</a><form action="/"><img src="/a.png" srcset="/a.png 1x, /b.png 2x"></html>"#;
+        assert_eq!(
+            rebase(html, "/exodus"),
+            r#"<html data-root="/exodus"><link href="/exodus/style.css"><a href="/exodus/figures/#x">f</a><a href="https://e.org/">e</a><form action="/exodus/"><img src="/exodus/a.png" srcset="/exodus/a.png 1x, /exodus/b.png 2x"></html>"#
+        );
+    }
 
     fn attrs(html: &str) -> Vec<(String, String, String)> {
         attributes(html)

@@ -332,9 +332,20 @@ fn code_is_highlighted_with_classes_and_a_stylesheet() {
     assert!(html.contains("&lt;b&gt;raw&lt;/b&gt;"));
     let css = s.out("syntax.css");
     assert!(css.contains(".hl-"), "{css}");
+    // Linked, under its hashed name, from the page with code only.
+    let hashed = s.out("code/index.html");
+    let at = hashed.find("/sub/syntax.").expect("stylesheet linked");
+    let name = &hashed[at + 5..at + hashed[at..].find('"').unwrap()];
     assert!(
-        s.out("index.html").contains("/sub/syntax.css"),
-        "stylesheet linked"
+        name.starts_with("syntax.")
+            && name.ends_with(".css")
+            && name.len() == "syntax..css".len() + 10,
+        "{name}"
+    );
+    assert_eq!(s.out(name), css, "the hashed copy is syntax.css");
+    assert!(
+        !s.out("index.html").contains("syntax."),
+        "no code, no code stylesheet"
     );
 }
 
@@ -430,7 +441,7 @@ fn base_url_can_be_overridden() {
     s.build_ok(&["--base-url", "https://preview.example.net/pr-7/"]);
     let home = s.out("index.html");
     assert!(home.contains("href=\"/pr-7/stories/one/\""), "{home}");
-    assert!(home.contains("href=\"/pr-7/style.css\""));
+    assert!(home.contains("href=\"/pr-7/style."));
     assert!(!home.contains("/sub/"), "{home}");
     assert!(
         s.out("sitemap.xml")
@@ -457,6 +468,17 @@ fn relative_links_work_from_any_folder() {
             continue;
         }
         let html = String::from_utf8(bytes).unwrap();
+        if path == "404.html" {
+            // Served at any missing URL, however deep: its links start from the site's path.
+            for link in common::links(&html) {
+                assert!(
+                    !link.starts_with('/') || link.starts_with("/sub/") || link.starts_with("//"),
+                    "404.html: {link} is not under /sub/"
+                );
+            }
+            assert!(html.contains("data-root=\"/sub\""), "{html}");
+            continue;
+        }
         let dir = public.join(&path).parent().unwrap().to_path_buf();
         for link in common::links(&html) {
             assert!(

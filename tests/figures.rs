@@ -671,7 +671,9 @@ fn a_figure_without_a_place_has_no_empty_place_link() {
         let row = &row[..row.find("</tr>").unwrap()];
         assert!(!row.contains("<a href=\"\">"), "{page}: {row}");
         assert!(
-            row.contains("class=\"col-place\" data-label=\"Place\">—</td>"),
+            row.contains(
+                "class=\"col-place\" data-label=\"Place\"><span class=\"none\">–</span></td>"
+            ),
             "{page}: {row}"
         );
     }

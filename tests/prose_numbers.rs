@@ -157,7 +157,7 @@ fn a_figure_and_its_citation_make_one_reference() {
     // One mark after the figure, naming the paragraph.
     let fig = &html[html.find("data-figure=\"kz-entries\"").unwrap()..];
     let after = &fig[fig.find("</span>").unwrap()..];
-    assert!(after.starts_with("</span><sup class=\"cite\">[<a href=\"#ref-1\" title=\"Publisher A, “Article A” (27 September 2022), para. 2\">1</a>]</sup> arrivals"), "{after}");
+    assert!(after.starts_with("</span><sup class=\"cite\">[<a href=\"#ref-1\" title=\"Publisher A, “Article A” (27 September 2022), para. 2\" aria-label=\"Reference 1: Publisher A, “Article A” (27 September 2022), para. 2\">1</a>]</sup> arrivals"), "{after}");
     assert!(!html.contains("[1]</a>]</sup><sup"), "{html}");
     // Adjacent citations: one mark.
     assert!(

@@ -315,22 +315,28 @@ fn read_source_files(
     source_files
 }
 
+/// site.yaml's text and what it says.
+fn read_config(root: &Path) -> Result<(String, Config), Diagnostic> {
+    let config_path = root.join(CONFIG_FILE);
+    if !config_path.is_file() {
+        return Err(
+            Diagnostic::error(Span::file(CONFIG_FILE), "no site.yaml in the site folder")
+                .with_hint(format!(
+                    "run dossier in the site's folder or pass --root (looked in {})",
+                    root.display()
+                )),
+        );
+    }
+    let config_text = read_text(&config_path, CONFIG_FILE)?;
+    let config = Config::parse(&config_text, Path::new(CONFIG_FILE))?;
+    Ok((config_text, config))
+}
+
 impl Inputs {
     /// Read the site at `root`.
     pub fn load(root: &Path) -> Result<Inputs, Vec<Diagnostic>> {
         let mut diags = Vec::new();
-        let config_path = root.join(CONFIG_FILE);
-        if !config_path.is_file() {
-            return Err(vec![
-                Diagnostic::error(Span::file(CONFIG_FILE), "no site.yaml in the site folder")
-                    .with_hint(format!(
-                        "run dossier in the site's folder or pass --root (looked in {})",
-                        root.display()
-                    )),
-            ]);
-        }
-        let config_text = read_text(&config_path, CONFIG_FILE).map_err(|d| vec![d])?;
-        let config = Config::parse(&config_text, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
+        let (config_text, config) = read_config(root).map_err(|d| vec![d])?;
 
         let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let mut warnings = Vec::new();

@@ -147,10 +147,9 @@ fn numbers_html(numbers: &[(usize, String)]) -> String {
     let links: Vec<String> = numbers
         .iter()
         .map(|(n, title)| {
-            format!(
-                "<a href=\"#ref-{n}\" title=\"{}\">{n}</a>",
-                crate::html::escape(title)
-            )
+            // The number alone names nothing: the link's name says which source it is.
+            let title = crate::html::escape(title);
+            format!("<a href=\"#ref-{n}\" title=\"{title}\" aria-label=\"Reference {n}: {title}\">{n}</a>")
         })
         .collect();
     format!("<sup class=\"cite\">[{}]</sup>", links.join(", "))

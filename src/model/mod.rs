@@ -130,6 +130,9 @@ pub struct Model {
     pub theme: Theme,
     /// Output path -> file to copy: theme and site static files, content assets.
     pub theme_assets: BTreeMap<String, crate::content::load::Asset>,
+    /// Static stylesheets and scripts (and `syntax.css`) -> their content-hashed output
+    /// path (see `outputs::hashed_names`).
+    pub asset_names: BTreeMap<String, String>,
     /// Content paths of the pages left out as drafts, and of those whose front matter has
     /// an error: links to them are explained (or, for the broken ones, not reported again).
     pub drafts: BTreeSet<String>,
@@ -277,6 +280,10 @@ impl Model {
             all.extend(warnings);
             return Err(all);
         }
+        let asset_names = outputs::hashed_names(
+            inputs,
+            &crate::markdown::highlight::syntax_css(&config.highlight_theme),
+        );
         Ok(Model {
             config,
             base_path,
@@ -292,6 +299,7 @@ impl Model {
             exemptions,
             theme,
             theme_assets: inputs.assets.clone(),
+            asset_names,
             drafts,
             broken,
             overridden,

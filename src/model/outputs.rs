@@ -29,6 +29,45 @@ pub const DATA_FILES: &[(&str, &str)] = &[
 /// published instead (a custom robots.txt, a hand-made 404 page).
 pub const OVERRIDABLE: &[&str] = &["robots.txt", "404.html", "syntax.css"];
 
+/// The static stylesheets and scripts (theme and site `static/`, not content assets) and
+/// `syntax.css` (`syntax_css`, unless the site's static replaces it): output path -> the
+/// same path with a hash of the content before the extension (`style.css` ->
+/// `style.3f9a0c1d5e.css`), which a host may cache for good. A file that cannot be read
+/// has none (its copy reports the error).
+pub fn hashed_names(inputs: &Inputs, syntax_css: &str) -> BTreeMap<String, String> {
+    let content: BTreeSet<&String> = inputs.content_assets.values().collect();
+    let hashed = |path: &str, bytes: &[u8]| {
+        let (stem, ext) = path.rsplit_once('.').unwrap_or((path, ""));
+        format!(
+            "{stem}.{:010x}.{ext}",
+            xxhash_rust::xxh3::xxh3_64(bytes) >> 24
+        )
+    };
+    let mut out: BTreeMap<String, String> = inputs
+        .assets
+        .iter()
+        .filter(|(path, _)| {
+            (path.ends_with(".css") || path.ends_with(".js")) && !content.contains(path)
+        })
+        .filter_map(|(path, file)| {
+            let bytes = match file {
+                crate::content::load::Asset::File(f) => {
+                    std::borrow::Cow::Owned(std::fs::read(f).ok()?)
+                }
+                crate::content::load::Asset::Builtin(_, b) => std::borrow::Cow::Borrowed(*b),
+            };
+            Some((path.clone(), hashed(path, &bytes)))
+        })
+        .collect();
+    if !inputs.assets.contains_key("syntax.css") {
+        out.insert(
+            "syntax.css".into(),
+            hashed("syntax.css", syntax_css.as_bytes()),
+        );
+    }
+    out
+}
+
 /// The taxonomies: kind (URL segment) and title.
 pub const TAXONOMIES: [(&str, &str); 2] = [("places", "Places"), ("tags", "Tags")];
 

@@ -32,6 +32,8 @@ pub(super) struct SiteCtx<'a> {
     pub(super) source_count: usize,
     pub(super) page_count: usize,
     pub(super) citation_style: StyleCtx<'a>,
+    /// Static stylesheets and scripts -> their hashed names, for `asset_url()`.
+    pub(super) assets: &'a std::collections::BTreeMap<String, String>,
 }
 
 /// The citation style, as templates see it (`site.citation_style`).
@@ -81,6 +83,8 @@ pub(super) struct PageCtx<'a> {
     pub(super) tags: Vec<TermRef>,
     pub(super) places: Vec<TermRef>,
     pub(super) content: Option<std::borrow::Cow<'a, str>>,
+    /// Its content has a code block (the page needs syntax.css).
+    pub(super) has_code: bool,
     pub(super) toc: Option<&'a [TocEntry]>,
     pub(super) figures: Option<Vec<FigureCtx<'a>>>,
     pub(super) references: Option<Vec<RefCtx<'a>>>,
@@ -111,6 +115,8 @@ pub(super) struct SourceRef<'a> {
     pub(super) id: &'a str,
     pub(super) title: &'a str,
     publisher: &'a str,
+    /// The publisher's short name (`AP`), when the registry gives one.
+    pub(super) short: Option<&'a str>,
     pub(super) authors: &'a [String],
     published: String,
     published_display: String,
@@ -139,6 +145,9 @@ pub(super) struct FigureBrief<'a> {
     pub(super) display: String,
     pub(super) subject: &'a str,
     pub(super) url: String,
+    /// The source's words, and those words in their sentence of the archived text.
+    pub(super) quote: &'a str,
+    pub(super) excerpt: Option<ExcerptCtx<'a>>,
 }
 
 #[derive(Serialize, Clone)]
@@ -178,11 +187,31 @@ pub struct FigureCtx<'a> {
     pub(super) source: SourceRef<'a>,
     pub(super) quote: &'a str,
     pub(super) verified: bool,
+    /// The quote in its sentence of the archived text.
+    pub(super) excerpt: Option<ExcerptCtx<'a>>,
     pub(super) page: Link,
     pub(super) url: String,
     pub(super) anchor: String,
     pub(super) disputed: bool,
     pub(super) part_of: Option<&'a str>,
+}
+
+/// A quote in its sentence of the archived text: `before`, `quote`, `after`.
+#[derive(Serialize, Clone)]
+pub(super) struct ExcerptCtx<'a> {
+    pub(super) before: &'a str,
+    pub(super) quote: &'a str,
+    pub(super) after: &'a str,
+}
+
+impl<'a> ExcerptCtx<'a> {
+    pub(super) fn of(f: &'a Figure) -> Option<ExcerptCtx<'a>> {
+        f.excerpt.as_ref().map(|e| ExcerptCtx {
+            before: &e.before,
+            quote: &e.quote,
+            after: &e.after,
+        })
+    }
 }
 
 /// The values a figure's words allow.
@@ -229,6 +258,7 @@ impl<'m> Renderer<'m> {
             id: &s.id,
             title: &s.title,
             publisher: &s.publisher,
+            short: s.short.as_deref(),
             authors: &s.authors,
             published: s.published.iso.clone(),
             published_display: s.published.display(),
@@ -301,6 +331,7 @@ impl<'m> Renderer<'m> {
             source: self.source_ref(src),
             quote: &f.decl.quote,
             verified: f.verified,
+            excerpt: ExcerptCtx::of(f),
             page,
             url: m.url(&format!("/figures/#{}", f.anchor())),
             anchor: f.anchor(),
@@ -328,6 +359,7 @@ impl<'m> Renderer<'m> {
         } else {
             (None, None)
         };
+        let content = full.then(|| self.html_of(d));
         PageCtx {
             title: &d.fm.title,
             summary: d.fm.summary.as_deref(),
@@ -352,7 +384,8 @@ impl<'m> Renderer<'m> {
             reading_minutes: reading_minutes(words),
             tags: self.terms(&d.fm.tags, "tags"),
             places: self.terms(&d.fm.places, "places"),
-            content: full.then(|| self.html_of(d)),
+            has_code: content.as_deref().is_some_and(|c| c.contains("<pre")),
+            content,
             toc: full.then_some(d.rendered.toc.as_slice()),
             figures: full.then(|| self.page_figures(d)),
             references: full.then(|| self.references(d)),

@@ -217,6 +217,13 @@ impl<'m> Renderer<'m> {
                 kind: m.style.kind.name(),
                 csl: m.style.is_csl(),
             },
+            // Under serve a stylesheet edit is swapped into the open pages in place, by its
+            // name: the plain names, which do not change.
+            assets: if live_reload {
+                &NO_ASSETS
+            } else {
+                &m.asset_names
+            },
         };
         let site = tera::Value::from_serializable(&site);
         Renderer {
@@ -446,9 +453,29 @@ impl<'m> Renderer<'m> {
             .par_iter()
             .try_for_each(|(path, src)| put(path, Output::from(*src)))
             .map_err(|e| vec![e])?;
-        Ok(written.len() + assets.len())
+        // Stylesheets and scripts again under their hashed names (the plain names stay for
+        // templates and scripts that name them).
+        // (Under serve too, where pages name the plain ones: serve has every file a build has.)
+        for (plain, hashed) in &m.asset_names {
+            match m.theme_assets.get(plain) {
+                Some(src) => put(hashed, Output::from(src)),
+                None => put(
+                    hashed,
+                    Output::Bytes(
+                        crate::markdown::highlight::syntax_css(&m.config.highlight_theme)
+                            .into_bytes()
+                            .into(),
+                    ),
+                ),
+            }
+            .map_err(|e| vec![e])?;
+        }
+        Ok(written.len() + assets.len() + m.asset_names.len())
     }
 }
+
+/// The hashed asset names under `dossier serve`: none.
+static NO_ASSETS: BTreeMap<String, String> = BTreeMap::new();
 
 /// Weighted pages first (by weight), then newest first, then by title.
 fn sort_key(

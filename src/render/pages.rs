@@ -1,7 +1,7 @@
 //! The generated pages: /sources/, the 404 page and the taxonomy pages (/places/, /tags/
 //! and one page per term). /figures/ is `figures`.
 
-use super::context::{FigureBrief, Link, SourceCtx, TermCtx};
+use super::context::{ExcerptCtx, FigureBrief, Link, SourceCtx, TermCtx};
 use super::{Renderer, TermGroup, sort_key};
 use crate::diagnostics::Diagnostic;
 use crate::model::Document;
@@ -41,6 +41,8 @@ impl<'m> Renderer<'m> {
                         display: f.display(true),
                         subject: &f.decl.subject,
                         url: m.url(&format!("/figures/#{}", f.anchor())),
+                        quote: &f.decl.quote,
+                        excerpt: ExcerptCtx::of(f),
                     })
                     .collect(),
             })

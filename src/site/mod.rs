@@ -69,11 +69,18 @@ impl Sink for NullSink {
 }
 
 /// Makes every page's root-relative links relative before passing it on (`--relative`).
-pub struct Relative<'a>(pub &'a dyn Sink);
+pub struct Relative<'a>(pub &'a dyn Sink, pub &'a str);
 
 impl Sink for Relative<'_> {
     fn put(&self, path: &str, out: Output) -> Result<(), Diagnostic> {
         match out {
+            // A host serves the 404 page at any missing URL, however deep: its links start
+            // from the site's path (the second field: base_url's), not from where it lies.
+            Output::Bytes(b) if path == "404.html" => {
+                let html = String::from_utf8_lossy(&b);
+                let rooted = crate::html::rebase(&html, self.1);
+                self.0.put(path, Output::Bytes(rooted.into_bytes().into()))
+            }
             Output::Bytes(b) if path.ends_with(".html") => {
                 let html = String::from_utf8_lossy(&b);
                 let rel = crate::html::relativize(&html, path, "");
@@ -154,6 +161,16 @@ impl Sink for Minify<'_> {
         self.after.fetch_add(small.len() as u64, Relaxed);
         self.inner.put(path, Output::Bytes(small.into()))
     }
+}
+
+/// The site's URL path (of `--base-url`, else of site.yaml's `base_url`): `Relative`'s second field.
+pub fn base_path(inputs: &Inputs, opts: &BuildOptions) -> String {
+    crate::config::url_path(
+        opts.model
+            .base_url
+            .as_deref()
+            .unwrap_or(&inputs.config.base_url),
+    )
 }
 
 /// Writes through a closure (the staging folder of `output::Target::write`).
@@ -280,7 +297,11 @@ pub fn render(
             changes.pages.len(),
             changes.assets.is_empty(),
         ) {
-            (false, 0, false) => prev.assets(inputs, sink),
+            // A stylesheet or script has a hashed name, in every page but under serve's live
+            // reload (`Renderer::with_words`): rendered again (then from the memo under serve).
+            (false, 0, false) if !changes.assets.iter().any(|a| is_hashed_kind(a)) => {
+                prev.assets(inputs, sink)
+            }
             (false, 1, true) => {
                 let page = changes.pages.first().expect("one page");
                 prev.patch(page, inputs, &mut cache.memo, sink)
@@ -293,6 +314,12 @@ pub fn render(
         }
     }
     render_all(inputs, opts, cache, sink)
+}
+
+/// Whether a static file of that output name gets a content-hashed name
+/// (`model::outputs::hashed_names`).
+fn is_hashed_kind(name: &str) -> bool {
+    name.ends_with(".css") || name.ends_with(".js")
 }
 
 /// Every file of the site, through the memo tables.
@@ -406,9 +433,10 @@ impl Site {
     /// Render `inputs` in memory (a one-off render: the pages' texts are released).
     pub fn from_inputs(inputs: &mut Inputs, opts: &BuildOptions) -> Result<Site, Vec<Diagnostic>> {
         let sink = MemorySink::default();
-        let rel;
+        let (rel, base);
         let to: &dyn Sink = if opts.model.relative {
-            rel = Relative(&sink);
+            base = base_path(inputs, opts);
+            rel = Relative(&sink, &base);
             &rel
         } else {
             &sink

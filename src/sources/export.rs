@@ -361,6 +361,7 @@ impl PageCitation<'_> {
             index: None,
             imported: None,
             archive_text: None,
+            archive_raw: None,
         }
     }
 

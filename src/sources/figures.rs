@@ -99,6 +99,8 @@ pub struct Figure {
     pub index: usize,
     /// The quote was found in the source's archived text (false: the source has none).
     pub verified: bool,
+    /// The quote in its sentence of the archived text, when it was found there.
+    pub excerpt: Option<super::quotes::Excerpt>,
 }
 
 /// The name relations compare a free-text name by: lowercased, whitespace collapsed.
@@ -125,6 +127,8 @@ impl std::hash::Hash for Figure {
             page,
             index,
             verified,
+            // Follows from the quote and the source's archive.
+            excerpt: _,
         } = self;
         (
             decl,
@@ -166,6 +170,7 @@ impl Figure {
             page,
             index,
             verified: false,
+            excerpt: None,
         }
     }
 

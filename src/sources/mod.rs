@@ -25,6 +25,6 @@ pub use figures::{Figure, Period, measure_label, name_key};
 pub use intervals::Interval;
 pub use names::Vocabulary;
 pub use numbers::{contains_number, contains_value, format_grouped, format_number, spellings};
-pub use quotes::{Finding, check_quote, closest_passage, normalise};
+pub use quotes::{Excerpt, Finding, check_quote, closest_passage, excerpt, normalise};
 pub use registry::{Archives, Registry, SOURCES_FILE, Source, is_valid_id};
 pub use relations::{Relation, Relations, relate};

@@ -50,6 +50,8 @@ pub struct Source {
     pub imported: Option<Imported>,
     /// The archived text, normalised, when one was found.
     pub archive_text: Option<String>,
+    /// The archived text as written (for the excerpts that show a quote in its sentence).
+    pub archive_raw: Option<String>,
 }
 
 /// Where an imported source came from.
@@ -361,6 +363,7 @@ impl Registry {
             index,
             imported: origin,
             archive_text: None,
+            archive_raw: None,
         };
         for (key, url) in [("url", &s.url), ("archive_url", &s.archive_url)] {
             if let Some(url) = url
@@ -396,7 +399,10 @@ impl Registry {
         }
         match find_archive(&s, archives) {
             Ok(Some(path)) => match super::archives::text_of(&path, s.url.as_deref()) {
-                Ok(text) => s.archive_text = Some(normalise(&text)),
+                Ok(text) => {
+                    s.archive_text = Some(normalise(&text));
+                    s.archive_raw = Some(text);
+                }
                 Err(e) => diags.push(
                     Diagnostic::error(
                         place("archive"),

@@ -26,6 +26,28 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("robots.txt", include_str!("builtin/robots.txt")),
 ];
 
+/// `asset_url(path="style.css")`: the URL of a static file from the site root, under its
+/// content-hashed name when the build gives it one (`site.assets`), else under its own.
+fn asset_url(kwargs: tera::Kwargs, state: &tera::State) -> tera::TeraResult<String> {
+    let path = kwargs.must_get::<&str>("path")?.trim_start_matches('/');
+    let site = state.get::<tera::Value>("site")?;
+    let field = |m: &tera::Map, key: &str| {
+        m.iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v.clone())
+    };
+    let map = site.as_ref().and_then(tera::Value::as_map);
+    let base = map
+        .and_then(|m| field(m, "base_path"))
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let hashed = map
+        .and_then(|m| field(m, "assets"))
+        .and_then(|a| a.as_map().and_then(|a| field(a, path)))
+        .and_then(|v| v.as_str().map(str::to_string));
+    Ok(format!("{base}/{}", hashed.as_deref().unwrap_or(path)))
+}
+
 /// Why a theme shortcode could not render: what to tell the author, and a hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShortcodeError {
@@ -77,6 +99,7 @@ impl Theme {
             .map(|(n, t)| (n.clone(), t.file.clone()))
             .collect();
         let mut tera = tera::Tera::new();
+        tera.register_function("asset_url", asset_url);
         let mut diags = Vec::new();
         let built_in = BUILT_IN
             .iter()

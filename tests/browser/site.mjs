@@ -4,12 +4,21 @@
 //
 // Without --dir it builds the site at --root (default: the repository) into a temp folder
 // with `dossier build --out`. It serves the folder on 127.0.0.1 (port 0) under the path of
-// the site's base_url, then in headless Chromium, at 1280 px and 390 px wide:
+// the site's base_url, then in headless Chromium, at 320, 390, 768, 1024 and 1280 px wide:
 //   - visits every HTML page and fails on any console error, page error, failed or >= 400
 //     request, or request to anything but the local server;
 //   - checks every internal href/src/srcset on every page answers 200, and that every
 //     #fragment points at an element id on its target page;
-//   - checks no page scrolls sideways at 390 px (scrollWidth <= 391);
+//   - checks no page scrolls sideways at any width (scrollWidth <= clientWidth + 1), and
+//     that no figure table scrolls inside its box (it fits, as a table or as cards);
+//   - runs axe-core on every page at 1280 and 390 px, and on the key pages in dark mode:
+//     0 violations;
+//   - prints /figures/ and the stories to PDF (Chromium's page.pdf) and checks no page is
+//     blank, nearly empty or ends with a heading (pdf-pages.mjs);
+//   - checks the evidence: each verified figure row shows its quote marked in its sentence,
+//     a number in a story opens that evidence, an arrival on any row kind is outlined;
+//   - builds the site with --relative and checks its 404 page, served at a deep missing
+//     URL, loads its stylesheet and links to pages that exist;
 //   - checks basic accessibility structure (lang, one <main>, skip link target, labelled
 //     controls, img alt, no duplicate ids);
 //   - saves full-page screenshots of the home page, stories, /figures/ and /sources/
@@ -23,6 +32,10 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { launchChromium, dossierBinary, parseArgs, REPO } from './common.mjs';
 import { startStaticServer } from './static-server.mjs';
+import { pdfPages, printProblems } from './pdf-pages.mjs';
+import { createRequire } from 'node:module';
+
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const args = parseArgs(process.argv.slice(2), {
   dir: 'value', root: 'value', screenshots: 'value', 'all-screenshots': 'flag',
@@ -33,7 +46,14 @@ const shotDir = path.resolve(args.screenshots || path.join(REPO, 'target', 'scre
 const WIDTHS = [
   { name: '1280', viewport: { width: 1280, height: 800 }, isMobile: false },
   { name: '390', viewport: { width: 390, height: 844 }, isMobile: true },
+  { name: '1024', viewport: { width: 1024, height: 768 }, isMobile: false },
+  { name: '768', viewport: { width: 768, height: 1024 }, isMobile: true },
+  { name: '320', viewport: { width: 320, height: 640 }, isMobile: true },
 ];
+// Where axe-core runs on every page (dark mode adds the key pages at 390).
+const AXE_WIDTHS = new Set(['1280', '390']);
+// Screenshots of the key pages are taken at these widths.
+const SHOT_WIDTHS = new Set(['1280', '1024', '768', '390']);
 // The pages the issue names, plus every story: screenshots and the overflow check are
 // required there; every other page gets the same checks but no screenshot by default.
 const KEY_PAGES = [
@@ -218,6 +238,23 @@ async function checkA11y(page, where) {
   for (const p of problems) fail(where, `a11y: ${p}`);
 }
 
+// axe-core's violations on the page, one line each (rule, impact, first nodes).
+async function axe(page, where) {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} node(s), e.g. ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join('; ')}`);
+  });
+  for (const v of violations) fail(where, `axe: ${v}`);
+}
+
+// Figure tables that scroll inside their box: they should fit (a table, or cards).
+async function tablesThatScroll(page) {
+  return page.evaluate(() => [...document.querySelectorAll('.table-wrap')]
+    .filter((w) => w.querySelector('table.figure-table') && w.scrollWidth > w.clientWidth + 1)
+    .map((w) => `${w.querySelector('caption')?.textContent.trim() || 'figure table'} ${w.scrollWidth} > ${w.clientWidth}`));
+}
+
 async function overflow(page) {
   return page.evaluate(() => {
     const se = document.scrollingElement;
@@ -257,27 +294,30 @@ for (const width of WIDTHS) {
       await collectLinksAndIds(page, url, where);
       await checkA11y(page, where);
     }
-    if (width.name === '390') {
-      const o = await overflow(page);
-      if (o) fail(where, `scrolls sideways: scrollWidth ${o.scrollWidth} > ${o.clientWidth}; widest: ${o.wide.join(', ') || '?'}`);
-    }
+    const o = await overflow(page);
+    if (o) fail(where, `scrolls sideways: scrollWidth ${o.scrollWidth} > ${o.clientWidth}; widest: ${o.wide.join(', ') || '?'}`);
+    for (const t of await tablesThatScroll(page)) fail(where, `figure table scrolls sideways: ${t}`);
     const key = keyByPath.get(p);
-    if (key || args['all-screenshots']) {
+    if ((key && SHOT_WIDTHS.has(width.name)) || (args['all-screenshots'] && !key)) {
       const name = key ? key.name : p.replace(/\/$/, '').replace(/[/.]/g, '_') || 'home';
       await page.screenshot({ path: path.join(shotDir, `${name}-${width.name}.png`), fullPage: true });
     }
+    // Last: axe adds its script to the page.
+    if (AXE_WIDTHS.has(width.name)) await axe(page, where);
     if (process.env.VERBOSE) console.log(`${where}: open ${t1 - t0} ms, checks ${Date.now() - t1} ms`);
   }
   await context.close();
 }
 
-// Dark mode (prefers-color-scheme) at phone width, key pages only: for looking at.
-{
-  const context = await newContext(WIDTHS[1], { colorScheme: 'dark' });
+// Dark mode (prefers-color-scheme), key pages only: for looking at, and axe at 390 px.
+for (const width of [WIDTHS[1], WIDTHS[0]]) {
+  const context = await newContext(width, { colorScheme: 'dark' });
   const tab = await newTab(context);
   for (const k of keyPages) {
-    const page = await tab.go(base + k.path, `/${k.path} @390 dark`);
-    await page.screenshot({ path: path.join(shotDir, `${k.name}-390-dark.png`), fullPage: true });
+    const where = `/${k.path} @${width.name} dark`;
+    const page = await tab.go(base + k.path, where);
+    await page.screenshot({ path: path.join(shotDir, `${k.name}-${width.name}-dark.png`), fullPage: true });
+    if (width.name === '390') await axe(page, where);
   }
   await context.close();
 }
@@ -320,7 +360,8 @@ console.log(`checked ${linkTargets.size} internal link targets and ${fragments.l
     const before = await rowIds();
     if (before.length < 2) fail(where, `only ${before.length} figure rows`);
 
-    // Sort by value: the order changes and each group ends up monotonic.
+    // Sort by value: the order changes, and the groups give way to one list sorted as a
+    // whole (not within each place and measure, where most groups have 1-3 rows).
     const valueHeader = table.locator('thead th').filter({ hasText: /^\s*Value/ }).first();
     const button = valueHeader.locator('button.sort-button');
     await button.click();
@@ -330,17 +371,34 @@ console.log(`checked ${linkTargets.size} internal link targets and ${fragments.l
     if (after.slice().sort().join() !== before.slice().sort().join()) fail(where, 'sorting lost or duplicated rows');
     const sortState = await valueHeader.getAttribute('aria-sort');
     if (sortState !== 'ascending' && sortState !== 'descending') fail(where, `Value header aria-sort is ${sortState}`);
-    const monotonic = await table.evaluate((t, dir) => [...t.tBodies].every((b) => {
-      const v = [...b.rows].filter((r) => !['group-row', 'series-row', 'repeat-row'].some((c) => r.classList.contains(c))).map((r) => Number(r.cells[0].dataset.sort));
-      return v.every((x, i) => i === 0 || (dir === 'ascending' ? v[i - 1] <= x : v[i - 1] >= x));
-    }), sortState);
-    if (!monotonic) fail(where, `rows are not ${sortState} by value within each group after sorting`);
+    const monotonic = await table.evaluate((t, dir) => {
+      const v = [...t.tBodies].filter((b) => !b.hidden).flatMap((b) => [...b.rows])
+        .filter((r) => !['group-row', 'series-row', 'repeat-row'].some((c) => r.classList.contains(c)))
+        .map((r) => Number(r.cells[0].dataset.sort));
+      return v.length > 2 && v.every((x, i) => i === 0 || (dir === 'ascending' ? v[i - 1] <= x : v[i - 1] >= x));
+    }, sortState);
+    if (!monotonic) fail(where, `the figure rows are not ${sortState} by value over the whole table after sorting`);
+    const placeShown = await table.evaluate((t) => {
+      const c = t.querySelector('tbody:not([hidden]) tr:not(.group-row):not(.series-row):not(.repeat-row) td.col-place');
+      return !!c && getComputedStyle(c).display !== 'none';
+    });
+    if (!placeShown) fail(where, 'sorted as one list, the rows do not show their place');
     // A repeat stays folded under the figure it repeats.
     const folded = await table.evaluate((t) => [...t.querySelectorAll('tr.repeat-row')].every((r) => {
       const prev = r.previousElementSibling;
       return prev && !prev.classList.contains('group-row') && !prev.classList.contains('series-row');
     }));
     if (!folded) fail(where, 'a repeat row was separated from its figure by sorting');
+
+    // The groups come back.
+    const regroup = page.locator('button.table-regroup').first();
+    if (!(await regroup.isVisible())) fail(where, 'no visible button to group the sorted table again');
+    else {
+      await regroup.click();
+      const back = await rowIds();
+      if (JSON.stringify(back) !== JSON.stringify(before)) fail(where, 'grouping again did not restore the original order');
+      if (await valueHeader.getAttribute('aria-sort')) fail(where, 'grouped again, the Value header still claims a sort');
+    }
 
     // Sort by another (text) column too: order changes again.
     const placeButton = table.locator('thead th').filter({ hasText: /^\s*Subject/ }).locator('button.sort-button');
@@ -365,6 +423,18 @@ console.log(`checked ${linkTargets.size} internal link targets and ${fragments.l
     await filter.scrollIntoViewIfNeeded();
     await page.evaluate(() => window.scrollBy(0, document.querySelector('.table-filter').getBoundingClientRect().top - 16));
     await page.screenshot({ path: path.join(shotDir, 'figures-filtered-1280.png') });
+    // Whole words, and a source's short name: "AP" finds the AP rows and not "caption",
+    // "capacity" or "escape"; "98000" finds "98,000".
+    await filter.fill('AP');
+    const ap = await table.evaluate((t, f) => {
+      const rows = [...t.tBodies].flatMap((b) => [...b.rows]).filter((r) => new Function('r', `return ${f}`)(r));
+      const isAp = (r) => /(^|\s)AP(\s|$)/.test(r.dataset.filter || '');
+      return { shown: rows.filter((r) => !r.hidden).length, wrong: rows.filter((r) => !r.hidden && !isAp(r) && !/\bAP\b/.test(r.textContent)).length, expected: rows.filter(isAp).length };
+    }, isFigureRow);
+    if (!(ap.expected > 0 && ap.shown >= ap.expected && ap.wrong === 0)) fail(where, `filter "AP": ${ap.shown} rows shown, ${ap.expected} rows of AP, ${ap.wrong} shown that are not AP's`);
+    await filter.fill('98000');
+    const n98 = await table.evaluate((t, f) => [...t.tBodies].flatMap((b) => [...b.rows]).filter((r) => new Function('r', `return ${f}`)(r) && !r.hidden).map((r) => r.textContent), isFigureRow);
+    if (!n98.length || !n98.every((v) => /98,000/.test(v))) fail(where, `filter "98000": ${n98.length} rows, expected only rows that say 98,000`);
     await filter.fill('zzzz-no-such-thing');
     if ((await visibleCount()) !== 0) fail(where, 'a nonsense filter still shows rows');
     await filter.press('Escape');
@@ -409,6 +479,108 @@ console.log(`checked ${linkTargets.size} internal link targets and ${fragments.l
   await context.close();
 }
 
+// The evidence: every verified figure row shows its quote marked within its sentence of the
+// archived article (a short excerpt); every figure row, and a row that a link arrives at
+// (a conflicting one too), is outlined in a colour no other row has.
+{
+  const where = '/figures/ evidence';
+  const context = await newContext(WIDTHS[0]);
+  const tab = await newTab(context);
+  const page = await tab.go(base + 'figures/', where);
+  const ev = await page.evaluate(() => [...document.querySelectorAll('tr.figure-row')].map((r) => ({
+    id: r.id,
+    disputed: r.classList.contains('disputed'),
+    verified: !!r.querySelector('.badge-verified'),
+    marked: r.querySelector('.evidence mark.quoted')?.textContent || '',
+    length: (r.querySelector('.evidence')?.textContent || '').length,
+  })));
+  if (!ev.length) fail(where, 'no figure rows');
+  for (const r of ev) {
+    if (r.verified && !r.marked) fail(where, `verified row #${r.id} shows no quote marked in its sentence`);
+    if (r.length > 700) fail(where, `row #${r.id}: the excerpt is ${r.length} characters (a short excerpt, not the article)`);
+  }
+  const disputed = ev.find((r) => r.disputed);
+  const plain = ev.find((r) => !r.disputed);
+  for (const r of [disputed, plain].filter(Boolean)) {
+    // A new document each time (a query), as when a link from another page arrives.
+    await tab.go(`${base}figures/?from=${r.id}#${r.id}`, `${where} #${r.id}`);
+    const look = await page.evaluate((id) => {
+      const tr = document.getElementById(id);
+      const cs = getComputedStyle(tr);
+      const cell = getComputedStyle(tr.cells[1]).backgroundColor;
+      const others = [...document.querySelectorAll('tr.figure-row')].filter((o) => o !== tr).map((o) => getComputedStyle(o.cells[1]).backgroundColor);
+      return { outline: cs.outlineStyle, width: parseFloat(cs.outlineWidth), cell, unique: !others.includes(cell) };
+    }, r.id);
+    if (look.outline === 'none' || look.width < 2 || !look.unique) fail(where, `arriving at ${r.disputed ? 'a conflicting' : 'a'} row #${r.id}: outline ${look.outline} ${look.width}px, background ${look.cell} ${look.unique ? '' : '(as other rows)'}`);
+  }
+  await page.screenshot({ path: path.join(shotDir, 'figures-arrival-1280.png') });
+
+  // A number in a story opens its evidence beside the text; without JS it is a link.
+  const story = stories.find((p) => p.includes('numbers')) || stories[0];
+  if (story) {
+    const sp = await tab.go(base + story, `/${story} evidence`);
+    const fig = sp.locator('span.fig a.fig-value').first();
+    await fig.click();
+    const pop = sp.locator('.evidence-pop');
+    if (!(await pop.isVisible())) fail(`/${story} evidence`, 'clicking a number in the text opens no evidence');
+    else {
+      if (!(await pop.locator('.evidence').count())) fail(`/${story} evidence`, 'the evidence box has no quote');
+      if (!(await pop.locator('a[href*="/figures/#"]').count())) fail(`/${story} evidence`, 'the evidence box has no link to the figure');
+      await sp.screenshot({ path: path.join(shotDir, 'story-evidence-1280.png') });
+      await sp.keyboard.press('Escape');
+      if (await pop.isVisible()) fail(`/${story} evidence`, 'Escape did not close the evidence');
+    }
+  }
+  await context.close();
+}
+
+// Print: /figures/ and the stories on A4, no blank, nearly empty or heading-only page and
+// no page ending with a heading.
+{
+  const context = await newContext(WIDTHS[0]);
+  const tab = await newTab(context);
+  for (const p of ['figures/', ...stories]) {
+    const where = `/${p} print`;
+    const page = await tab.go(base + p, where);
+    await page.emulateMedia({ media: 'print' });
+    const headings = await page.evaluate(() => [...document.querySelectorAll('h1, h2, h3, h4, caption, summary, tr.group-row th')].map((h) => h.innerText));
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    const pages = await pdfPages(pdf);
+    for (const problem of printProblems(pages, headings)) fail(where, problem);
+    if (process.env.VERBOSE) console.log(`${where}: ${pages.length} pages`);
+    if (p === 'figures/') fs.writeFileSync(path.join(shotDir, 'figures-print.pdf'), pdf);
+    await page.emulateMedia({ media: 'screen' });
+  }
+  await context.close();
+}
+
+// --relative: the 404 page works at any depth (hosts serve it at the missing URL).
+if (!args.dir) {
+  const where = '--relative 404';
+  const relDir = path.join(tmp, 'relative');
+  const r = spawnSync(dossierBinary(), ['build', '--root', siteRoot, '--out', relDir, '--relative'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) fail(where, `dossier build --relative exited ${r.status}`);
+  else {
+    const rel = await startStaticServer(relDir, prefix);
+    const context = await browser.newContext({ viewport: WIDTHS[0].viewport });
+    const page = await context.newPage();
+    const bad = [];
+    page.on('response', (res) => { if (res.status() >= 400 && !res.url().includes('/no/such/page/')) bad.push(`${res.status()} ${res.url()}`); });
+    const res = await page.goto(rel.base + 'no/such/page/here/', { waitUntil: 'load' });
+    if (!res || res.status() !== 404) fail(where, `a missing page answers ${res && res.status()}`);
+    const styled = await page.evaluate(() => [...document.styleSheets].some((s) => { try { return s.cssRules.length > 10; } catch { return false; } }));
+    if (!styled) fail(where, 'the 404 page at a deep URL has no stylesheet');
+    for (const b of bad) fail(where, `the 404 page at a deep URL loads ${b}`);
+    const links = await page.evaluate(() => [...document.querySelectorAll('main a[href]')].map((a) => a.href));
+    for (const l of links) {
+      const st = await status(l);
+      if (st !== 200) fail(where, `its link ${l} answers ${st}`);
+    }
+    await context.close();
+    await rel.close();
+  }
+}
+
 await browser.close();
 await srv.close();
 if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -419,4 +591,4 @@ if (failures.length) {
   for (const f of failures) console.error('  - ' + f);
   process.exit(1);
 }
-console.log(`PASS: ${allPages.length} pages at ${WIDTHS.map((w) => w.name + ' px').join(' and ')}, links, overflow, enhancement`);
+console.log(`PASS: ${allPages.length} pages at ${WIDTHS.map((w) => w.name + ' px').join(', ')}, links, overflow, axe, print, evidence, enhancement`);

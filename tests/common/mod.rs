@@ -630,9 +630,10 @@ pub fn disk_build(
     let mut inputs = dossier::content::load::Inputs::load(root)?;
     let (report, _) = target.write(|put| {
         let disk = PutSink(put);
-        let rel;
+        let (rel, base);
         let sink: &dyn Sink = if opts.model.relative {
-            rel = Relative(&disk);
+            base = dossier::site::base_path(&inputs, opts);
+            rel = Relative(&disk, &base);
             &rel
         } else {
             &disk

@@ -1,7 +1,8 @@
 /* dossier default theme: progressive enhancement only.
  * Without this file every page still works: tables are plain tables,
  * and the search box (which needs it) stays hidden.
- *  1. Tables marked data-sortable get sort buttons in their headers and a filter box.
+ *  1. Tables marked data-sortable get sort buttons in their headers and a filter box;
+ *     a number in the text opens its evidence from the page's own figure table.
  *  2. The search box loads search-index.json and MiniSearch the first time it is used.
  */
 (function () {
@@ -63,6 +64,22 @@
     return s !== "" && isFinite(Number(s));
   }
 
+  // The words a row is filtered by: its text, its dates as written in datetime (2022-10-04),
+  // and what its data-filter adds (a source's short name: "AP"). Numbers lose their
+  // thousands separators, so "98000" finds "98,000".
+  function words(s) {
+    return " " + normalise(s).replace(/(\d)[,\u202f\u00a0](?=\d{3}\b)/g, "$1")
+      .replace(/[^\p{L}\p{N}]+/gu, " ").trim() + " ";
+  }
+
+  function rowWords(tr) {
+    var parts = [tr.textContent, tr.getAttribute("data-filter") || ""];
+    Array.prototype.forEach.call(tr.querySelectorAll("time[datetime]"), function (t) {
+      parts.push(t.getAttribute("datetime"));
+    });
+    return parts.join(" ");
+  }
+
   function enhanceTable(table) {
     var head = table.tHead;
     if (!head || !head.rows.length) return;
@@ -70,11 +87,41 @@
     if (!table.id) table.id = "sortable-" + tableCount;
     var headers = Array.prototype.slice.call(head.rows[head.rows.length - 1].cells);
     var bodies = Array.prototype.slice.call(table.tBodies);
+    var grouped = bodies.length > 1;
 
-    // Remember the original order so sorting is stable and ties keep the author's order.
+    // Every figure row, in the author's order, with its home group and its repeats: sorting
+    // is stable (ties keep that order) and can be undone.
+    var rows = [];
     bodies.forEach(function (tb) {
-      dataRows(tb).forEach(function (tr, i) { tr.dataset.order = String(i); });
+      dataRows(tb).forEach(function (tr) {
+        rows.push({ tr: tr, home: tb, with: attachedTo(tr), order: rows.length });
+      });
     });
+
+    // A grouped table sorts as one list: the groups give way to one body, the place and
+    // measure columns show, and a button puts the groups back.
+    var flat = null;
+    var regroup = null;
+    if (grouped) {
+      flat = el("tbody", { "class": "figure-group flat-body" });
+      flat.hidden = true;
+      table.appendChild(flat);
+      regroup = el("button", { type: "button", "class": "table-regroup", text: "Group by place and measure again" });
+      regroup.hidden = true;
+      regroup.addEventListener("click", function () {
+        headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        rows.forEach(function (r) {
+          r.home.appendChild(r.tr);
+          r.with.forEach(function (a) { r.home.appendChild(a); });
+        });
+        bodies.forEach(function (tb) { tb.hidden = false; });
+        flat.hidden = true;
+        table.classList.remove("flat");
+        regroup.hidden = true;
+        if (table._dossierApply) table._dossierApply();
+        announce(table, "Grouped by place and measure");
+      });
+    }
 
     headers.forEach(function (th, col) {
       var label = th.textContent.trim();
@@ -88,32 +135,36 @@
         headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
         th.setAttribute("aria-sort", next);
         sortBy(col, next === "ascending" ? 1 : -1);
-        announce(table, "Sorted by " + label + ", " + next);
+        announce(table, "Sorted by " + label + ", " + next + (grouped ? ", all figures in one list" : ""));
       });
     });
 
     function sortBy(col, dir) {
-      bodies.forEach(function (tb) {
-        var rows = dataRows(tb);
-        var values = rows.map(function (tr) { return sortValue(tr.cells[col]); });
-        var numeric = values.every(function (v) { return v === "" || isNumeric(v); });
-        var keyed = rows.map(function (tr, i) { return { tr: tr, v: values[i], with: attachedTo(tr) }; });
-        keyed.sort(function (a, b) {
-          // Empty cells go last whatever the direction.
-          if (a.v === "" && b.v !== "") return 1;
-          if (b.v === "" && a.v !== "") return -1;
-          var c = numeric ? Number(a.v) - Number(b.v) : collator.compare(a.v, b.v);
-          if (c === 0) return Number(a.tr.dataset.order) - Number(b.tr.dataset.order);
-          return c * dir;
-        });
-        keyed.forEach(function (k) {
-          tb.appendChild(k.tr);
-          k.with.forEach(function (a) { tb.appendChild(a); });
-        });
+      var values = rows.map(function (r) { return sortValue(r.tr.cells[col]); });
+      var numeric = values.every(function (v) { return v === "" || isNumeric(v); });
+      var keyed = rows.map(function (r, i) { return { r: r, v: values[i] }; });
+      keyed.sort(function (a, b) {
+        // Empty cells go last whatever the direction.
+        if (a.v === "" && b.v !== "") return 1;
+        if (b.v === "" && a.v !== "") return -1;
+        var c = numeric ? Number(a.v) - Number(b.v) : collator.compare(a.v, b.v);
+        if (c === 0) return a.r.order - b.r.order;
+        return c * dir;
       });
+      var into = grouped ? flat : bodies[0];
+      keyed.forEach(function (k) {
+        into.appendChild(k.r.tr);
+        k.r.with.forEach(function (a) { into.appendChild(a); });
+      });
+      if (grouped) {
+        bodies.forEach(function (tb) { tb.hidden = true; });
+        flat.hidden = false;
+        table.classList.add("flat");
+        regroup.hidden = false;
+      }
     }
 
-    addFilter(table, bodies);
+    addFilter(table, rows, bodies, regroup);
   }
 
   function announce(table, message) {
@@ -121,21 +172,25 @@
     if (status) status.textContent = message;
   }
 
-  function addFilter(table, bodies) {
+  function addFilter(table, rows, bodies, regroup) {
     var id = table.id + "-filter";
-    var total = bodies.reduce(function (n, tb) { return n + dataRows(tb).length; }, 0);
+    var total = rows.length;
     if (total < 2) return;
     var caption = table.caption ? table.caption.textContent.trim() : "table";
     var input = el("input", {
       type: "search", id: id, "class": "table-filter-input", autocomplete: "off",
-      spellcheck: "false", "aria-controls": table.id, placeholder: "e.g. Kazakhstan, AP, 2022-10"
+      spellcheck: "false", "aria-controls": table.id, "aria-describedby": id + "-hint",
+      placeholder: "e.g. Kazakhstan, AP, 2022-10"
     });
     var count = el("span", { "class": "table-filter-count", role: "status", "aria-live": "polite" });
+    var hint = el("span", { "class": "visually-hidden", id: id + "-hint", text: "Whole words; a row shows when it has every word." });
     var box = el("div", { "class": "table-filter" }, [
       el("label", { "for": id, text: "Filter" }),
       input,
+      hint,
       count
     ]);
+    if (regroup) box.appendChild(regroup);
     var label = box.querySelector("label");
     label.appendChild(el("span", { "class": "visually-hidden", text: " " + caption }));
     table._dossierStatus = count;
@@ -144,43 +199,143 @@
     wrap.parentNode.insertBefore(box, wrap);
 
     var texts = new Map();
-    bodies.forEach(function (tb) {
-      dataRows(tb).forEach(function (tr) {
-        var all = [tr].concat(attachedTo(tr)).map(function (r) { return r.textContent; });
-        texts.set(tr, normalise(all.join(" ")));
-      });
+    rows.forEach(function (r) {
+      texts.set(r.tr, words([r.tr].concat(r.with).map(rowWords).join(" ")));
     });
 
     function apply() {
-      var terms = normalise(input.value).trim().split(" ").filter(Boolean);
+      // Each term is a run of whole words ("2022 10" is 2022-10 in a date).
+      var terms = input.value.split(/\s+/).map(words).filter(function (t) { return t.trim(); });
       var shown = 0;
+      var visible = new Map();
+      rows.forEach(function (r) {
+        var text = texts.get(r.tr);
+        var match = terms.every(function (t) { return text.indexOf(t) !== -1; });
+        r.tr.hidden = !match;
+        r.with.forEach(function (a) { a.hidden = !match; });
+        if (match) {
+          shown += 1;
+          visible.set(r.home, true);
+        }
+      });
       bodies.forEach(function (tb) {
-        var visibleInGroup = 0;
-        dataRows(tb).forEach(function (tr) {
-          var text = texts.get(tr);
-          var match = terms.every(function (t) { return text.indexOf(t) !== -1; });
-          tr.hidden = !match;
-          attachedTo(tr).forEach(function (a) { a.hidden = !match; });
-          if (match) { visibleInGroup += 1; shown += 1; }
-        });
         Array.prototype.forEach.call(tb.rows, function (tr) {
-          if (isGroupRow(tr)) tr.hidden = visibleInGroup === 0;
+          if (isGroupRow(tr)) tr.hidden = !visible.get(tb);
         });
       });
       count.textContent = terms.length ? shown + " of " + total + " shown" : "";
     }
+    table._dossierApply = apply;
     input.addEventListener("input", apply);
     input.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && input.value) { input.value = ""; apply(); }
     });
+
+    // Arriving at a row the filter hides (a link from the text): show everything again.
+    function arrive() {
+      var target = location.hash.length > 1 && doc.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (target && table.contains(target) && target.hidden && input.value) {
+        input.value = "";
+        apply();
+        target.scrollIntoView();
+      }
+    }
+    window.addEventListener("hashchange", arrive);
   }
+
+  /* ---------- 1b. The evidence of a number in the text ---------- */
+
+  // A figure in the text links to its row on /figures/ (that works without this). When the
+  // page's own table has the row, a click opens its evidence (the quote in its sentence,
+  // the source, the claimant and period) beside the number instead; the link stays one
+  // click away in the box.
+  function setupEvidence() {
+    var links = doc.querySelectorAll("span.fig[data-figure] > a.fig-value");
+    if (!links.length) return;
+    var box = null;
+    var opener = null;
+
+    function close(focusBack) {
+      if (!box) return;
+      box.remove();
+      box = null;
+      if (opener) {
+        opener.setAttribute("aria-expanded", "false");
+        if (focusBack) opener.focus();
+      }
+      opener = null;
+    }
+
+    function cellText(row, cls) {
+      var c = row.querySelector("." + cls);
+      return c ? c.textContent.replace(/\s+/g, " ").trim() : "";
+    }
+
+    Array.prototype.forEach.call(links, function (a) {
+      var anchor = a.getAttribute("href").split("#")[1];
+      var row = anchor && doc.getElementById(anchor);
+      if (!row || row.tagName !== "TR") return;
+      a.setAttribute("aria-expanded", "false");
+      a.addEventListener("click", function (e) {
+        if (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+        e.preventDefault();
+        var same = opener === a;
+        close(false);
+        if (same) return;
+        opener = a;
+        a.setAttribute("aria-expanded", "true");
+        var id = "evidence-" + anchor;
+        box = el("div", { "class": "evidence-pop", id: id, role: "dialog", "aria-label": "Evidence for " + a.textContent });
+        var heading = el("p", { "class": "evidence-pop-head" });
+        heading.appendChild(el("strong", { text: a.textContent }));
+        heading.appendChild(doc.createTextNode(" " + cellText(row, "col-subject")));
+        box.appendChild(heading);
+        var meta = [cellText(row, "col-when"), cellText(row, "col-source")].filter(Boolean).join(" · ");
+        if (meta) box.appendChild(el("p", { "class": "evidence-pop-meta", text: meta }));
+        var ev = row.querySelector(".col-quote");
+        if (ev) Array.prototype.forEach.call(ev.children, function (c) { box.appendChild(c.cloneNode(true)); });
+        var more = el("p", { "class": "evidence-pop-links" });
+        more.appendChild(el("a", { href: a.href, text: "Compare with other sources" }));
+        var closeButton = el("button", { type: "button", "class": "evidence-pop-close", text: "Close" });
+        closeButton.addEventListener("click", function () { close(true); });
+        more.appendChild(closeButton);
+        box.appendChild(more);
+        box.addEventListener("keydown", function (ev2) { if (ev2.key === "Escape") close(true); });
+        a.setAttribute("aria-controls", id);
+        // Below the paragraph, in the flow of the text: never off the side of a phone.
+        var host = a.closest("p, li, dd, td, blockquote");
+        if (host && host.tagName === "P") host.parentNode.insertBefore(box, host.nextSibling);
+        else (host || a.parentNode).appendChild(box);
+        box.setAttribute("tabindex", "-1");
+        box.focus();
+      });
+    });
+    doc.addEventListener("click", function (e) {
+      if (box && !box.contains(e.target) && e.target !== opener && !(opener && opener.contains(e.target))) close(false);
+    });
+  }
+
+  // Paper shows what a screen folds: every disclosure opens before printing.
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(doc.querySelectorAll("details:not([open])"), function (d) {
+      d.setAttribute("open", "");
+      d.setAttribute("data-print-opened", "");
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    Array.prototype.forEach.call(doc.querySelectorAll("details[data-print-opened]"), function (d) {
+      d.removeAttribute("open");
+      d.removeAttribute("data-print-opened");
+    });
+  });
 
   /* ---------- 2. Search ---------- */
 
   // The site root as a URL. The stylesheet link is resolved by the browser, so this is
   // right for absolute builds, --relative builds and file:// alike; data-root is the fallback.
   function siteRoot() {
-    var link = doc.querySelector('link[rel="stylesheet"][href$="style.css"]');
+    // The stylesheet lies at the site root, under a hashed name (style.<hash>.css).
+    var link = doc.querySelector('link[rel="stylesheet"][href*="style."]');
     if (link) return new URL(".", link.href);
     return new URL((root.dataset.root || "") + "/", location.href);
   }
@@ -367,6 +522,7 @@
 
   function init() {
     Array.prototype.forEach.call(doc.querySelectorAll("table[data-sortable]"), enhanceTable);
+    setupEvidence();
     setupSearch();
   }
 
