@@ -249,6 +249,8 @@ impl Model {
             theme: &theme,
             drafts: &drafts,
             broken: &broken,
+            vocab: &vocab,
+            place_pages: env::place_pages(&docs, &figures),
         };
         build::markdown(&mut docs, inputs, &env, cache, !opts.defer_html, &mut diags);
         let cited_by = build::back_links(&registry, &docs);
@@ -286,6 +288,11 @@ impl Model {
         })
     }
 
+    /// The slugs of the places that have a page (`/places/<slug>/`).
+    pub fn place_pages(&self) -> BTreeSet<String> {
+        env::place_pages(&self.docs, &self.figures)
+    }
+
     /// What a page's Markdown sees of this model and of `inputs`' content files.
     fn page_env<'a>(&'a self, inputs: &'a Inputs) -> PageEnv<'a> {
         PageEnv {
@@ -300,6 +307,8 @@ impl Model {
             theme: &self.theme,
             drafts: &self.drafts,
             broken: &self.broken,
+            vocab: &self.vocab,
+            place_pages: env::place_pages(&self.docs, &self.figures),
         }
     }
 
