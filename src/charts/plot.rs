@@ -305,12 +305,18 @@ fn write_row(
     for (i, c) in claims.iter().enumerate() {
         if !single {
             let label = format!(
-                "{}{}, {}",
+                "{}{}, {}{}",
                 c.figure.describe(),
                 c.figure
                     .period
                     .as_ref()
                     .map(|p| format!(" by {}", short_date(&p.to)))
+                    .unwrap_or_default(),
+                c.figure
+                    .decl
+                    .claimed_by
+                    .as_deref()
+                    .map(|by| format!("{by}; "))
                     .unwrap_or_default(),
                 c.sources(data.registry)
             );
