@@ -574,10 +574,13 @@ fn chart_shortcode_is_an_accessible_svg() {
     let s = disputed_site();
     s.build_ok(&[]);
     let html = s.out("stories/two/index.html");
-    let start = html.find("<figure class=\"chart\"").expect("a chart");
+    let start = html
+        .find("<figure class=\"chart chart-range\"")
+        .expect("a chart");
     let chart = &html[start..start + html[start..].find("</figure>").unwrap()];
+    // A group, not an image: its marks are links.
     assert!(
-        chart.contains("<svg") && chart.contains("role=\"img\""),
+        chart.contains("<svg") && chart.contains("role=\"group\""),
         "{chart}"
     );
     assert!(chart.contains("<title id=") && chart.contains(">Entries, by source</title>"));
@@ -598,9 +601,8 @@ fn chart_shortcode_is_an_accessible_svg() {
 #[test]
 fn a_chart_draws_a_wire_copy_once_and_other_sources_apart() {
     let s = Site::new();
-    // src-b carries src-a's text: its copy of the 200,000 is one claim, one bar; src-c's
-    // reading of the same count is another source's, and keeps its bar; a daily rate is
-    // not drawn beside totals.
+    // src-b carries src-a's text: its copy of the 200,000 is one claim, one mark; src-c
+    // reports the same claimant's count: a repeat too; a daily rate is its own row.
     s.write(
         "content/sources.yaml",
         &format!(
@@ -642,15 +644,23 @@ fn a_chart_draws_a_wire_copy_once_and_other_sources_apart() {
     );
     s.build_ok(&[]);
     let html = s.out("stories/two/index.html");
-    let start = html.find("<figure class=\"chart\"").expect("a chart");
+    let start = html.find("class=\"chart chart-range\"").expect("a chart");
     let chart = &html[start..start + html[start..].find("</figure>").unwrap()];
-    assert_eq!(chart.matches("<g class=\"bar").count(), 2, "{chart}");
-    assert!(
-        chart.contains("src-src-a") && chart.contains("src-src-c"),
-        "{chart}"
-    );
-    assert!(!chart.contains("src-src-b"), "{chart}");
-    assert!(!chart.contains(">10,000<"), "{chart}");
+    let svg = chart;
+    // The rows drawn, by the figure each links to.
+    let rows: Vec<&str> = svg
+        .match_indices("class=\"chart-row\" href=\"")
+        .map(|(i, m)| {
+            let h = &svg[i + m.len()..];
+            let h = &h[..h.find('"').unwrap()];
+            &h[h.find("#fig-").unwrap() + 5..]
+        })
+        .collect();
+    // The copy (src-b carries src-a's text) and src-c's report of the same claimant's
+    // count are repeats of the site's own 200,000 (kz-entries, from src-a): one row for
+    // the three, which names their sources; the daily rate is a row of its own.
+    assert_eq!(rows, ["kz-entries", "kz-daily"], "{svg}");
+    assert!(svg.contains("Publisher C") || svg.contains(">C<"), "{svg}");
 }
 
 #[test]

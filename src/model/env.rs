@@ -29,6 +29,21 @@ pub(super) struct PageEnv<'a> {
     pub(super) drafts: &'a BTreeSet<String>,
     pub(super) broken: &'a BTreeSet<String>,
     pub(super) style: &'a CitationStyle,
+    pub(super) vocab: &'a crate::sources::Vocabulary,
+    /// The slugs of the places that have a page, for `map()`.
+    pub(super) place_pages: BTreeSet<String>,
+}
+
+/// The slugs of the places that have a page: named in a page's `places:` or by a figure.
+pub(super) fn place_pages(
+    docs: &[Document],
+    figures: &BTreeMap<FigureId, Figure>,
+) -> BTreeSet<String> {
+    docs.iter()
+        .flat_map(|d| d.fm.places.iter())
+        .chain(figures.values().filter_map(|f| f.decl.place.as_ref()))
+        .map(|p| super::outputs::term_slug(p))
+        .collect()
 }
 
 /// An exemption with the page that declares it, for `{{ exemptions() }}`.
@@ -75,7 +90,7 @@ impl PageEnv<'_> {
             &inputs.templates,
             self.drafts,
             self.broken,
-            self.style,
+            (self.style, self.vocab, &self.place_pages),
         ))
     }
 
@@ -237,6 +252,39 @@ impl Env for PageEnv<'_> {
 }
 
 impl PageEnv<'_> {
+    /// `{{ chart(...) }}` and `{{ map(...) }}`.
+    fn chart_html(&self, sc: &Shortcode, diags: &mut Vec<Diagnostic>) -> String {
+        let data = crate::charts::Data {
+            figures: self.figures,
+            registry: self.registry,
+            relations: self.relations,
+            vocab: self.vocab,
+            base_path: self.base_path,
+            place_pages: &self.place_pages,
+        };
+        let html = crate::charts::ChartSpec::from_args(&sc.args).and_then(|spec| {
+            if sc.name == "map" {
+                crate::charts::map_html(&spec, &data)
+            } else {
+                crate::charts::render(&spec, &data)
+            }
+        });
+        match html {
+            Ok(html) => html,
+            Err(msg) => {
+                let hint = if sc.name == "map" {
+                    "map(measure=\"entries\") maps the places with coordinates (content/places.yaml `lat:`, `lon:`), each with its latest figure of that measure"
+                } else {
+                    "chart(measure=\"entries\", unit=\"people\") charts figures with that measure; kind=\"timeline\" by date"
+                };
+                diags.push(Diagnostic::error(sc.span.clone(), msg).with_hint(hint));
+                String::new()
+            }
+        }
+    }
+}
+
+impl PageEnv<'_> {
     /// `{{ exemptions() }}`: every page's exemptions from the check of numbers in prose.
     fn exemptions_html(&self) -> String {
         use crate::html::escape;
@@ -271,7 +319,8 @@ impl PageEnv<'_> {
         }
         let known: Option<&[&str]> = match sc.name.as_str() {
             "fig" => Some(&["id", "unit", "cite"]),
-            "chart" => Some(&["measure", "unit", "place", "title"]),
+            "chart" => Some(&["measure", "unit", "place", "title", "kind"]),
+            "map" => Some(&["measure", "unit", "title"]),
             "exemptions" => Some(&[]),
             _ => None,
         };
@@ -352,22 +401,7 @@ impl PageEnv<'_> {
                     crate::html::escape(&fig.display(with_unit))
                 )
             }
-            "chart" => {
-                let spec = crate::charts::ChartSpec::from_args(&sc.args);
-                match crate::charts::render(
-                    &spec,
-                    self.figures.values(),
-                    self.registry,
-                    self.base_path,
-                    &self.relations.disputed,
-                ) {
-                    Ok(svg) => svg,
-                    Err(msg) => {
-                        diags.push(Diagnostic::error(sc.span.clone(), msg).with_hint("chart(measure=\"entries\", unit=\"people\") charts figures with that measure"));
-                        String::new()
-                    }
-                }
-            }
+            "chart" | "map" => self.chart_html(sc, diags),
             "exemptions" => self.exemptions_html(),
             name => match self.theme.shortcode(name, &sc.args) {
                 Ok(html) => html,

@@ -264,6 +264,8 @@ impl Model {
             drafts: &drafts,
             broken: &broken,
             style: &style,
+            vocab: &vocab,
+            place_pages: env::place_pages(&docs, &figures),
         };
         build::markdown(&mut docs, inputs, &env, cache, !opts.defer_html, &mut diags);
         let cited_by = build::back_links(&registry, &docs);
@@ -307,6 +309,11 @@ impl Model {
         })
     }
 
+    /// The slugs of the places that have a page (`/places/<slug>/`).
+    pub fn place_pages(&self) -> BTreeSet<String> {
+        env::place_pages(&self.docs, &self.figures)
+    }
+
     /// What a page's Markdown sees of this model and of `inputs`' content files.
     fn page_env<'a>(&'a self, inputs: &'a Inputs) -> PageEnv<'a> {
         PageEnv {
@@ -322,6 +329,8 @@ impl Model {
             drafts: &self.drafts,
             broken: &self.broken,
             style: &self.style,
+            vocab: &self.vocab,
+            place_pages: env::place_pages(&self.docs, &self.figures),
         }
     }
 

@@ -95,61 +95,10 @@ impl<'m> Renderer<'m> {
         })
     }
 
-    /// Of each group of figures that repeat one claim, the one the others repeat: a source
-    /// that republishes none before one that does, then the earliest published, then an
-    /// exact number before a qualified one, then the smaller id. Copy -> (original, the
-    /// relation).
+    /// Of each group of figures that repeat one claim, the one the others repeat (see
+    /// `sources::relations::originals`). Copy -> (original, the relation).
     fn originals(&self) -> HashMap<&'m str, (&'m str, &'m Relation)> {
-        let m = self.m;
-        let mut parent: HashMap<&str, &str> = HashMap::new();
-        fn root<'a>(parent: &HashMap<&'a str, &'a str>, mut x: &'a str) -> &'a str {
-            while let Some(&p) = parent.get(x) {
-                if p == x {
-                    break;
-                }
-                x = p;
-            }
-            x
-        }
-        let rank = |id: &str| {
-            let f = &m.figures[id];
-            let src = m.registry.get(&f.decl.source);
-            (
-                src.is_some_and(|s| s.republishes.is_some()),
-                src.map(|s| s.published.day),
-                f.qualifier != crate::content::figures::Qualifier::Exact,
-                f.decl.id.as_str(),
-            )
-        };
-        let same_group = |a: &Figure, b: &Figure| {
-            a.decl.place == b.decl.place && a.decl.measure == b.decl.measure
-        };
-        let repeats: Vec<&Relation> = m
-            .relations
-            .list
-            .iter()
-            .filter(|r| r.kind == RelationKind::Repeat && r.figures.len() == 2)
-            .filter(|r| same_group(&m.figures[&r.figures[0]], &m.figures[&r.figures[1]]))
-            .collect();
-        for r in &repeats {
-            let (a, b) = (root(&parent, &r.figures[0]), root(&parent, &r.figures[1]));
-            if a != b {
-                let (keep, fold) = if rank(a) <= rank(b) { (a, b) } else { (b, a) };
-                parent.insert(fold, keep);
-            }
-        }
-        let mut out = HashMap::new();
-        for r in &repeats {
-            for (x, y) in [(0, 1), (1, 0)] {
-                let copy = r.figures[x].as_str();
-                let original = root(&parent, copy);
-                // The relation that names the original, else the first that names the copy.
-                if copy != original && (r.figures[y] == original || !out.contains_key(copy)) {
-                    out.insert(copy, (original, *r));
-                }
-            }
-        }
-        out
+        crate::sources::relations::originals(&self.m.figures, &self.m.registry, &self.m.relations)
     }
 
     /// The running totals among `ids` (a group's figures), each in order of its readings;
@@ -354,7 +303,7 @@ impl<'m> Renderer<'m> {
             .map(relation)
             .collect();
         let relations: Vec<RelationCtx> = m.relations.list.iter().map(relation).collect();
-        let chart = self.default_chart();
+        let (chart, timeline, map) = self.default_charts();
         let mut ctx = self.context("/figures/");
         let all: Vec<tera::Value> = figs
             .iter()
@@ -365,39 +314,56 @@ impl<'m> Renderer<'m> {
         ctx.insert("conflicts", &conflicts);
         ctx.insert("relations", &relations);
         ctx.insert("chart", &chart);
+        ctx.insert("timeline", &timeline);
+        ctx.insert("map", &map);
         Ok((
             "figures/index.html".into(),
             self.render_template("figures/index.html", "figures.html", &ctx)?,
         ))
     }
 
-    /// The chart on /figures/: the measure with the most figures that share a unit.
-    pub(super) fn default_chart(&self) -> String {
+    /// The spec of the charts and map on /figures/ and /places/: the measure with the most
+    /// figures that share a unit.
+    fn default_spec(&self) -> Option<crate::charts::ChartSpec> {
         let mut counts: BTreeMap<(&str, Option<&str>), usize> = BTreeMap::new();
         for f in self.m.figures.values() {
             *counts
                 .entry((&f.decl.measure, f.decl.unit.as_deref()))
                 .or_default() += 1;
         }
-        let Some(((measure, unit), _)) = counts
+        let ((measure, unit), _) = counts
             .into_iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-        else {
-            return String::new();
-        };
-        let spec = crate::charts::ChartSpec {
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
+        Some(crate::charts::ChartSpec {
             measure: Some(measure.to_string()),
             unit: unit.map(str::to_string),
-            place: None,
-            title: None,
+            ..Default::default()
+        })
+    }
+
+    /// The default chart of `kind` (empty without figures), and the map (empty without
+    /// places with coordinates).
+    pub(super) fn default_charts(&self) -> (String, String, String) {
+        let Some(spec) = self.default_spec() else {
+            return Default::default();
         };
-        crate::charts::render(
-            &spec,
-            self.m.figures.values(),
-            &self.m.registry,
-            &self.m.base_path,
-            &self.m.relations.disputed,
+        let place_pages = self.m.place_pages();
+        let data = crate::charts::Data {
+            figures: &self.m.figures,
+            registry: &self.m.registry,
+            relations: &self.m.relations,
+            vocab: &self.m.vocab,
+            base_path: &self.m.base_path,
+            place_pages: &place_pages,
+        };
+        let timeline = crate::charts::ChartSpec {
+            kind: crate::charts::Kind::Timeline,
+            ..spec.clone()
+        };
+        (
+            crate::charts::render(&spec, &data).unwrap_or_default(),
+            crate::charts::render(&timeline, &data).unwrap_or_default(),
+            crate::charts::map_html(&spec, &data).unwrap_or_default(),
         )
-        .unwrap_or_default()
     }
 }

@@ -87,6 +87,9 @@ impl<'m> Renderer<'m> {
             ctx.insert("kind", kind);
             ctx.insert("kind_title", kind_title);
             ctx.insert("terms", &list);
+            if kind == "places" {
+                ctx.insert("map", &self.default_charts().2);
+            }
             let key = format!("{kind}/index.html");
             out.push(emit(
                 self.render_template(&key, "taxonomy_list.html", &ctx)

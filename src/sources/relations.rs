@@ -557,6 +557,64 @@ fn with_declared(mut found: Vec<Relation>, figures: &BTreeMap<FigureId, Figure>)
     found
 }
 
+/// Of each group of figures that repeat one claim (within one place and measure), the one
+/// the others repeat: a source that republishes none before one that does, then the
+/// earliest published, then an exact number before a qualified one, then the smaller id.
+/// Copy -> (original, the relation that folds it).
+pub fn originals<'a>(
+    figures: &'a BTreeMap<FigureId, Figure>,
+    registry: &Registry,
+    relations: &'a Relations,
+) -> HashMap<&'a str, (&'a str, &'a Relation)> {
+    let mut parent: HashMap<&str, &str> = HashMap::new();
+    fn root<'a>(parent: &HashMap<&'a str, &'a str>, mut x: &'a str) -> &'a str {
+        while let Some(&p) = parent.get(x) {
+            if p == x {
+                break;
+            }
+            x = p;
+        }
+        x
+    }
+    let rank = |id: &str| {
+        let f = &figures[id];
+        let src = registry.get(&f.decl.source);
+        (
+            src.is_some_and(|s| s.republishes.is_some()),
+            src.map(|s| s.published.day),
+            f.qualifier != crate::content::figures::Qualifier::Exact,
+            f.decl.id.as_str(),
+        )
+    };
+    let same_group =
+        |a: &Figure, b: &Figure| a.decl.place == b.decl.place && a.decl.measure == b.decl.measure;
+    let repeats: Vec<&Relation> = relations
+        .list
+        .iter()
+        .filter(|r| r.kind == RelationKind::Repeat && r.figures.len() == 2)
+        .filter(|r| same_group(&figures[&r.figures[0]], &figures[&r.figures[1]]))
+        .collect();
+    for r in &repeats {
+        let (a, b) = (root(&parent, &r.figures[0]), root(&parent, &r.figures[1]));
+        if a != b {
+            let (keep, fold) = if rank(a) <= rank(b) { (a, b) } else { (b, a) };
+            parent.insert(fold, keep);
+        }
+    }
+    let mut out = HashMap::new();
+    for r in &repeats {
+        for (x, y) in [(0, 1), (1, 0)] {
+            let copy = r.figures[x].as_str();
+            let original = root(&parent, copy);
+            // The relation that names the original, else the first that names the copy.
+            if copy != original && (r.figures[y] == original || !out.contains_key(copy)) {
+                out.insert(copy, (original, *r));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,7 +84,7 @@ fn reserved_ids(templates: &BTreeMap<String, TemplateFile>) -> crate::markdown::
         }
     }
     r.prefixes
-        .extend(["fig-", "src-", "chart-", "fn-"].map(String::from));
+        .extend(["fig-", "src-", "chart-", "timeline-", "map-", "fn-"].map(String::from));
     r.prefixes.sort();
     r.prefixes.dedup();
     r
@@ -203,7 +203,7 @@ impl Theme {
                         .map(str::to_string)
                 })
                 .collect();
-            let mut all: Vec<&str> = vec!["fig", "chart"];
+            let mut all: Vec<&str> = vec!["fig", "chart", "map"];
             all.extend(known.iter().map(String::as_str));
             let hint = match did_you_mean(name, all.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),

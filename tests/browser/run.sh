@@ -22,4 +22,5 @@ fi
 
 # Each script runs `cargo build --release` first (a no-op when fresh); DOSSIER=path skips it.
 node site.mjs ${SCREENSHOTS:+--screenshots "$SCREENSHOTS"}
+node charts.mjs ${SCREENSHOTS:+--screenshots "$SCREENSHOTS"}
 node live.mjs
