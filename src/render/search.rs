@@ -32,7 +32,6 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use rayon::prelude::*;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::Write;
 
 /// The folder of the index, in the output.
@@ -275,7 +274,7 @@ pub fn page_doc<'a>(d: &'a Document, rendered: &'a Rendered) -> SearchDoc<'a> {
 
 /// A document's words with their weighted counts, sorted; and its weighted length.
 fn counts(d: &SearchDoc) -> (Vec<(String, u32)>, u32) {
-    let mut map: HashMap<String, u32> = HashMap::new();
+    let mut map: foldhash::HashMap<String, u32> = foldhash::HashMap::default();
     let mut len = 0;
     let mut add = |text: &str, w: u32| {
         for t in tokens(text) {
@@ -295,21 +294,33 @@ fn counts(d: &SearchDoc) -> (Vec<(String, u32)>, u32) {
 }
 
 /// Word -> (document, weighted count) of each document that has it, by document.
-type Postings = HashMap<String, Vec<(u32, u32)>>;
+type Postings = foldhash::HashMap<String, Vec<(u32, u32)>>;
 
 /// The words of every search document, and what was written of it last.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
-    /// Every word, sorted, with its postings: (document, weighted count), by document.
-    words: Vec<(String, Vec<(u32, u32)>)>,
+    /// Every word, sorted.
+    words: Vec<Word>,
     /// Each document's weighted length (0 for a number no document has).
     lens: Vec<u32>,
     /// How many documents there are.
     count: usize,
+    /// The average length the words' JSON was scored with (its bits).
+    avg_bits: u32,
     /// A hash of each bundle's file.
     bundle_hashes: Vec<u64>,
-    /// The chunks last written: their first words and a hash of each.
+    /// The chunks last written: their first words and a hash of each one's JSON.
     chunks: Vec<(String, u64)>,
+}
+
+/// A word of the index.
+#[derive(Debug, Default)]
+struct Word {
+    text: String,
+    /// (document, weighted count) of each document that has it, by document.
+    postings: Vec<(u32, u32)>,
+    /// `"word":[doc, score, ...]` as its chunk has it; empty when it must be made again.
+    json: String,
 }
 
 impl SearchIndex {
@@ -321,7 +332,7 @@ impl SearchIndex {
             .par_chunks(256)
             .enumerate()
             .map(|(k, batch)| {
-                let mut map: Postings = HashMap::new();
+                let mut map: Postings = Postings::default();
                 let mut lens = Vec::with_capacity(batch.len());
                 for (j, d) in batch.iter().enumerate() {
                     let n = (k * 256 + j) as u32;
@@ -338,7 +349,7 @@ impl SearchIndex {
                 (map, lens)
             })
             .collect();
-        let mut all: Postings = HashMap::new();
+        let mut all: Postings = Postings::default();
         let mut lens = Vec::with_capacity(docs.len());
         for (map, l) in batches {
             lens.extend(l);
@@ -351,12 +362,20 @@ impl SearchIndex {
                 }
             }
         }
-        let mut words: Vec<(String, Vec<(u32, u32)>)> = all.into_iter().collect();
-        words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut words: Vec<Word> = all
+            .into_iter()
+            .map(|(text, postings)| Word {
+                text,
+                postings,
+                json: String::new(),
+            })
+            .collect();
+        words.par_sort_unstable_by(|a, b| a.text.cmp(&b.text));
         SearchIndex {
             words,
             lens,
             count: docs.iter().flatten().count(),
+            avg_bits: 0,
             bundle_hashes: vec![0; docs.len().div_ceil(BUNDLE)],
             chunks: Vec::new(),
         }
@@ -382,25 +401,36 @@ impl SearchIndex {
         let (is, len) = bundle[i % BUNDLE]
             .as_ref()
             .map_or_else(Default::default, counts);
+        // Only the words the document had or has change (their postings, and so their
+        // scores); the others keep their JSON unless the average length moved.
         for (w, _) in &was {
-            if let Ok(k) = self.words.binary_search_by(|e| e.0.as_str().cmp(w)) {
-                let ps = &mut self.words[k].1;
-                if let Ok(p) = ps.binary_search_by_key(&n, |p| p.0) {
-                    ps.remove(p);
+            if let Ok(k) = self.words.binary_search_by(|e| e.text.as_str().cmp(w)) {
+                let word = &mut self.words[k];
+                if let Ok(p) = word.postings.binary_search_by_key(&n, |p| p.0) {
+                    word.postings.remove(p);
                 }
-                if ps.is_empty() {
+                word.json.clear();
+                if word.postings.is_empty() {
                     self.words.remove(k);
                 }
             }
         }
         for (w, c) in is {
-            match self.words.binary_search_by(|e| e.0.as_str().cmp(&w)) {
+            match self.words.binary_search_by(|e| e.text.as_str().cmp(&w)) {
                 Ok(k) => {
-                    let ps = &mut self.words[k].1;
-                    let at = ps.partition_point(|p| p.0 < n);
-                    ps.insert(at, (n, c));
+                    let word = &mut self.words[k];
+                    let at = word.postings.partition_point(|p| p.0 < n);
+                    word.postings.insert(at, (n, c));
+                    word.json.clear();
                 }
-                Err(k) => self.words.insert(k, (w, vec![(n, c)])),
+                Err(k) => self.words.insert(
+                    k,
+                    Word {
+                        text: w,
+                        postings: vec![(n, c)],
+                        json: String::new(),
+                    },
+                ),
             }
         }
         self.lens[i] = len;
@@ -419,16 +449,14 @@ impl SearchIndex {
             self.bundle_hashes[b] = xxhash_rust::xxh3::xxh3_64(&bytes);
             files.push((format!("{FOLDER}/d/{b}.dsi"), Bytes::from(bytes)));
         }
+        self.encode();
         let chunks = self.chunks();
-        let mut hashes = Vec::with_capacity(chunks.len());
-        let mut firsts = Vec::with_capacity(chunks.len());
-        for (k, (first, bytes)) in chunks.into_iter().enumerate() {
-            let h = xxhash_rust::xxh3::xxh3_64(&bytes);
-            if self.chunks.get(k) != Some(&(first.clone(), h)) {
+        let hashes: Vec<u64> = chunks.iter().map(|c| c.1).collect();
+        let firsts: Vec<String> = chunks.iter().map(|c| c.0.clone()).collect();
+        for (k, (_, _, gz)) in chunks.into_iter().enumerate() {
+            if let Some(bytes) = gz {
                 files.push((format!("{FOLDER}/t/{k}.dsi"), Bytes::from(bytes)));
             }
-            hashes.push(h);
-            firsts.push(first);
         }
         self.chunks = firsts.iter().cloned().zip(hashes.iter().copied()).collect();
         // The version: every file's hash, in order.
@@ -447,60 +475,85 @@ impl SearchIndex {
         files
     }
 
-    /// The chunks of words: (first word, gzip-compressed JSON).
-    fn chunks(&self) -> Vec<(String, Vec<u8>)> {
+    /// The average document length scores are made with, quantised (steps of 2^(1/8),
+    /// about 9%): one page's edit seldom moves it, so `serve` scores only that page's words
+    /// again.
+    fn avg_len(&self) -> f32 {
+        let avg = self.lens.iter().map(|&l| l as f64).sum::<f64>() / (self.count.max(1) as f64);
+        if avg < 1.0 {
+            return 1.0;
+        }
+        2f64.powf((avg.log2() * 8.0).round() / 8.0) as f32
+    }
+
+    /// The JSON of every word that has none: BM25 (k1 1.2, b 0.75) of each posting, in
+    /// tenths (at least 1: the client only adds them up), documents as gaps.
+    fn encode(&mut self) {
+        let avg = self.avg_len();
+        if avg.to_bits() != self.avg_bits {
+            self.avg_bits = avg.to_bits();
+            self.words.par_iter_mut().for_each(|w| w.json.clear());
+        }
         let n = self.count as f32;
-        let avg = self.lens.iter().map(|&l| l as f64).sum::<f64>() as f32 / n.max(1.0);
         let (k1, b) = (1.2f32, 0.75f32);
         let lens = &self.lens;
-        let encoded: Vec<String> = self
-            .words
-            .par_iter()
-            .map(|(w, ps)| {
-                let df = ps.len() as f32;
+        self.words
+            .par_iter_mut()
+            .filter(|w| w.json.is_empty())
+            .for_each(|w| {
+                use std::fmt::Write as _;
+                let df = w.postings.len() as f32;
                 let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-                let mut s = String::with_capacity(ps.len() * 6 + w.len() + 6);
-                s.push_str(&serde_json::Value::from(w.as_str()).to_string());
+                let s = &mut w.json;
+                s.reserve(w.postings.len() * 6 + w.text.len() + 6);
+                s.push_str(&serde_json::Value::from(w.text.as_str()).to_string());
                 s.push_str(":[");
                 let mut prev = 0u32;
-                for (j, &(d, c)) in ps.iter().enumerate() {
+                for (j, &(d, c)) in w.postings.iter().enumerate() {
                     let f = c as f32;
-                    let norm = 1.0 - b + b * lens[d as usize] as f32 / avg.max(1.0);
+                    let norm = 1.0 - b + b * lens[d as usize] as f32 / avg;
                     let score = idf * f * (k1 + 1.0) / (f + k1 * norm);
-                    // Tenths, at least 1: the client only adds them up.
                     let q = ((score * 10.0).round() as u32).max(1);
-                    if j > 0 {
-                        s.push(',');
-                    }
-                    s.push_str(&(d - prev).to_string());
-                    s.push(',');
-                    s.push_str(&q.to_string());
+                    let sep = if j > 0 { "," } else { "" };
+                    // Writing to a String cannot fail.
+                    let _ = write!(s, "{sep}{},{q}", d - prev);
                     prev = d;
                 }
                 s.push(']');
-                s
-            })
-            .collect();
+            });
+    }
+
+    /// The chunks of words: (first word, hash of its JSON, its gzip-compressed JSON when
+    /// that differs from the last call's chunk of the same number).
+    fn chunks(&self) -> Vec<(String, u64, Option<Vec<u8>>)> {
         let mut cuts: Vec<(usize, usize)> = Vec::new();
         let (mut start, mut size) = (0, 0);
-        for (k, e) in encoded.iter().enumerate() {
-            size += e.len() + 1;
+        for (k, w) in self.words.iter().enumerate() {
+            size += w.json.len() + 1;
             if size >= CHUNK_BYTES {
                 cuts.push((start, k + 1));
                 (start, size) = (k + 1, 0);
             }
         }
-        if start < encoded.len() || cuts.is_empty() {
-            cuts.push((start, encoded.len()));
+        if start < self.words.len() || cuts.is_empty() {
+            cuts.push((start, self.words.len()));
         }
         cuts.par_iter()
-            .map(|&(a, z)| {
+            .enumerate()
+            .map(|(k, &(a, z))| {
                 let mut json = String::with_capacity(CHUNK_BYTES + 1024);
                 json.push('{');
-                json.push_str(&encoded[a..z].join(","));
+                for (j, w) in self.words[a..z].iter().enumerate() {
+                    if j > 0 {
+                        json.push(',');
+                    }
+                    json.push_str(&w.json);
+                }
                 json.push('}');
-                let first = self.words.get(a).map_or(String::new(), |w| w.0.clone());
-                (first, gzip(json.as_bytes(), 6))
+                let first = self.words.get(a).map_or(String::new(), |w| w.text.clone());
+                let h = xxhash_rust::xxh3::xxh3_64(json.as_bytes());
+                let same = self.chunks.get(k).is_some_and(|c| c.0 == first && c.1 == h);
+                (first, h, (!same).then(|| gzip(json.as_bytes(), 6)))
             })
             .collect()
     }
