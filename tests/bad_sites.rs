@@ -133,6 +133,7 @@ cases!(
     source_file_missing,
     source_id_not_first_key,
     static_collides_with_search_index,
+    static_in_search_folder,
     tag_without_letters,
     tags_share_a_url,
     template_typo,

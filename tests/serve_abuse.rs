@@ -218,7 +218,13 @@ fn read_response(r: &mut BufReader<TcpStream>) -> std::io::Result<Resp> {
 }
 
 fn assert_clean(fx: &Fixture, what: &str, r: &Resp) {
-    let body = String::from_utf8_lossy(&r.body);
+    // The search index's .dsi files are gzip-compressed: what they say is inside.
+    let raw = if r.body.starts_with(&[0x1f, 0x8b]) {
+        common::gunzip(&r.body)
+    } else {
+        r.body.clone()
+    };
+    let body = String::from_utf8_lossy(&raw);
     assert!(
         !body.contains(&fx.sentinel),
         "{what}: sent a file outside the site"
@@ -228,6 +234,28 @@ fn assert_clean(fx: &Fixture, what: &str, r: &Resp) {
         "{what}: sent a file outside the output"
     );
     assert!(!body.contains("root:x:0:0"), "{what}: sent /etc/passwd");
+}
+
+/// Every file of the search index is clean.
+fn assert_search_clean(fx: &Fixture, port: u16) {
+    let manifest = get(port, "/search/index.json");
+    assert_eq!(manifest.status, 200);
+    assert_clean(fx, "search/index.json", &manifest);
+    let m: serde_json::Value = serde_json::from_slice(&manifest.body).unwrap();
+    let bundles = m["n"]
+        .as_u64()
+        .unwrap()
+        .div_ceil(m["bundle"].as_u64().unwrap());
+    for b in 0..bundles {
+        let p = format!("/search/d/{b}.dsi");
+        let r = get(port, &p);
+        assert_eq!(r.status, 200, "{p}");
+        assert_clean(fx, &p, &r);
+    }
+    for k in 0..m["chunks"].as_array().unwrap().len() {
+        let p = format!("/search/t/{k}.dsi");
+        assert_clean(fx, &p, &get(port, &p));
+    }
 }
 
 #[test]
@@ -381,7 +409,7 @@ fn symlinks_out_of_the_site_are_not_followed() {
     for t in [
         "/",
         "/stories/",
-        "/search-index.json",
+        "/search/index.json",
         "/sitemap.xml",
         "/atom.xml",
         "/tags/t/",
@@ -389,6 +417,7 @@ fn symlinks_out_of_the_site_are_not_followed() {
         let r = get(port, t);
         assert_clean(&fx, t, &r);
     }
+    assert_search_clean(&fx, port);
     assert_eq!(get(port, "/ok.txt").body, b"inside and fine");
     assert_eq!(get(port, "/okdir/ok.txt").body, b"inside and fine");
     let err = srv.stderr.lock().unwrap().clone();
@@ -426,7 +455,7 @@ fn symlinks_out_of_the_site_are_not_followed() {
         assert_eq!(r.status, 404, "{t} (made while serving)");
         assert_clean(&fx, t, &r);
     }
-    assert_clean(&fx, "search index", &get(port, "/search-index.json"));
+    assert_search_clean(&fx, port);
     srv.assert_healthy("the symlinks");
 
     // `dossier build` reads the site the same way.

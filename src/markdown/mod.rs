@@ -158,10 +158,25 @@ pub struct Rendered {
     pub references: References,
     /// Every URL of the page's own Markdown, as written into its HTML.
     pub refs: Vec<LinkRef>,
-    /// Plain text, for the search index and word count.
+    /// Plain text, for the search index and word count: whitespace collapsed to single
+    /// spaces, except the no-break spaces that group a number's digits.
     pub text: String,
+    /// `text` cut at its headings, for the search index.
+    pub blocks: Vec<TextBlock>,
     /// The page's `exemptions:` (by index) that exempt no number of its text.
     pub unused_exemptions: Vec<usize>,
+}
+
+/// A part of a page's plain text: what comes before its first heading, or a heading and
+/// what follows it up to the next.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextBlock {
+    /// The heading's id ("" before the first heading).
+    pub id: String,
+    /// The heading's text, as a byte range of `Rendered::text` (empty before the first).
+    pub heading: Range<usize>,
+    /// What follows the heading, as a byte range of `Rendered::text`.
+    pub body: Range<usize>,
 }
 
 /// Where a page's Markdown is: its content-relative path (relative links are resolved from
@@ -242,14 +257,16 @@ pub fn render_with(
         code: None,
         image_alt: None,
         heading: None,
+        heading_marks: Vec::new(),
         numbers: NumberCheck::new(env.prose_numbers(), src.exemptions, body, text, &extracted),
     };
     rw.run(&events, &heads.ids, diags);
     let Rewrite {
         out,
         refs,
-        mut plain,
+        plain,
         numbers,
+        heading_marks,
         ..
     } = rw;
 
@@ -265,9 +282,13 @@ pub fn render_with(
     if !raw.is_empty() && html.contains(PH_OPEN) {
         html = tokens::restore_placeholders(&html, &raw, true);
     }
-    if !raw.is_empty() && plain.contains(PH_OPEN) {
-        plain = tokens::restore_placeholders(&plain, &raw, false);
-    }
+    let (text, blocks) = plain_text(&plain, &heading_marks, |piece| {
+        if !raw.is_empty() && piece.contains(PH_OPEN) {
+            std::borrow::Cow::Owned(tokens::restore_placeholders(piece, &raw, false))
+        } else {
+            std::borrow::Cow::Borrowed(piece)
+        }
+    });
     // Every page's HTML stays in memory until the site is rendered: no slack.
     html.shrink_to_fit();
     Rendered {
@@ -276,9 +297,57 @@ pub fn render_with(
         heading_ids: heads.ids.into_values().collect(),
         references,
         refs,
-        text: plain.split_whitespace().collect::<Vec<_>>().join(" "),
+        text,
+        blocks,
         unused_exemptions: numbers.unused(),
     }
+}
+
+/// The page's plain text with whitespace collapsed, and its blocks: `plain` cut at
+/// `marks` (each heading's id, start and end), each piece passed through `restore` first.
+fn plain_text<'p>(
+    plain: &'p str,
+    marks: &[(String, usize, usize)],
+    restore: impl Fn(&'p str) -> std::borrow::Cow<'p, str>,
+) -> (String, Vec<TextBlock>) {
+    let mut text = String::with_capacity(plain.len());
+    let mut push = |piece: &'p str| -> Range<usize> {
+        let piece = restore(piece);
+        // A no-break space between digits groups them ("98 000"): it stays, for the index.
+        let words = piece.split(|c: char| {
+            c.is_whitespace() && !matches!(c, '\u{00A0}' | '\u{202F}' | '\u{2009}')
+        });
+        let mut start = None;
+        for w in words.filter(|w| !w.trim().is_empty()) {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            start.get_or_insert(text.len());
+            text.push_str(w);
+        }
+        start.unwrap_or(text.len())..text.len()
+    };
+    let mut blocks = Vec::with_capacity(marks.len() + 1);
+    let first = marks.first().map_or(plain.len(), |m| m.1);
+    let body = push(&plain[..first]);
+    if !body.is_empty() {
+        blocks.push(TextBlock {
+            id: String::new(),
+            heading: body.start..body.start,
+            body,
+        });
+    }
+    for (k, (id, start, end)) in marks.iter().enumerate() {
+        let next = marks.get(k + 1).map_or(plain.len(), |m| m.1);
+        let heading = push(&plain[*start..*end]);
+        let body = push(&plain[*end..next]);
+        blocks.push(TextBlock {
+            id: id.clone(),
+            heading,
+            body,
+        });
+    }
+    (text, blocks)
 }
 
 /// Pass 1: each token's piece. A `fig` or a citation followed right away by citations
@@ -506,6 +575,8 @@ struct Rewrite<'a, 'e> {
     image_alt: Option<(String, usize)>,
     /// The id of the heading being read.
     heading: Option<String>,
+    /// Each heading's id and where its text starts and ends in `plain`.
+    heading_marks: Vec<(String, usize, usize)>,
     /// Numbers typed into the text.
     numbers: NumberCheck<'a>,
 }
@@ -621,6 +692,8 @@ impl<'e> Rewrite<'_, 'e> {
         }) = ev
         {
             self.heading = Some(id.clone());
+            self.heading_marks
+                .push((id.clone(), self.plain.len(), self.plain.len()));
             self.out.push(Event::Start(Tag::Heading {
                 level: *level,
                 id: Some(CowStr::from(id)),
@@ -639,6 +712,9 @@ impl<'e> Rewrite<'_, 'e> {
             ))));
         }
         self.out.push(Event::End(TagEnd::Heading(level)));
+        if let Some(mark) = self.heading_marks.last_mut() {
+            mark.2 = self.plain.len();
+        }
         self.plain.push('\n');
     }
 

@@ -14,7 +14,7 @@ pub const DATA_FILES: &[(&str, &str)] = &[
     ("atom.xml", "the Atom feed"),
     ("sitemap.xml", "the sitemap"),
     ("robots.txt", "robots.txt"),
-    ("search-index.json", "the search index"),
+    ("search/index.json", "the search index"),
     ("figures.json", "the figure table as JSON"),
     ("figures.csv", "the figure table as CSV"),
     ("relations.json", "how the figures relate, as JSON"),
@@ -24,6 +24,21 @@ pub const DATA_FILES: &[(&str, &str)] = &[
     ("sources.ris", "the source registry as RIS"),
     ("syntax.css", "the code highlighting stylesheet"),
 ];
+
+/// Folders whose every file the build writes, and what they hold: the search index's
+/// chunks of words (`search/t/<k>.dsi`) and its documents (`search/d/<n>.dsi`).
+pub const DATA_FOLDERS: &[(&str, &str)] = &[
+    ("search/t/", "the search index's words"),
+    ("search/d/", "the search index's documents"),
+];
+
+/// What a build writes at the output path `out`, if it is in a folder of `DATA_FOLDERS`.
+pub fn data_folder_of(out: &str) -> Option<&'static str> {
+    DATA_FOLDERS
+        .iter()
+        .find(|(folder, _)| out.starts_with(folder))
+        .map(|(_, what)| *what)
+}
 
 /// Generated files that a file in the site's own `static/` may replace: the site's file is
 /// published instead (a custom robots.txt, a hand-made 404 page).
@@ -109,7 +124,11 @@ pub fn check(
     let mut pages: HashMap<String, &Document> = HashMap::new();
     for d in docs {
         let out = super::output_path(&d.url_path);
-        if let Some(what) = generated.get(&out) {
+        let what = generated
+            .get(&out)
+            .map(String::as_str)
+            .or(data_folder_of(&out));
+        if let Some(what) = what {
             let span = if d.fm.slug.is_some() {
                 at(d, "slug")
             } else {
@@ -174,7 +193,11 @@ pub fn check(
                 )
                 .with_hint("rename or remove the file"),
             );
-        } else if let Some(what) = generated.get(out.as_str()) {
+        } else if let Some(what) = generated
+            .get(out.as_str())
+            .map(String::as_str)
+            .or(data_folder_of(out))
+        {
             if inputs.site_static.contains(out) && OVERRIDABLE.contains(&out.as_str()) {
                 overridden.insert(out.clone());
             } else {

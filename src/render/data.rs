@@ -1,17 +1,16 @@
-//! The data files: the search index, figures.json, figures.csv, sources.json and the source
-//! list as BibLaTeX, CSL-JSON and RIS (and the feeds and the sitemap, from `feeds`).
+//! The data files: figures.json, figures.csv, relations.json, sources.json and the source
+//! list as BibLaTeX, CSL-JSON and RIS (and the feeds and the sitemap, from `feeds`; the
+//! search index is `search`).
 
 use super::Renderer;
 use super::context::{FigureCtx, IntervalCtx};
 use crate::diagnostics::Diagnostic;
-use crate::model::Document;
 use crate::sources::numbers::json_number;
 use serde::Serialize;
 
 impl<'m> Renderer<'m> {
-    /// Feeds, sitemap, robots, search index, figure and source data, code stylesheet, each
-    /// handed to `emit` as soon as it is made (the search index of a big site is hundreds of
-    /// megabytes).
+    /// Feeds, sitemap, robots, figure and source data, code stylesheet, each handed to
+    /// `emit` as soon as it is made (the figure data of a big site is tens of megabytes).
     pub(super) fn data_files(
         &self,
         emit: &mut dyn FnMut(&str, String) -> Result<(), Diagnostic>,
@@ -20,12 +19,6 @@ impl<'m> Renderer<'m> {
         emit("atom.xml", self.atom()?)?;
         emit("sitemap.xml", self.sitemap()?)?;
         emit("robots.txt", self.robots()?)?;
-        let search: Vec<SearchEntry> = m.docs.iter().map(|d| self.search_entry(d)).collect();
-        emit(
-            "search-index.json",
-            json("search-index.json", serde_json::to_string(&search))?,
-        )?;
-        drop(search);
         let figs: Vec<FigureCtx> = self
             .all_figures()
             .into_iter()
@@ -91,24 +84,6 @@ impl<'m> Renderer<'m> {
         )
     }
 
-    pub(super) fn search_entry(&self, d: &'m Document) -> SearchEntry<'m> {
-        SearchEntry {
-            url: self.m.url(&d.url_path),
-            title: &d.fm.title,
-            summary: d.fm.summary.as_deref().unwrap_or_default(),
-            text: &d.rendered.text,
-        }
-    }
-
-    /// One document's entry of `search-index.json`, as it appears in the file (whose entries
-    /// are joined by `,` between `[` and `]`).
-    pub fn search_entry_json(&self, d: &'m Document) -> Result<String, Diagnostic> {
-        json(
-            "search-index.json",
-            serde_json::to_string(&self.search_entry(d)),
-        )
-    }
-
     /// `relations.json`: every relation of the figures, in order of kind and figures.
     pub fn relations_json(&self) -> Result<String, Diagnostic> {
         let list: Vec<serde_json::Value> = self
@@ -149,15 +124,6 @@ impl<'m> Renderer<'m> {
             .collect();
         Ok(json("sources.json", serde_json::to_string_pretty(&json_sources))? + "\n")
     }
-}
-
-/// An entry of `search-index.json`, borrowed (the text of every page is large).
-#[derive(Serialize)]
-pub(super) struct SearchEntry<'a> {
-    url: String,
-    title: &'a str,
-    summary: &'a str,
-    text: &'a str,
 }
 
 /// The columns of figures.csv, in order.

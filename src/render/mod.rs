@@ -7,6 +7,7 @@ mod data;
 mod feeds;
 mod figures;
 mod pages;
+pub mod search;
 
 pub use crate::model::output_path;
 pub use context::{FigureCtx, Link};
@@ -92,8 +93,13 @@ pub struct Renderer<'m> {
     memo: Option<&'m crate::cache::RenderMemo>,
     /// Where page HTML comes from when the model was built with `defer_html`.
     html_source: Option<&'m HtmlSource<'m>>,
+    /// Where `render_rest` leaves the search index (`serve` patches it).
+    search_slot: Option<&'m SearchSlot>,
     idx: Index<'m>,
 }
+
+/// Where a render leaves its search index.
+pub type SearchSlot = std::sync::Mutex<Option<search::SearchIndex>>;
 
 /// Renders the HTML of `Model::docs[i]` on demand (see `Model::deferred_html`).
 pub type HtmlSource<'a> = dyn Fn(DocId) -> String + Sync + 'a;
@@ -232,6 +238,7 @@ impl<'m> Renderer<'m> {
             site,
             memo: None,
             html_source: None,
+            search_slot: None,
             idx: Index::new(m, words),
         }
     }
@@ -254,6 +261,12 @@ impl<'m> Renderer<'m> {
             Some(source) => std::borrow::Cow::Owned(source(self.m.by_path[&d.path])),
             None => std::borrow::Cow::Borrowed(d.rendered.html.as_str()),
         }
+    }
+
+    /// Leave the search index that `render_rest` writes in `slot`.
+    pub fn keep_search(mut self, slot: &'m SearchSlot) -> Renderer<'m> {
+        self.search_slot = Some(slot);
+        self
     }
 
     /// Reuse the HTML of outputs whose template and context did not change (`serve`).
@@ -444,6 +457,10 @@ impl<'m> Renderer<'m> {
             Ok(())
         })
         .map_err(|e| vec![e])?;
+        let (index, search_files) = self.write_search(put).map_err(|e| vec![e])?;
+        if let Some(slot) = self.search_slot {
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(index);
+        }
         let assets: Vec<(&String, &Asset)> = m
             .theme_assets
             .iter()
@@ -470,7 +487,7 @@ impl<'m> Renderer<'m> {
             }
             .map_err(|e| vec![e])?;
         }
-        Ok(written.len() + assets.len() + m.asset_names.len())
+        Ok(written.len() + search_files + assets.len() + m.asset_names.len())
     }
 }
 

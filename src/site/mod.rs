@@ -16,7 +16,7 @@ use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::linkcheck::LinkCheck;
 use crate::model::{Model, Options};
-use crate::render::{Bytes, Output, Renderer};
+use crate::render::{Output, Renderer, SearchSlot};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Mutex;
@@ -336,17 +336,11 @@ fn render_all(
     model_opts.defer_html = !keep;
     let mut model = Model::build_cached(inputs, &model_opts, &mut cache.memo)?;
     let links = Mutex::new(LinkCheck::new(&model.config.base_url, &model.base_path));
-    let search_index: Mutex<Option<Bytes>> = Mutex::new(None);
+    let search_index: SearchSlot = Mutex::new(None);
     let written = std::sync::atomic::AtomicUsize::new(0);
     // Every file is seen by the link check (before `--relative` rewrites it), and counted.
     let put = |path: &str, o: Output| {
         note_links(&links, path, &o);
-        if keep
-            && path == "search-index.json"
-            && let Output::Bytes(b) = &o
-        {
-            *search_index.lock().unwrap_or_else(|e| e.into_inner()) = Some(b.clone());
-        }
         written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         sink.put(path, o)
     };
@@ -383,9 +377,13 @@ fn render_all(
     for (i, html) in feed_html {
         model.docs[i].rendered.html = html;
     }
-    let rest = Renderer::with_words(&model, opts.live_reload, Some(words))
-        .with_memo(&memo)
-        .render_rest(&put, written_paths, diags);
+    let rest = Renderer::with_words(&model, opts.live_reload, Some(words)).with_memo(&memo);
+    let rest = if keep {
+        rest.keep_search(&search_index)
+    } else {
+        rest
+    };
+    let rest = rest.render_rest(&put, written_paths, diags);
     cache.memo.finish_renders(memo, rest.is_ok());
     rest.map_err(|mut e| {
         e.extend(model.warnings.iter().cloned());

@@ -10,7 +10,7 @@
 //! |------------------------------------------|----------------------------------------------|
 //! | the page                                 | always                                       |
 //! | its section, its tag and place pages     | its word count changed (lists show it)       |
-//! | `search-index.json`                      | its text changed (its entry is spliced in)   |
+//! | `search/`: its document, changed chunks  | its text changed (its words are replaced)    |
 //! | `atom.xml`                               | it is one of the feed's entries              |
 //! | `/sources/`, `sources.json`              | the set of sources it cites changed          |
 //!
@@ -31,8 +31,8 @@ use crate::content::load::Inputs;
 use crate::diagnostics::Diagnostic;
 use crate::linkcheck::{self, LinkCheck};
 use crate::model::Model;
-use crate::render::{Bytes, Output, Renderer, output_path, word_count};
-use rayon::prelude::*;
+use crate::render::search::{self, SearchIndex};
+use crate::render::{Output, Renderer, output_path, word_count};
 use std::collections::BTreeSet;
 
 /// The last build, kept to be patched.
@@ -46,10 +46,8 @@ pub(super) struct Previous {
     md_warnings: Vec<Vec<Diagnostic>>,
     /// Made at the first patch, so that rebuilds that never patch do not pay for them.
     lookups: Option<Lookups>,
-    /// The last build's search index, and the one before it: once nothing else holds the
-    /// older one, its memory takes the next (tens of MB at 10k pages, slow to allocate).
-    search_index: Option<Bytes>,
-    spare: Option<Bytes>,
+    /// The last build's search index.
+    search: Option<SearchIndex>,
     /// A page whose last patch failed: the model still holds its previous body, so only
     /// that page may be patched next.
     pending: Option<String>,
@@ -60,32 +58,21 @@ pub(super) struct Previous {
 /// What a patch needs to know of every document (by index in `model.docs`).
 struct Lookups {
     words: Vec<usize>,
-    /// Length of each entry of `search-index.json`.
-    search_lens: Vec<usize>,
     /// Whether each document is an entry of `atom.xml`.
     in_feed: Vec<bool>,
 }
 
 impl Lookups {
-    fn new(model: &Model, live_reload: bool, index: &[u8]) -> Option<Lookups> {
+    fn new(model: &Model, live_reload: bool) -> Lookups {
         let r = Renderer::new(model, live_reload);
-        let search_lens: Vec<usize> = model
-            .docs
-            .par_iter()
-            .map(|d| r.search_entry_json(d).map(|e| e.len()))
-            .collect::<Result<_, _>>()
-            .ok()?;
         let mut in_feed = vec![false; model.docs.len()];
         for d in r.feed_docs() {
             in_feed[model.by_path[&d.path]] = true;
         }
-        // The entries, joined by ',' between '[' and ']', must be the file.
-        let expected = 2 + search_lens.iter().sum::<usize>() + search_lens.len().saturating_sub(1);
-        (index.len() == expected).then(|| Lookups {
+        Lookups {
             words: r.words().to_vec(),
-            search_lens,
             in_feed,
-        })
+        }
     }
 }
 
@@ -97,7 +84,7 @@ impl Previous {
         links: LinkCheck,
         cache: &BuildCache,
         live_reload: bool,
-        search_index: Option<Bytes>,
+        search: Option<SearchIndex>,
     ) -> Option<Self> {
         let mut md_warnings = Vec::with_capacity(model.docs.len());
         for d in &model.docs {
@@ -119,8 +106,7 @@ impl Previous {
             pre_warnings,
             md_warnings,
             lookups: None,
-            search_index,
-            spare: None,
+            search,
             pending: None,
             files_patched: 0,
         })
@@ -201,9 +187,9 @@ impl Previous {
         if !same_front_matter(path, text, doc, cache) {
             return None;
         }
+        self.search.as_ref()?;
         if self.lookups.is_none() {
-            let index = self.search_index.clone()?;
-            self.lookups = Some(Lookups::new(&self.model, self.live_reload, &index)?);
+            self.lookups = Some(Lookups::new(&self.model, self.live_reload));
         }
         let (rendered, diags) = self.model.render_markdown(id, text, inputs);
         cache.retext_frontmatter(path, text);
@@ -228,7 +214,8 @@ impl Previous {
         let lookups = self.lookups.as_mut().expect("made above");
         let words_changed = words != lookups.words[i];
         lookups.words[i] = words;
-        let text_changed = old.text != self.model.docs[i].rendered.text;
+        let new = &self.model.docs[i].rendered;
+        let text_changed = old.text != new.text || old.blocks != new.blocks;
 
         // The outputs that show the body.
         let m = &self.model;
@@ -276,10 +263,14 @@ impl Previous {
         for (name, html) in outs {
             files.push((name, Output::Bytes(html.into_bytes().into())));
         }
-        if text_changed {
-            let entry = r.search_entry_json(doc).ok()?;
-            let index = self.splice_search_index(i, &entry)?;
-            files.push(("search-index.json".into(), Output::Bytes(index)));
+        if text_changed && let Some(search) = self.search.as_mut() {
+            let was = search::page_doc(doc, &old);
+            let bundle: Vec<_> = SearchIndex::bundle_of(i)
+                .map(|j| m.docs.get(j).map(|d| search::page_doc(d, &d.rendered)))
+                .collect();
+            for (name, bytes) in search.replace(i, &was, &bundle) {
+                files.push((name, Output::Bytes(bytes)));
+            }
         }
         let written = files.len();
         for (name, o) in files {
@@ -300,39 +291,6 @@ impl Previous {
                 ..Stats::default()
             },
         }))
-    }
-
-    /// The last build's search index with document `i`'s entry replaced by `entry` (its
-    /// JSON), in the memory of the index before the last when nothing else holds it.
-    fn splice_search_index(&mut self, i: usize, entry: &str) -> Option<Bytes> {
-        let lookups = self.lookups.as_mut()?;
-        let old_index = self.search_index.clone()?;
-        let start = 1 + lookups.search_lens[..i]
-            .iter()
-            .map(|l| l + 1)
-            .sum::<usize>();
-        let end = start + lookups.search_lens[i];
-        let mut spare = self.spare.replace(old_index.clone());
-        let index = match spare.as_mut().and_then(Bytes::get_mut) {
-            Some(v) => {
-                v.clear();
-                v
-            }
-            None => {
-                spare = Some(Vec::with_capacity(old_index.len() + entry.len()).into());
-                spare
-                    .as_mut()
-                    .and_then(Bytes::get_mut)
-                    .expect("a new buffer")
-            }
-        };
-        index.extend_from_slice(&old_index[..start]);
-        index.extend_from_slice(entry.as_bytes());
-        index.extend_from_slice(&old_index[end..]);
-        lookups.search_lens[i] = entry.len();
-        let index = spare.expect("filled above");
-        self.search_index = Some(index.clone());
-        Some(index)
     }
 
     /// Update the back-links of document `i`, which cited `was` before; whether they changed.

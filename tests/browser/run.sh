@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Real-browser tests: the flagship site (site.mjs) and dossier serve's live reload (live.mjs).
+# Real-browser tests: the flagship site (site.mjs), dossier serve's live reload (live.mjs)
+# and what one search query downloads on a 3,000-page generated site (search-scale.mjs).
 # Installs what it needs: Debian's chromium when /usr/bin/chromium is missing, and
 # playwright-core from package-lock.json (npm ci, skipped when node_modules is current).
 # Screenshots go to target/screenshots/ (override with SCREENSHOTS=dir).
@@ -24,3 +25,4 @@ fi
 node site.mjs ${SCREENSHOTS:+--screenshots "$SCREENSHOTS"}
 node charts.mjs ${SCREENSHOTS:+--screenshots "$SCREENSHOTS"}
 node live.mjs
+node search-scale.mjs

@@ -464,6 +464,86 @@ console.log(`checked ${linkTargets.size} internal link targets and ${fragments.l
   await context.close();
 }
 
+// Search on the flagship: places and figures are results, words and numbers are whole.
+// query(page, q): every result (after "More results" until all are shown), each with its
+// URL, kind and marks, and each mark with the characters on either side.
+async function query(page, q) {
+  const input = page.locator('#search-input');
+  await input.fill(q);
+  await page.waitForFunction((q) => {
+    const l = document.getElementById('search-results');
+    return !l.hidden && l.getAttribute('data-query') === q && l.querySelector('li');
+  }, q, { timeout: 10000 });
+  for (let i = 0; i < 20; i++) {
+    const more = page.locator('#search-results .search-more-button');
+    if (!(await more.count())) break;
+    const before = await page.locator('#search-results li a').count();
+    await more.click();
+    await page.waitForFunction((n) => document.querySelectorAll('#search-results li a').length > n, before);
+  }
+  return page.locator('#search-results li').evaluateAll((lis) => lis.map((li) => {
+    const a = li.querySelector('a');
+    return {
+      url: a ? a.href : null,
+      kind: (li.querySelector('.search-result-kind') || {}).textContent || '',
+      text: li.textContent,
+      marks: [...li.querySelectorAll('mark')].map((m) => {
+        const before = m.previousSibling ? m.previousSibling.textContent : '';
+        const after = m.nextSibling ? m.nextSibling.textContent : '';
+        return { text: m.textContent, before: before.slice(-1), after: after.slice(0, 1) };
+      }),
+    };
+  }));
+}
+{
+  const where = 'search';
+  const context = await newContext(WIDTHS[1]);
+  const page = await open(context, base + 'stories/', where);
+  try {
+    const box = await page.locator('#search-input').boundingBox();
+    if (!box || box.width < 300) fail(where, `the search box is ${box && Math.round(box.width)} px wide at 390 px`);
+    const wordChar = /[\p{L}\p{N}]/u;
+    const checkMarks = (q, results) => {
+      const marks = results.flatMap((r) => r.marks);
+      if (!marks.length) fail(where, `"${q}": nothing is highlighted`);
+      for (const m of marks) {
+        if (wordChar.test(m.before) || wordChar.test(m.after)) fail(where, `"${q}" highlights part of a word: ${m.before}[${m.text}]${m.after}`);
+      }
+      return marks;
+    };
+    const has = (results, re) => results.some((r) => re.test(new URL(r.url).pathname + new URL(r.url).hash));
+
+    const kz = await query(page, 'Kazakhstan');
+    if (!has(kz.slice(0, 8), /\/places\/kazakhstan\/(#.*)?$/)) fail(where, `"Kazakhstan": the place is not among the first results: ${kz.slice(0, 8).map((r) => r.url).join(', ')}`);
+    if (!has(kz, /\/figures\/#fig-/)) fail(where, '"Kazakhstan" finds no figure');
+    if (!has(kz, /\/stories\//)) fail(where, '"Kazakhstan" finds no story');
+    if (!kz.some((r) => r.kind === 'place') || !kz.some((r) => r.kind === 'figure')) fail(where, '"Kazakhstan": results do not say what they are');
+    checkMarks('Kazakhstan', kz);
+
+    const vl = await query(page, 'Verkhny Lars');
+    if (!has(vl.slice(0, 8), /\/places\/verkhny-lars\/(#.*)?$/)) fail(where, `"Verkhny Lars": the place is not among the first results`);
+    const vlMarks = checkMarks('Verkhny Lars', vl);
+    if (!vlMarks.some((m) => m.text === 'Lars')) fail(where, '"Verkhny Lars": "Lars" is never highlighted');
+    if (vl.some((r) => /dollars/i.test(r.text) && !/\bLars\b/.test(r.text))) fail(where, '"Verkhny Lars" finds a result that only says "dollars"');
+
+    for (const q of ['98000', '98,000']) {
+      const n = await query(page, q);
+      if (!has(n, /\/figures\/#fig-kz-entries/)) fail(where, `"${q}" does not find the 98,000 figures`);
+      const marks = checkMarks(q, n);
+      if (!marks.every((m) => m.text.replace(/[^0-9]/g, '') === '98000')) fail(where, `"${q}" highlights ${marks.map((m) => m.text).join(', ')}`);
+    }
+    const none = await query(page, '980');
+    if (none.some((r) => r.url)) fail(where, `"980" finds ${none.length} results (no figure or page states 980)`);
+    await query(page, 'Verkhny Lars');
+    if (!(await page.locator('#search-results').isVisible())) fail(where, 'the results closed after "More results"');
+    await page.screenshot({ path: path.join(shotDir, 'search-390.png') });
+  } catch (e) {
+    fail(where, e.message.split('\n')[0]);
+  }
+  await page.close();
+  await context.close();
+}
+
 // Without JavaScript /figures/ is still a complete plain table.
 {
   const where = '/figures/ without JS';

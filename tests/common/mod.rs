@@ -658,3 +658,99 @@ pub fn output_bytes(o: &dossier::render::Output) -> Vec<u8> {
         dossier::render::Output::Copy(p) => fs::read(p).unwrap_or_default(),
     }
 }
+
+/// The search index a build wrote to `public` (search/), decoded.
+pub struct SearchFiles {
+    /// search/index.json.
+    pub manifest: serde_json::Value,
+    /// Document n (null: a number no document has), from the bundles search/d/b.dsi.
+    pub docs: Vec<serde_json::Value>,
+    /// Every word with the documents it is in (from every search/t/k.dsi).
+    pub words: BTreeMap<String, Vec<u32>>,
+}
+
+impl SearchFiles {
+    /// Read the index under `public`.
+    pub fn read(public: &Path) -> SearchFiles {
+        let dir = public.join("search");
+        let manifest: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(dir.join("index.json")).unwrap()).unwrap();
+        let n = manifest["n"].as_u64().unwrap() as usize;
+        let g = manifest["bundle"].as_u64().unwrap() as usize;
+        let mut docs = Vec::with_capacity(n);
+        for b in 0..n.div_ceil(g) {
+            let file = fs::read(dir.join(format!("d/{b}.dsi"))).unwrap();
+            let bundle: Vec<serde_json::Value> = serde_json::from_slice(&gunzip(&file)).unwrap();
+            assert!(bundle.len() <= g);
+            docs.extend(bundle);
+        }
+        assert_eq!(docs.len(), n, "the bundles hold every number");
+        let mut words = BTreeMap::new();
+        for k in 0..manifest["chunks"].as_array().unwrap().len() {
+            let chunk: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(&gunzip(&fs::read(dir.join(format!("t/{k}.dsi"))).unwrap()))
+                    .unwrap();
+            for (w, ps) in chunk {
+                let ps: Vec<u32> = ps
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_u64().unwrap() as u32)
+                    .collect();
+                let mut d = 0;
+                let docs: Vec<u32> = ps
+                    .chunks(2)
+                    .map(|p| {
+                        d += p[0];
+                        d
+                    })
+                    .collect();
+                words.insert(w, docs);
+            }
+        }
+        SearchFiles {
+            manifest,
+            docs,
+            words,
+        }
+    }
+
+    /// The URLs of the documents that have the (normalised) word `w`.
+    pub fn urls_of(&self, w: &str) -> Vec<String> {
+        self.words.get(w).map_or(Vec::new(), |ds| {
+            ds.iter()
+                .map(|&d| self.docs[d as usize]["u"].as_str().unwrap().to_string())
+                .collect()
+        })
+    }
+
+    /// Every document's title and text, one string each.
+    pub fn texts(&self) -> Vec<String> {
+        self.docs
+            .iter()
+            .map(|d| {
+                if d.is_null() {
+                    return String::new();
+                }
+                let mut s = d["t"].as_str().unwrap().to_string();
+                for b in d["b"].as_array().unwrap() {
+                    s.push(' ');
+                    s.push_str(b[1].as_str().unwrap());
+                    s.push(' ');
+                    s.push_str(b[2].as_str().unwrap());
+                }
+                s
+            })
+            .collect()
+    }
+}
+
+/// The bytes gzip-compressed in `bytes`.
+pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}

@@ -3,10 +3,40 @@
  * and the search box (which needs it) stays hidden.
  *  1. Tables marked data-sortable get sort buttons in their headers and a filter box;
  *     a number in the text opens its evidence from the page's own figure table.
- *  2. The search box loads search-index.json and MiniSearch the first time it is used.
+ *  2. The search box queries the site's chunked index (search/), fetching only the words
+ *     typed and the results shown.
  */
+
+// The search tokenizer: the rules of the build's (src/render/search/tokens.rs), which
+// tests/search.rs checks against this one. A token is a run of letters, digits and marks;
+// between digits, "," or a no-break/narrow/thin space before exactly three digits is a
+// thousands separator ("98,000" is 98000) and "." before a digit a decimal point.
+var DossierSearch = (function () {
+  "use strict";
+  var W = "[\\p{Alphabetic}\\p{N}\\p{M}]+";
+  var TOKEN_RE = new RegExp(W + "(?:(?:(?<=[0-9])[,\\u00a0\\u202f\\u2009](?=[0-9]{3}(?![0-9]))|(?<=[0-9])\\.(?=[0-9]))" + W + ")*", "gu");
+  function normalise(t) {
+    return t.replace(/[,\u00a0\u202f\u2009]/g, "").normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+  }
+  function indexable(t) {
+    var c = Array.from(t);
+    return c.length > 1 || (c.length === 1 && /\p{N}/u.test(t));
+  }
+  function tokens(s) {
+    var out = [];
+    (s.match(TOKEN_RE) || []).forEach(function (m) {
+      var t = normalise(m);
+      if (indexable(t)) out.push(t);
+    });
+    return out;
+  }
+  return { tokens: tokens, normalise: normalise, TOKEN_RE: TOKEN_RE };
+})();
+if (typeof module === "object" && module.exports) module.exports = DossierSearch;
+
 (function () {
   "use strict";
+  if (typeof document === "undefined") return; // node, for the tokenizer's test
 
   var doc = document;
   var root = doc.documentElement;
@@ -331,8 +361,16 @@
 
   /* ---------- 2. Search ---------- */
 
+  // The index is dossier's own (search/ in the output; README, "Search"): a manifest with
+  // the first word of each chunk of sorted words, the chunks, and the results in bundles. A
+  // query fetches the manifest, one chunk per word (the word being typed also completes,
+  // from at most two chunks) and the results it shows, eight at a time.
+  var PAGE = 8;
+  var tokens = DossierSearch.tokens, normaliseToken = DossierSearch.normalise;
+  var TOKEN_RE = DossierSearch.TOKEN_RE;
+
   // The site root as a URL. The stylesheet link is resolved by the browser, so this is
-  // right for absolute builds, --relative builds and file:// alike; data-root is the fallback.
+  // right for absolute and --relative builds alike; data-root is the fallback.
   function siteRoot() {
     // The stylesheet lies at the site root, under a hashed name (style.<hash>.css).
     var link = doc.querySelector('link[rel="stylesheet"][href*="style."]');
@@ -340,65 +378,14 @@
     return new URL((root.dataset.root || "") + "/", location.href);
   }
 
-  function pageHref(url, base) {
-    var path = url;
-    var prefix = root.dataset.root || "";
-    if (/^[a-z]+:/i.test(path)) return path;
-    if (prefix && path.indexOf(prefix + "/") === 0) path = path.slice(prefix.length);
-    var hash = "";
-    var h = path.indexOf("#");
-    if (h !== -1) { hash = path.slice(h); path = path.slice(0, h); }
-    path = path.replace(/^\/+/, "");
-    if (location.protocol === "file:" && (path === "" || path.slice(-1) === "/")) path += "index.html";
-    return new URL(path, base).href + hash;
-  }
-
-  function loadScript(src) {
-    return new Promise(function (resolve, reject) {
-      if (window.MiniSearch) { resolve(); return; }
-      var s = el("script", { src: src });
-      s.async = true;
-      s.onload = function () { resolve(); };
-      s.onerror = function () { reject(new Error("could not load " + src)); };
-      doc.head.appendChild(s);
-    });
-  }
-
-  function snippet(doc_, terms) {
-    var text = doc_.text || doc_.summary || "";
-    var lower = text.toLowerCase();
-    var at = -1;
-    terms.forEach(function (t) {
-      var i = lower.indexOf(t.toLowerCase());
-      if (i !== -1 && (at === -1 || i < at)) at = i;
-    });
-    if (at === -1) {
-      if (doc_.summary) return doc_.summary;
-      at = 0;
+  // Code point order, as the build sorts words (by their UTF-8 bytes), not UTF-16 units.
+  function cmp(a, b) {
+    var x = Array.from(a), y = Array.from(b);
+    for (var i = 0; i < x.length && i < y.length; i++) {
+      var d = x[i].codePointAt(0) - y[i].codePointAt(0);
+      if (d) return d;
     }
-    var start = Math.max(0, at - 60);
-    var end = Math.min(text.length, at + 140);
-    if (start > 0) { var sp = text.indexOf(" ", start); if (sp !== -1 && sp < at) start = sp + 1; }
-    if (end < text.length) { var ep = text.lastIndexOf(" ", end); if (ep > at) end = ep; }
-    return (start > 0 ? "… " : "") + text.slice(start, end) + (end < text.length ? " …" : "");
-  }
-
-  // Writes text into node with the matched terms in <mark>, without parsing any HTML.
-  function highlight(node, text, terms) {
-    // Longest first, so "kazakhstan" wins over its prefix "kazakh".
-    var words = terms.filter(Boolean)
-      .sort(function (a, b) { return b.length - a.length; })
-      .map(function (t) { return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); });
-    if (!words.length) { node.textContent = text; return; }
-    var re = new RegExp("(" + words.join("|") + ")", "gi");
-    var last = 0;
-    text.replace(re, function (m, _g, offset) {
-      node.appendChild(doc.createTextNode(text.slice(last, offset)));
-      node.appendChild(el("mark", { text: m }));
-      last = offset + m.length;
-      return m;
-    });
-    node.appendChild(doc.createTextNode(text.slice(last)));
+    return x.length - y.length;
   }
 
   function setupSearch() {
@@ -408,76 +395,172 @@
     var status = doc.getElementById("search-status");
     if (!form || !input || !list) return;
 
-    var base = siteRoot();
-    var engine = null;
-    var docs = null;
-    var loading = null;
-    var failed = false;
+    var base = new URL("search/", siteRoot());
+    var manifest = null, cache = {}, timer = 0, seq = 0, hits = [], shown = 0, words = new Set();
 
+    function unsupported() {
+      if (location.protocol === "file:") return "Search needs the site to be served over HTTP.";
+      if (typeof DecompressionStream === "undefined" || !window.fetch) {
+        return "Search needs a newer browser (Chrome 80, Firefox 113 or Safari 16.4 and later).";
+      }
+      return "";
+    }
+
+    // The .dsi files are gzip-compressed JSON; a host that already decoded them (with
+    // Content-Encoding) hands over plain JSON.
+    function get(path) {
+      if (!cache[path]) {
+        cache[path] = fetch(new URL(path + "?v=" + manifest.v, base)).then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.arrayBuffer();
+        }).then(function (buf) {
+          var b = new Uint8Array(buf);
+          if (b[0] !== 0x1f || b[1] !== 0x8b) return JSON.parse(new TextDecoder().decode(b));
+          return new Response(new Blob([b]).stream().pipeThrough(new DecompressionStream("gzip"))).json();
+        });
+        cache[path].catch(function () { delete cache[path]; });
+      }
+      return cache[path];
+    }
+    var loading = null;
     function load() {
-      if (loading) return loading;
-      var indexUrl = new URL("search-index.json", base).href;
-      var scriptUrl = new URL("vendor/minisearch.min.js", base).href;
-      loading = Promise.all([
-        loadScript(scriptUrl),
-        fetch(indexUrl).then(function (r) {
+      if (!loading) {
+        loading = fetch(new URL("index.json", base), { cache: "no-cache" }).then(function (r) {
           if (!r.ok) throw new Error("HTTP " + r.status);
           return r.json();
-        })
-      ]).then(function (out) {
-        docs = new Map();
-        out[1].forEach(function (d) { docs.set(d.url, d); });
-        engine = new window.MiniSearch({
-          idField: "url",
-          fields: ["title", "summary", "text"],
-          storeFields: ["title", "summary"],
-          searchOptions: { boost: { title: 3, summary: 1.5 }, prefix: true, fuzzy: 0.2, combineWith: "AND" }
-        });
-        engine.addAll(out[1]);
-        if (input.value.trim()) run();
-      }).catch(function () {
-        failed = true;
-        show([], location.protocol === "file:"
-          ? "Search needs the site to be served over HTTP."
-          : "Search is unavailable right now.");
-      });
+        }).then(function (m) { manifest = m; return m; });
+        loading.catch(function () { loading = null; });
+      }
       return loading;
     }
-
-    function close() {
-      list.hidden = true;
+    function chunkOf(t) { // the last chunk whose first word is <= t
+      var c = manifest.chunks, lo = 0, hi = c.length - 1;
+      while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (cmp(c[mid], t) <= 0) lo = mid; else hi = mid - 1; }
+      return lo;
     }
-
-    function show(items, message) {
-      list.textContent = "";
-      if (message) list.appendChild(el("li", { "class": "search-empty", text: message }));
-      items.forEach(function (li) { list.appendChild(li); });
-      list.hidden = false;
-      status.textContent = message || (items.length + " result" + (items.length === 1 ? "" : "s"));
+    // A word's documents with their scores: [doc gap, score, ...] -> Map doc -> score; a
+    // prefix keeps each document's best word.
+    function postings(arr, into) {
+      for (var i = 0, d = 0; i < arr.length; i += 2) { d += arr[i]; into.set(d, Math.max(into.get(d) || 0, arr[i + 1])); }
+      return into;
     }
-
-    function run() {
-      var q = input.value.trim();
-      if (!q) { close(); status.textContent = ""; return; }
-      if (failed) { show([], "Search is unavailable."); return; }
-      if (!engine) { show([], "Loading the search index…"); return; }
-      var results = engine.search(q).slice(0, 10);
-      var items = results.map(function (r) {
-        var d = docs.get(r.id) || { title: r.title, summary: r.summary, text: "" };
-        var terms = r.terms.concat(r.queryTerms || []);
-        var title = el("span", { "class": "search-result-title" });
-        highlight(title, d.title || r.id, terms);
-        var snip = el("span", { "class": "search-result-snippet" });
-        highlight(snip, snippet(d, r.terms), terms);
-        var a = el("a", { href: pageHref(r.id, base) }, [title, snip]);
-        return el("li", null, [a]);
+    function term(t, prefix) {
+      var k = chunkOf(t), c = manifest.chunks;
+      var ks = prefix && k + 1 < c.length && c[k + 1].indexOf(t) === 0 ? [k, k + 1] : [k];
+      return Promise.all(ks.map(function (i) { return get("t/" + i + ".dsi"); })).then(function (chunks) {
+        var m = new Map(), matched = [];
+        chunks.forEach(function (ch) {
+          Object.keys(ch).forEach(function (w) {
+            if (w === t || (prefix && w.indexOf(t) === 0)) { matched.push(w); postings(ch[w], m); }
+          });
+        });
+        return { docs: m, words: matched };
       });
-      show(items, items.length ? "" : "No pages match “" + q + "”.");
     }
 
-    input.addEventListener("focus", load, { once: true });
-    input.addEventListener("input", function () { load(); run(); });
-    input.addEventListener("focus", function () { if (input.value.trim() && engine) run(); });
+    function message(text) {
+      list.textContent = "";
+      list.appendChild(el("li", { "class": "search-empty", text: text }));
+      list.hidden = false;
+      status.textContent = text;
+    }
+
+    function search() {
+      var q = input.value, terms = Array.from(new Set(tokens(q)));
+      var my = ++seq;
+      if (!terms.length) { list.hidden = true; list.textContent = ""; list.removeAttribute("data-query"); status.textContent = ""; return; }
+      var why = unsupported();
+      if (why) { message(why); return; }
+      var last = terms[terms.length - 1];
+      // Only the word being typed completes, and only a word: "98" never finds "980".
+      var prefix = !/\s$/.test(q) && /^\p{L}/u.test(last) && Array.from(last).length >= 2;
+      load().then(function () {
+        return Promise.all(terms.map(function (t, i) { return term(t, prefix && i === terms.length - 1); }));
+      }).then(function (found) {
+        if (my !== seq) return;
+        var maps = found.map(function (f) { return f.docs; }).sort(function (a, b) { return a.size - b.size; });
+        hits = Array.from(maps[0].keys())
+          .filter(function (d) { return maps.every(function (m) { return m.has(d); }); })
+          .map(function (d) { return [d, maps.reduce(function (s, m) { return s + m.get(d); }, 0)]; })
+          .sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+        words = new Set();
+        found.forEach(function (f) { f.words.forEach(function (w) { words.add(w); }); });
+        shown = 0;
+        list.textContent = "";
+        list.setAttribute("data-query", q); // what the results are for
+        if (!hits.length) { message("Nothing matches “" + q.trim() + "”."); return; }
+        status.textContent = hits.length + " result" + (hits.length === 1 ? "" : "s");
+        list.hidden = false;
+        return more(my);
+      }).catch(function () {
+        if (my === seq) message("Search is unavailable right now.");
+      });
+    }
+    function more(my) {
+      var page = hits.slice(shown, shown + PAGE);
+      shown += page.length;
+      var g = manifest.bundle || 1;
+      return Promise.all(page.map(function (h) {
+        return get("d/" + Math.floor(h[0] / g) + ".dsi").then(function (bundle) { return bundle[h[0] % g]; });
+      })).then(function (ds) {
+        if (my !== seq) return;
+        var old = list.querySelector("li.search-more");
+        if (old) old.remove();
+        var first = null;
+        ds.forEach(function (d) { var li = item(d); first = first || li; list.appendChild(li); });
+        if (shown < hits.length) {
+          var b = el("button", { type: "button", "class": "search-more-button", text: "More results (" + (hits.length - shown) + " more)" });
+          b.addEventListener("click", function () {
+            more(seq).then(function (li) { var a = li && li.querySelector("a"); if (a) a.focus(); });
+          });
+          list.appendChild(el("li", { "class": "search-more" }, [b]));
+        }
+        return first;
+      });
+    }
+    function count(text) {
+      return tokens(text).filter(function (t) { return words.has(t); }).length;
+    }
+    function item(d) {
+      var best = d.b[0] || ["", "", ""], score = -1; // the block with the most matched words
+      d.b.forEach(function (blk) {
+        var n = count(blk[1] + " " + blk[2]);
+        if (n > score) { score = n; best = blk; }
+      });
+      var hash = best[0] && d.u.indexOf("#") < 0 ? "#" + best[0] : "";
+      var title = el("span", { "class": "search-result-title" });
+      mark(title, d.t + (best[1] ? " › " + best[1] : ""));
+      var kind = el("span", { "class": "search-result-kind", text: d.k });
+      var snip = el("span", { "class": "search-result-snippet" });
+      mark(snip, excerpt(best[2]));
+      var a = el("a", { href: new URL(d.u + hash, siteRoot()).href }, [title, kind, snip]);
+      return el("li", null, [a]);
+    }
+    function excerpt(text) { // about 24 words around the first match
+      var ms = Array.from(text.matchAll(TOKEN_RE));
+      if (!ms.length) return text.slice(0, 160);
+      var at = ms.findIndex(function (m) { return words.has(normaliseToken(m[0])); });
+      if (at < 0) at = 0;
+      var from = Math.max(0, at - 8), to = Math.min(ms.length - 1, from + 24);
+      var a = ms[from].index, b = ms[to].index + ms[to][0].length;
+      return (a > 0 ? "… " : "") + text.slice(a, b) + (b < text.length ? " …" : "");
+    }
+    // Whole words only, as text nodes (no HTML is parsed): "Lars" never marks "dollars".
+    function mark(node, text) {
+      var last = 0, m;
+      TOKEN_RE.lastIndex = 0;
+      while ((m = TOKEN_RE.exec(text))) {
+        if (!words.has(normaliseToken(m[0]))) continue;
+        node.appendChild(doc.createTextNode(text.slice(last, m.index)));
+        node.appendChild(el("mark", { text: m[0] }));
+        last = m.index + m[0].length;
+      }
+      node.appendChild(doc.createTextNode(text.slice(last)));
+    }
+
+    input.addEventListener("focus", function () { if (!unsupported()) load().catch(function () {}); }, { once: true });
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 100); });
+    input.addEventListener("focus", function () { if (input.value.trim() && list.childNodes.length) list.hidden = false; });
 
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -485,17 +568,17 @@
       if (first && !list.hidden) location.href = first.href;
     });
 
-    function links() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
+    function targets() { return Array.prototype.slice.call(list.querySelectorAll("a, button")); }
 
     form.addEventListener("keydown", function (e) {
-      var all = links();
+      var all = targets();
       var i = all.indexOf(doc.activeElement);
       if (e.key === "Escape") {
-        close();
+        list.hidden = true;
         input.focus();
       } else if (e.key === "ArrowDown" && all.length) {
         e.preventDefault();
-        if (list.hidden) run();
+        list.hidden = false;
         all[Math.min(i + 1, all.length - 1)].focus();
       } else if (e.key === "ArrowUp" && i !== -1) {
         e.preventDefault();
@@ -503,11 +586,12 @@
       }
     });
 
+    // The path as dispatched: "More results" is gone from the list by the time this runs.
     doc.addEventListener("click", function (e) {
-      if (!form.contains(e.target)) close();
+      if (e.composedPath().indexOf(form) === -1) list.hidden = true;
     });
     form.addEventListener("focusout", function (e) {
-      if (e.relatedTarget && !form.contains(e.relatedTarget)) close();
+      if (e.relatedTarget && !form.contains(e.relatedTarget)) list.hidden = true;
     });
 
     // "/" focuses the search box, as on many documentation sites.
