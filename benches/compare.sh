@@ -23,7 +23,8 @@
 # timed builds per tool, alternating the tools run by run (the order rotates each run), each
 # into the same output folder (dossier replaces it atomically; Hugo writes over it in place;
 # Zola, with --force, deletes it first). The table: median wall time, the ratio to each anchor,
-# pages/s, median peak RSS (/usr/bin/time -v), output bytes per page (du -sb of the output
+# pages/s, median CPU time (user+sys: less disturbed than wall time when the machine is
+# shared), median peak RSS (/usr/bin/time -v), output bytes per page (du -sb of the output
 # over N, the content pages), then the 50k/10k time ratio per workload and tool, and
 # `cargo bench --bench incremental` on the dossier workload at 1k and 10k pages.
 # The load average (`uptime`) is printed before and after: the machine may be shared.
@@ -101,7 +102,7 @@ command_for() {
     esac
 }
 
-# measure WORKLOAD N TOOL SITE -> appends "WORKLOAD N TOOL seconds maxrss_kb" to $RESULTS
+# measure WORKLOAD N TOOL SITE -> appends "WORKLOAD N TOOL seconds maxrss_kb cpu_seconds" to $RESULTS
 measure() {
     local workload=$1 n=$2 tool=$3 site=$4 log=$WORK/time.log
     command_for "$tool" "$site"
@@ -110,7 +111,8 @@ measure() {
     local wall rss
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$log")
     rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$log")
-    echo "$workload $n $tool $wall $rss" >>"$RESULTS"
+    cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ { s += $2 } END { print s }' "$log")
+    echo "$workload $n $tool $wall $rss $cpu" >>"$RESULTS"
 }
 
 # pages OUT: the pages of an output, one URL path a line (dossier's own pages left out).
@@ -179,20 +181,20 @@ function median(list,    a, k, i, j, t) {
 function ratio(a, b) { return (b == "") ? "" : sprintf("%.2f", a / b) }
 NR == FNR { bytes[$1 " " $2 " " $3] = $4; next }
 {
-    key = $1 " " $2 " " $3; t[key] = t[key] " " $4; m[key] = m[key] " " $5
+    key = $1 " " $2 " " $3; t[key] = t[key] " " $4; m[key] = m[key] " " $5; c[key] = c[key] " " $6
     if (!(key in seen)) { seen[key] = 1; order[++nk] = key }
 }
 END {
     name["dossier"] = "dossier"; name["hugo"] = "Hugo 0.168"; name["zola"] = "Zola 0.22.1"
-    printf "| workload | pages | tool | runs | median wall | ÷ Hugo | ÷ Zola | pages/s | peak RSS | bytes/page |\n"
-    printf "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n"
+    printf "| workload | pages | tool | runs | median wall | ÷ Hugo | ÷ Zola | pages/s | CPU (user+sys) | peak RSS | bytes/page |\n"
+    printf "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     for (i = 1; i <= nk; i++) { split(order[i], f, " "); med[order[i]] = median(t[order[i]]) }
     for (i = 1; i <= nk; i++) {
         key = order[i]; split(key, f, " "); w = f[1]; n = f[2]; tool = f[3]
         h = w " " n " hugo"; z = w " " n " zola"
         runs = split(t[key], tmp, " ")
-        printf "| %s | %d | %s | %d | %.2f s | %s | %s | %.0f | %.0f MB | %.0f |\n", w, n, name[tool], runs, med[key],
-            ratio(med[key], med[h]), ratio(med[key], med[z]), n / med[key], median(m[key]) / 1024, bytes[key] / n
+        printf "| %s | %d | %s | %d | %.2f s | %s | %s | %.0f | %.2f s | %.0f MB | %.0f |\n", w, n, name[tool], runs, med[key],
+            ratio(med[key], med[h]), ratio(med[key], med[z]), n / med[key], median(c[key]), median(m[key]) / 1024, bytes[key] / n
     }
     printf "\n"
     for (i = 1; i <= nk; i++) {
@@ -211,7 +213,7 @@ if [ "${INCREMENTAL:-1}" != 0 ]; then
     if [ -n "$sites" ]; then
         echo
         # shellcheck disable=SC2086
-        cargo bench --quiet --bench incremental -- $sites 2>/dev/null
+        cargo bench --quiet --bench incremental -- $sites 2>/dev/null || echo "the serve benchmark failed"
     fi
 fi
 echo "load after: $(uptime)"

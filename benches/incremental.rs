@@ -271,6 +271,18 @@ fn assert_same(what: &str, served: &Site, full: &Site) {
     }
 }
 
+/// Puts the edited files back when the benchmark stops (a failed check panics), so that a
+/// site given on the command line is left as it was.
+struct Restore(Vec<(PathBuf, String)>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        for (path, text) in &self.0 {
+            let _ = std::fs::write(path, text);
+        }
+    }
+}
+
 struct Row {
     kind: &'static str,
     how: How,
@@ -298,6 +310,11 @@ fn bench(label: &str, root: &Path, reps: usize) {
     let original = std::fs::read_to_string(root.join(&page)).unwrap();
     let sources_rel = "content/sources.yaml";
     let sources = std::fs::read_to_string(root.join(sources_rel)).unwrap_or_default();
+    let mut restore = vec![(root.join(&page), original.clone())];
+    if root.join(sources_rel).exists() {
+        restore.push((root.join(sources_rel), sources.clone()));
+    }
+    let _restore = Restore(restore);
     println!("{label}: editing {page} and the source of its first figure");
     let mut rows = Vec::new();
     let mut checked = 0;
