@@ -1,11 +1,14 @@
 //! Synthetic sites for the performance benchmark (`benches/compare.sh`).
 //!
 //! ```sh
-//! cargo run --release --example gen_site -- 10000 /tmp/bench-10k
+//! cargo run --release --example gen_site -- 10000 /tmp/bench-10k          # dossier's workload
+//! cargo run --release --example gen_site -- --blog 10000 /tmp/blog-10k    # the plain blog
 //! ```
 //!
-//! writes two equivalent sites of N content pages (plus a home page and one section page
-//! per 200 pages), deterministically (same N, same bytes):
+//! Both write N content pages (plus a home page and one section page per 200 pages),
+//! deterministically (same N, same bytes).
+//!
+//! dossier's own workload, for dossier against Hugo:
 //!
 //! - `OUTDIR/dossier/`: `site.yaml`, `content/` (front matter with tags, places, sources
 //!   and figures; Markdown with headings, inline citations `[@id]`, `{{ fig(id="...") }}`,
@@ -16,6 +19,14 @@
 //!   links as plain URLs) and a minimal layout set that renders the same kind of pages:
 //!   a page with its places, tags, table of contents, content, figure table, references and
 //!   previous/next links; section, taxonomy and term listings; the figures and sources pages.
+//!
+//! The plain blog (`--blog`), for dossier, Hugo and Zola: the same CommonMark for all three
+//! (headings, a list, a table, a footnote and a fenced code block on every page, a link to an
+//! earlier page), front matter with a date, a summary and 3 tags (YAML for dossier and Hugo,
+//! TOML for Zola), and minimal templates of the same shape for each (`OUTDIR/dossier/themes/plain`,
+//! `OUTDIR/hugo/layouts`, `OUTDIR/zola/templates`): a page with its date, tags, table of
+//! contents, content and previous/next links; section lists; the tag list and term pages;
+//! each tool's built-in feed (one, of 20 entries) and sitemap.
 //!
 //! It is registered in Cargo.toml as the example `gen_site` (std only, no extra crates).
 
@@ -416,6 +427,57 @@ fn link(f: &Flavour, p: &Page) -> String {
     }
 }
 
+/// A table of five rows (the same for every tool).
+fn table(r: &mut Rng, s: &mut String) {
+    writeln!(s, "| Place | Date | Count | Note |\n|---|---|---:|---|").unwrap();
+    for _ in 0..5 {
+        writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            r.pick(PLACES),
+            date(r.below(60)),
+            thousands(r.below(100_000) as u64),
+            words(r, 3)
+        )
+        .unwrap();
+    }
+    s.push('\n');
+}
+
+/// A fenced code block of 6-11 lines in one of `LANGS`.
+fn code_block(r: &mut Rng, s: &mut String) {
+    let lang = r.pick(LANGS);
+    writeln!(s, "```{lang}").unwrap();
+    for j in 0..6 + r.below(6) {
+        match lang {
+            "python" => writeln!(
+                s,
+                "total_{j} = sum(x * {} for x in counts)  # {}",
+                r.below(100),
+                words(r, 3)
+            ),
+            "yaml" => writeln!(
+                s,
+                "key_{j}: {{ place: {}, value: {} }}",
+                r.pick(PLACES),
+                r.below(100_000)
+            ),
+            "rust" => writeln!(
+                s,
+                "let total_{j}: u64 = counts.iter().map(|x| x * {}).sum(); // {}",
+                r.below(100),
+                words(r, 2)
+            ),
+            "json" => {
+                writeln!(s, "{{\"key\": \"k{j}\", \"value\": {}}}", r.below(100_000))
+            }
+            _ => writeln!(s, "grep -c '{}' counts-{j}.csv | sort -n", r.pick(WORDS)),
+        }
+        .unwrap();
+    }
+    s.push_str("```\n\n");
+}
+
 /// The Markdown body; `seed` makes the text of both flavours identical.
 fn body(flavour: &Flavour, pages: &[Page], i: usize, seed: u64) -> String {
     let mut r = Rng(seed);
@@ -448,53 +510,8 @@ fn body(flavour: &Flavour, pages: &[Page], i: usize, seed: u64) -> String {
             s.push_str("\n\n");
         }
         match k {
-            0 => {
-                writeln!(s, "| Place | Date | Count | Note |\n|---|---|---:|---|").unwrap();
-                for _ in 0..5 {
-                    writeln!(
-                        s,
-                        "| {} | {} | {} | {} |",
-                        r.pick(PLACES),
-                        date(r.below(60)),
-                        thousands(r.below(100_000) as u64),
-                        words(&mut r, 3)
-                    )
-                    .unwrap();
-                }
-                s.push('\n');
-            }
-            1 if !(i + 1).is_multiple_of(4) => {
-                let lang = r.pick(LANGS);
-                writeln!(s, "```{lang}").unwrap();
-                for j in 0..6 + r.below(6) {
-                    match lang {
-                        "python" => writeln!(
-                            s,
-                            "total_{j} = sum(x * {} for x in counts)  # {}",
-                            r.below(100),
-                            words(&mut r, 3)
-                        ),
-                        "yaml" => writeln!(
-                            s,
-                            "key_{j}: {{ place: {}, value: {} }}",
-                            r.pick(PLACES),
-                            r.below(100_000)
-                        ),
-                        "rust" => writeln!(
-                            s,
-                            "let total_{j}: u64 = counts.iter().map(|x| x * {}).sum(); // {}",
-                            r.below(100),
-                            words(&mut r, 2)
-                        ),
-                        "json" => {
-                            writeln!(s, "{{\"key\": \"k{j}\", \"value\": {}}}", r.below(100_000))
-                        }
-                        _ => writeln!(s, "grep -c '{}' counts-{j}.csv | sort -n", r.pick(WORDS)),
-                    }
-                    .unwrap();
-                }
-                s.push_str("```\n\n");
-            }
+            0 => table(&mut r, &mut s),
+            1 if !(i + 1).is_multiple_of(4) => code_block(&mut r, &mut s),
             2 => {
                 writeln!(s, "### {}\n", title(&mut r)).unwrap();
                 for _ in 0..4 {
@@ -741,14 +758,447 @@ const HUGO_LAYOUTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// How a plain-blog page links to another: dossier and Zola resolve `@/` paths to files in
+/// `content/`, Hugo gets the URL.
+enum Linker {
+    ContentPath,
+    Url,
+}
+
+/// A plain-blog page's Markdown, the same for the three tools but for internal links:
+/// an intro with a footnote, 4-6 `##` sections (paragraphs, a table, a fenced code block,
+/// a `###` subsection with a list), a link to an earlier page, the footnote.
+fn blog_body(linker: &Linker, pages: &[Page], i: usize, seed: u64) -> String {
+    let mut r = Rng(seed);
+    let mut s = String::new();
+    writeln!(s, "{} {}.[^1]\n", sentence(&mut r), sentence(&mut r)).unwrap();
+    let sections = 4 + r.below(3);
+    for k in 0..sections {
+        writeln!(s, "## {}\n", title(&mut r)).unwrap();
+        for para in 0..2 {
+            write!(
+                s,
+                "{}, {}. {}.",
+                sentence(&mut r),
+                words(&mut r, 6),
+                sentence(&mut r)
+            )
+            .unwrap();
+            if para == 1 && k == 1 && i > 0 {
+                let other = &pages[r.below(i)];
+                match linker {
+                    Linker::ContentPath => write!(s, " See [{}](@/{}).", other.title, other.path()),
+                    Linker::Url => write!(s, " See [{}]({}).", other.title, other.url()),
+                }
+                .unwrap();
+            }
+            s.push_str("\n\n");
+        }
+        match k {
+            0 => table(&mut r, &mut s),
+            1 => code_block(&mut r, &mut s),
+            2 => {
+                writeln!(s, "### {}\n", title(&mut r)).unwrap();
+                for _ in 0..4 {
+                    writeln!(s, "- {}", sentence(&mut r)).unwrap();
+                }
+                s.push('\n');
+            }
+            _ => {}
+        }
+    }
+    writeln!(s, "[^1]: {}.", sentence(&mut r)).unwrap();
+    s
+}
+
+const BLOG_CSS: &str = "body { max-width: 42rem; margin: 0 auto; font-family: sans-serif; }\n";
+
+const BLOG_DOSSIER: &[(&str, &str)] = &[
+    (
+        "base.html",
+        r##"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{% block title %}{% endblock title %} · {{ site.title }}</title>
+<link rel="alternate" type="application/atom+xml" href="/atom.xml">
+<link rel="stylesheet" href="/style.css">
+</head>
+<body>
+<header><a href="/">{{ site.title }}</a> <nav><a href="/tags/">Tags</a></nav></header>
+<main>{% block main %}{% endblock main %}</main>
+<footer><p>A synthetic blog.</p></footer>
+</body>
+</html>
+"##,
+    ),
+    (
+        "page.html",
+        r##"{% extends "base.html" %}
+{% block title %}{{ page.title }}{% endblock title %}
+{% block main %}<article>
+<h1>{{ page.title }}</h1>
+<p class="meta"><time datetime="{{ page.date }}">{{ page.date_display }}</time></p>
+<p class="tags">{% for t in page.tags %}<a href="{{ t.url }}">{{ t.name }}</a> {% endfor %}</p>
+<nav class="toc"><ul>{% for h in page.toc %}<li><a href="#{{ h.id }}">{{ h.title }}</a>{% if h.children %}<ul>{% for c in h.children %}<li><a href="#{{ c.id }}">{{ c.title }}</a></li>{% endfor %}</ul>{% endif %}</li>{% endfor %}</ul></nav>
+{{ page.content | safe }}
+<nav class="pager">{% if page.previous %}<a rel="prev" href="{{ page.previous.url }}">{{ page.previous.title }}</a>{% endif %} {% if page.next %}<a rel="next" href="{{ page.next.url }}">{{ page.next.title }}</a>{% endif %}</nav>
+</article>{% endblock main %}
+"##,
+    ),
+    (
+        "section.html",
+        r##"{% extends "base.html" %}
+{% block title %}{{ section.title }}{% endblock title %}
+{% block main %}<h1>{{ section.title }}</h1>
+{{ section.content | safe }}
+<ul class="pages">{% for p in section.pages %}<li><a href="{{ p.url }}">{{ p.title }}</a> <time datetime="{{ p.date }}">{{ p.date_display }}</time><p>{{ p.summary }}</p></li>
+{% endfor %}</ul>{% endblock main %}
+"##,
+    ),
+    (
+        "index.html",
+        r##"{% extends "base.html" %}
+{% block title %}{{ section.title }}{% endblock title %}
+{% block main %}<h1>{{ section.title }}</h1>
+{{ section.content | safe }}
+<ul class="sections">{% for s in section.subsections %}<li><a href="{{ s.url }}">{{ s.title }}</a></li>
+{% endfor %}</ul>{% endblock main %}
+"##,
+    ),
+    (
+        "taxonomy_list.html",
+        r##"{% extends "base.html" %}
+{% block title %}{{ kind_title }}{% endblock title %}
+{% block main %}<h1>{{ kind_title }}</h1>
+<ul class="terms">{% for t in terms %}<li><a href="{{ t.url }}">{{ t.name }}</a> ({{ t.count }})</li>
+{% endfor %}</ul>{% endblock main %}
+"##,
+    ),
+    (
+        "taxonomy_term.html",
+        r##"{% extends "base.html" %}
+{% block title %}{{ term.name }}{% endblock title %}
+{% block main %}<h1>{{ term.name }}</h1>
+<ul class="pages">{% for p in term.pages %}<li><a href="{{ p.url }}">{{ p.title }}</a> <time datetime="{{ p.date }}">{{ p.date_display }}</time></li>
+{% endfor %}</ul>{% endblock main %}
+"##,
+    ),
+    // dossier always writes these (a blog has no figures or sources): kept minimal.
+    (
+        "figures.html",
+        "{% extends \"base.html\" %}\n{% block title %}Figures{% endblock title %}\n{% block main %}<h1>Figures</h1>{% endblock main %}\n",
+    ),
+    (
+        "sources.html",
+        "{% extends \"base.html\" %}\n{% block title %}Sources{% endblock title %}\n{% block main %}<h1>Sources</h1>{% endblock main %}\n",
+    ),
+    (
+        "404.html",
+        "{% extends \"base.html\" %}\n{% block title %}Not found{% endblock title %}\n{% block main %}<h1>Not found</h1>{% endblock main %}\n",
+    ),
+];
+
+const BLOG_HUGO_CONFIG: &str = r##"baseURL: https://example.org/
+title: Synthetic blog
+languageCode: en
+enableRobotsTXT: true
+taxonomies:
+  tag: tags
+# One feed, for the home page (dossier and Zola write one, atom.xml).
+outputs:
+  home: [HTML, RSS]
+  section: [HTML]
+  taxonomy: [HTML]
+  term: [HTML]
+services:
+  rss:
+    limit: 20
+markup:
+  highlight:
+    noClasses: false
+  tableOfContents:
+    startLevel: 2
+    endLevel: 3
+"##;
+
+const BLOG_HUGO: &[(&str, &str)] = &[
+    (
+        "baseof.html",
+        r##"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }} · {{ site.Title }}</title>
+<link rel="alternate" type="application/rss+xml" href="/index.xml">
+<link rel="stylesheet" href="/style.css">
+</head>
+<body>
+<header><a href="/">{{ site.Title }}</a> <nav><a href="/tags/">Tags</a></nav></header>
+<main>{{ block "main" . }}{{ end }}</main>
+<footer><p>A synthetic blog.</p></footer>
+</body>
+</html>
+"##,
+    ),
+    (
+        "page.html",
+        r##"{{ define "main" }}<article>
+<h1>{{ .Title }}</h1>
+<p class="meta"><time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></p>
+<p class="tags">{{ range .Params.tags }}<a href="/tags/{{ . | urlize }}/">{{ . }}</a> {{ end }}</p>
+<nav class="toc">{{ .TableOfContents }}</nav>
+{{ .Content }}
+<nav class="pager">{{ with .PrevInSection }}<a rel="prev" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }} {{ with .NextInSection }}<a rel="next" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}</nav>
+</article>{{ end }}
+"##,
+    ),
+    (
+        "section.html",
+        r##"{{ define "main" }}<h1>{{ .Title }}</h1>
+{{ .Content }}
+<ul class="pages">{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> <time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time><p>{{ .Params.summary }}</p></li>
+{{ end }}</ul>{{ end }}
+"##,
+    ),
+    (
+        "home.html",
+        r##"{{ define "main" }}<h1>{{ .Title }}</h1>
+{{ .Content }}
+<ul class="sections">{{ range .Sections }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
+{{ end }}</ul>{{ end }}
+"##,
+    ),
+    (
+        "taxonomy.html",
+        r##"{{ define "main" }}<h1>{{ .Title }}</h1>
+<ul class="terms">{{ range .Data.Terms.Alphabetical }}<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>
+{{ end }}</ul>{{ end }}
+"##,
+    ),
+    (
+        "term.html",
+        r##"{{ define "main" }}<h1>{{ .Title }}</h1>
+<ul class="pages">{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> <time datetime="{{ .Date.Format "2006-01-02" }}">{{ .Date.Format "2 January 2006" }}</time></li>
+{{ end }}</ul>{{ end }}
+"##,
+    ),
+    (
+        "404.html",
+        r##"{{ define "main" }}<h1>Not found</h1>{{ end }}
+"##,
+    ),
+];
+
+const BLOG_ZOLA_CONFIG: &str = r##"base_url = "https://example.org"
+title = "Synthetic blog"
+default_language = "en"
+generate_feeds = true
+feed_limit = 20
+generate_sitemap = true
+generate_robots_txt = true
+build_search_index = false
+taxonomies = [{ name = "tags" }]
+
+[markdown]
+smart_punctuation = true
+bottom_footnotes = true
+
+[markdown.highlighting]
+theme = "github-light"
+style = "class"
+error_on_missing_language = true
+"##;
+
+const BLOG_ZOLA: &[(&str, &str)] = &[
+    (
+        "base.html",
+        r##"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{% block title %}{% endblock title %} · {{ config.title }}</title>
+<link rel="alternate" type="application/atom+xml" href="/atom.xml">
+<link rel="stylesheet" href="/style.css">
+</head>
+<body>
+<header><a href="/">{{ config.title }}</a> <nav><a href="/tags/">Tags</a></nav></header>
+<main>{% block main %}{% endblock main %}</main>
+<footer><p>A synthetic blog.</p></footer>
+</body>
+</html>
+"##,
+    ),
+    (
+        "page.html",
+        r##"{% extends "base.html" %}
+{% block title %}{{ page.title }}{% endblock title %}
+{% block main %}<article>
+<h1>{{ page.title }}</h1>
+<p class="meta"><time datetime="{{ page.date }}">{{ page.date | date(format="%-d %B %Y") }}</time></p>
+<p class="tags">{% for t in page.taxonomies.tags %}<a href="/tags/{{ t | slugify }}/">{{ t }}</a> {% endfor %}</p>
+<nav class="toc"><ul>{% for h in page.toc %}<li><a href="#{{ h.id }}">{{ h.title }}</a>{% if h.children %}<ul>{% for c in h.children %}<li><a href="#{{ c.id }}">{{ c.title }}</a></li>{% endfor %}</ul>{% endif %}</li>{% endfor %}</ul></nav>
+{{ page.content | safe }}
+<nav class="pager">{% if page.lower %}<a rel="prev" href="{{ page.lower.path }}">{{ page.lower.title }}</a>{% endif %} {% if page.higher %}<a rel="next" href="{{ page.higher.path }}">{{ page.higher.title }}</a>{% endif %}</nav>
+</article>{% endblock main %}
+"##,
+    ),
+    (
+        "section.html",
+        r##"{% extends "base.html" %}
+{% block title %}{{ section.title }}{% endblock title %}
+{% block main %}<h1>{{ section.title }}</h1>
+{{ section.content | safe }}
+<ul class="pages">{% for p in section.pages %}<li><a href="{{ p.path }}">{{ p.title }}</a> <time datetime="{{ p.date }}">{{ p.date | date(format="%-d %B %Y") }}</time><p>{{ p.description }}</p></li>
+{% endfor %}</ul>{% endblock main %}
+"##,
+    ),
+    (
+        "index.html",
+        r##"{% extends "base.html" %}
+{% block title %}{{ section.title }}{% endblock title %}
+{% block main %}<h1>{{ section.title }}</h1>
+{{ section.content | safe }}
+<ul class="sections">{% for path in section.subsections %}{% set s = get_section(path=path, metadata_only=true) %}<li><a href="{{ s.path }}">{{ s.title }}</a></li>
+{% endfor %}</ul>{% endblock main %}
+"##,
+    ),
+    (
+        "taxonomy_list.html",
+        r##"{% extends "base.html" %}
+{% block title %}Tags{% endblock title %}
+{% block main %}<h1>Tags</h1>
+<ul class="terms">{% for t in terms %}<li><a href="{{ t.path }}">{{ t.name }}</a> ({{ t.page_count }})</li>
+{% endfor %}</ul>{% endblock main %}
+"##,
+    ),
+    (
+        "taxonomy_single.html",
+        r##"{% extends "base.html" %}
+{% block title %}{{ term.name }}{% endblock title %}
+{% block main %}<h1>{{ term.name }}</h1>
+<ul class="pages">{% for p in term.pages %}<li><a href="{{ p.path }}">{{ p.title }}</a> <time datetime="{{ p.date }}">{{ p.date | date(format="%-d %B %Y") }}</time></li>
+{% endfor %}</ul>{% endblock main %}
+"##,
+    ),
+];
+
+/// The plain-blog workload: the same pages for dossier, Hugo and Zola, each with minimal
+/// templates of the same shape (page with date, tags, table of contents, content and
+/// previous/next; section lists; the tag list and term pages; each tool's own feed and
+/// sitemap).
+fn write_blog(n: usize, out: &Path) {
+    let (pages, _) = make_pages(n);
+    let sections = n.div_ceil(200);
+    let (d, h, z) = (out.join("dossier"), out.join("hugo"), out.join("zola"));
+    for dir in [&d, &h, &z] {
+        if dir.exists() {
+            fs::remove_dir_all(dir).unwrap();
+        }
+    }
+    // A blog states numbers freely: dossier's check of numbers in prose is off.
+    write(
+        &d.join("site.yaml"),
+        "title: Synthetic blog\nbase_url: https://example.org/\ndescription: A synthetic blog.\nlanguage: en\nauthor: gen_site\ntheme: plain\nprose_numbers: { check: off }\n",
+    );
+    for (name, text) in BLOG_DOSSIER {
+        write(&d.join("themes/plain/templates").join(name), text);
+    }
+    write(&h.join("hugo.yaml"), BLOG_HUGO_CONFIG);
+    for (name, text) in BLOG_HUGO {
+        write(&h.join("layouts").join(name), text);
+    }
+    write(&z.join("config.toml"), BLOG_ZOLA_CONFIG);
+    for (name, text) in BLOG_ZOLA {
+        write(&z.join("templates").join(name), text);
+    }
+    for root in [&d, &h, &z] {
+        write(&root.join("static/style.css"), BLOG_CSS);
+    }
+    let yaml = |title: &str, extra: &str, body: &str| {
+        format!("---\ntitle: {}\n{extra}---\n\n{body}", yaml_str(title))
+    };
+    let toml = |title: &str, extra: &str, body: &str| {
+        format!("+++\ntitle = {}\n{extra}+++\n\n{body}", yaml_str(title))
+    };
+    let home = "A blog of many pages.\n";
+    write(
+        &d.join("content/_index.md"),
+        &yaml("Synthetic blog", "", home),
+    );
+    write(
+        &h.join("content/_index.md"),
+        &yaml("Synthetic blog", "", home),
+    );
+    write(
+        &z.join("content/_index.md"),
+        &toml("Synthetic blog", "", home),
+    );
+    for s in 0..sections {
+        let rel = format!("content/section-{s:03}/_index.md");
+        let (t, text) = (format!("Section {s}"), format!("The posts of part {s}.\n"));
+        write(&d.join(&rel), &yaml(&t, &format!("weight: {s}\n"), &text));
+        write(&h.join(&rel), &yaml(&t, &format!("weight: {s}\n"), &text));
+        write(
+            &z.join(&rel),
+            &toml(&t, &format!("weight = {s}\nsort_by = \"date\"\n"), &text),
+        );
+    }
+    for (i, p) in pages.iter().enumerate() {
+        let seed = 0x0B10_6000 ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9);
+        let tags: Vec<String> = p.tags.iter().map(|t| format!("\"tag-{t:03}\"")).collect();
+        let rel = Path::new("content").join(p.path());
+        let fm = format!(
+            "date: {}\nsummary: {}\ntags: [{}]\n",
+            p.date,
+            yaml_str(&p.summary),
+            tags.join(", ")
+        );
+        let linked = blog_body(&Linker::ContentPath, &pages, i, seed);
+        write(&d.join(&rel), &yaml(&p.title, &fm, &linked));
+        write(
+            &h.join(&rel),
+            &yaml(&p.title, &fm, &blog_body(&Linker::Url, &pages, i, seed)),
+        );
+        let fm = format!(
+            "date = {}\ndescription = {}\n[taxonomies]\ntags = [{}]\n",
+            p.date,
+            yaml_str(&p.summary),
+            tags.join(", ")
+        );
+        write(&z.join(&rel), &toml(&p.title, &fm, &linked));
+    }
+    println!(
+        "plain blog: {n} pages, {sections} sections, {} tags -> {}",
+        {
+            let mut all: Vec<usize> = pages.iter().flat_map(|p| p.tags.clone()).collect();
+            all.sort();
+            all.dedup();
+            all.len()
+        },
+        out.display()
+    );
+}
+
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() != 3 {
-        eprintln!("usage: gen_site N OUTDIR");
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let blog = args.first().is_some_and(|a| a == "--blog");
+    if blog {
+        args.remove(0);
+    }
+    if args.len() != 2 {
+        eprintln!("usage: gen_site [--blog] N OUTDIR");
         std::process::exit(2);
     }
-    let n: usize = args[1].parse().expect("N must be a number");
-    let out = PathBuf::from(&args[2]);
+    let n: usize = args[0].parse().expect("N must be a number");
+    let out = PathBuf::from(&args[1]);
+    if blog {
+        write_blog(n, &out);
+        return;
+    }
     let d = out.join("dossier");
     let h = out.join("hugo");
     for dir in [&d, &h] {
