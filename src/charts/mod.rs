@@ -635,13 +635,7 @@ fn value_axis(min: f64, max: f64, unit: impl Fn(f64) -> String) -> Axis {
                     (v, unit(v))
                 })
                 .collect();
-            let widest = ticks
-                .iter()
-                .map(|(_, l)| map::text_width(l, TICK, false))
-                .fold(0.0, f64::max);
-            // The last label is anchored at its end and the first at its start: between
-            // neighbours there must be room for one and a half labels.
-            if plot_w / n as f64 >= widest * 1.5 + 8.0 {
+            if ticks_fit(&ticks, plot_w) {
                 return Axis { lo, hi, ticks };
             }
         }
@@ -839,4 +833,16 @@ pub(crate) fn lower_first(label: &str) -> String {
             .collect(),
         _ => label.to_string(),
     }
+}
+
+/// Whether an axis's tick labels fit `plot_w`: the last label is anchored at its end and
+/// the first at its start, so between neighbours there must be room for one and a half
+/// labels.
+pub(crate) fn ticks_fit(ticks: &[(f64, String)], plot_w: f64) -> bool {
+    let gaps = ticks.len().saturating_sub(1) as f64;
+    let widest = ticks
+        .iter()
+        .map(|(_, l)| map::text_width(l, TICK, false))
+        .fold(0.0, f64::max);
+    plot_w / gaps >= widest * 1.5 + 8.0
 }

@@ -36,11 +36,7 @@ fn day_axis(lo: i64, hi: i64) -> Axis {
                 ((lo + i * step) as f64, label)
             })
             .collect();
-        let widest = ticks
-            .iter()
-            .map(|(_, l)| map::text_width(l, TICK, false))
-            .fold(0.0, f64::max);
-        if plot_w / n as f64 >= widest * 1.5 + 8.0 {
+        if super::ticks_fit(&ticks, plot_w) {
             return Axis {
                 lo: lo as f64,
                 hi: (lo + n * step) as f64,
