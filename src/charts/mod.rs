@@ -159,11 +159,7 @@ pub fn map_html(spec: &ChartSpec, data: &Data) -> Result<String, String> {
                 }
                 detail.push(c.sources(data.registry));
                 (
-                    format!(
-                        "{} {}",
-                        f.display(true),
-                        measure.as_deref().unwrap_or_default()
-                    ),
+                    count_of(&f.display(true), measure.as_deref().unwrap_or_default()),
                     detail.join("; "),
                     !c.conflicts.is_empty(),
                 )
@@ -845,4 +841,16 @@ pub(crate) fn ticks_fit(ticks: &[(f64, String)], plot_w: f64) -> bool {
         .map(|(_, l)| map::text_width(l, TICK, false))
         .fold(0.0, f64::max);
     plot_w / gaps >= widest * 1.5 + 8.0
+}
+
+/// A number and what it counts: "66,000 entries", "thousands of entries".
+fn count_of(number: &str, what: &str) -> String {
+    let vague = crate::sources::numbers::VAGUE
+        .iter()
+        .any(|(w, ..)| number.ends_with(w));
+    match (what.is_empty(), vague) {
+        (true, _) => number.to_string(),
+        (false, true) => format!("{number} of {what}"),
+        (false, false) => format!("{number} {what}"),
+    }
 }

@@ -109,3 +109,16 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+#[test]
+fn a_vague_count_reads_as_a_count_of_something() {
+    assert_eq!(
+        super::count_of("thousands", "entries"),
+        "thousands of entries"
+    );
+    assert_eq!(
+        super::count_of("over 43,000", "entries"),
+        "over 43,000 entries"
+    );
+    assert_eq!(super::count_of("66,000", ""), "66,000");
+}
