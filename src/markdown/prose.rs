@@ -36,7 +36,8 @@ const MONTHS: &[&str] = &[
     "dec",
 ];
 
-const UNITS: &[&str] = &[
+/// The number words zero to nineteen, at their values.
+pub const UNITS: &[&str] = &[
     "zero",
     "one",
     "two",
@@ -58,7 +59,8 @@ const UNITS: &[&str] = &[
     "eighteen",
     "nineteen",
 ];
-const TENS: &[&str] = &[
+/// The number words of the tens, twenty to ninety.
+pub const TENS: &[&str] = &[
     "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 ];
 const SCALES: &[&str] = &[

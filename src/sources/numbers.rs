@@ -71,31 +71,11 @@ pub fn spellings(v: f64) -> Vec<String> {
     if n >= 100_000_000 && n.is_multiple_of(100_000_000) {
         out.push(format!("{} billion", n as f64 / 1e9));
     }
-    const WORDS: [&str; 21] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-    ];
-    if n <= 20 {
-        out.push(WORDS[n as usize].to_string());
+    use crate::markdown::prose::{TENS, UNITS};
+    match n {
+        0..=19 => out.push(UNITS[n as usize].to_string()),
+        20 => out.push(TENS[0].to_string()),
+        _ => {}
     }
     match n {
         100 => out.push("a hundred".into()),
