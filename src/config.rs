@@ -48,10 +48,44 @@ pub struct Config {
     /// `chicago-author-date`, `ieee`, ...) or a `.csl` file relative to the site root.
     #[serde(default = "default_citation_style")]
     pub citation_style: String,
+    /// Pages per pager of a section's list (and a term's), unless the section or the
+    /// taxonomy says otherwise; 0: lists are not paginated.
+    #[serde(default)]
+    pub paginate_by: usize,
+    /// Taxonomies besides the built-in `tags` and `places` (an entry named `tags` or
+    /// `places` sets their feed and pagination).
+    #[serde(default)]
+    pub taxonomies: Vec<TaxonomyConfig>,
     /// Free data for templates (`site.extra`).
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
+
+/// One entry of `taxonomies:` in site.yaml.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaxonomyConfig {
+    /// Its name, as front matter's `taxonomies:` names it (`authors`).
+    pub name: String,
+    /// Its URL segment (`/<slug>/<term>/`): the name slugified unless given.
+    #[serde(default)]
+    pub slug: Option<String>,
+    /// The title of its pages: the name capitalised unless given.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// An Atom feed per term (`/<slug>/<term>/atom.xml`).
+    #[serde(default)]
+    pub feed: bool,
+    /// Pages per pager of a term's list; none: site.yaml's `paginate_by`.
+    #[serde(default)]
+    pub paginate_by: Option<usize>,
+}
+
+/// The built-in taxonomies: name (also their URL segment) and title.
+pub const BUILTIN_TAXONOMIES: [(&str, &str); 2] = [("places", "Places"), ("tags", "Tags")];
+
+/// URL segments a taxonomy may not take: dossier's own generated pages and data folders.
+const RESERVED_SLUGS: &[&str] = &["figures", "sources", "search", "page"];
 
 /// `prose_numbers:` in site.yaml: how a number typed into a page's text, not produced by
 /// `fig()`, is reported.
@@ -174,7 +208,66 @@ impl Config {
             Diagnostic::error(yaml::span_of(file, text, 1, "base_url", false), message)
                 .with_hint(hint)
         })?;
+        config.check_taxonomies(text, file)?;
         Ok(config)
+    }
+
+    /// Taxonomy names and URL segments are unique, have letters or digits, and do not
+    /// take a URL dossier generates; the built-ins keep their URL.
+    fn check_taxonomies(&self, text: &str, file: &Path) -> Result<(), Diagnostic> {
+        let at = |i: usize, key: &str| {
+            yaml::span_of(file, text, 1, &format!("taxonomies[{i}].{key}"), false)
+        };
+        let mut names: Vec<&str> = Vec::new();
+        let mut slugs: Vec<String> = BUILTIN_TAXONOMIES
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
+        for (i, t) in self.taxonomies.iter().enumerate() {
+            let builtin = BUILTIN_TAXONOMIES.iter().any(|(n, _)| *n == t.name);
+            if names.contains(&t.name.as_str()) {
+                return Err(Diagnostic::error(
+                    at(i, "name"),
+                    format!("taxonomy `{}` is declared twice", t.name),
+                )
+                .with_hint("keep one entry per taxonomy"));
+            }
+            names.push(&t.name);
+            if builtin {
+                if let Some(s) = t.slug.as_ref().filter(|s| **s != t.name) {
+                    return Err(Diagnostic::error(
+                        at(i, "slug"),
+                        format!("the built-in taxonomy `{}` cannot move to /{s}/", t.name),
+                    )
+                    .with_hint(format!(
+                        "leave out `slug`: `{}` is published at /{}/",
+                        t.name, t.name
+                    )));
+                }
+                continue;
+            }
+            let slug = slug::slugify(t.slug.as_deref().unwrap_or(&t.name));
+            let key = if t.slug.is_some() { "slug" } else { "name" };
+            if slug.is_empty() {
+                return Err(Diagnostic::error(
+                    at(i, key),
+                    format!("taxonomy `{}` has no letters or digits for its URL", t.name),
+                )
+                .with_hint("give it a name or a `slug` with letters or digits"));
+            }
+            if RESERVED_SLUGS.contains(&slug.as_str()) || slugs.contains(&slug) {
+                return Err(Diagnostic::error(
+                    at(i, key),
+                    format!(
+                        "taxonomy `{}` would be published at /{slug}/, which is taken",
+                        t.name
+                    ),
+                )
+                .with_hint("give it another `slug`"));
+            }
+            slugs.push(slug);
+        }
+        Ok(())
     }
 
     /// The path part of base_url, without a trailing slash: "" at a domain root.

@@ -33,7 +33,7 @@ const SOURCES: &[&str] = &["ap", "nw", "rt"];
 const HOME: (&str, &str) = ("content/_index.md", "---\ntitle: Home\n---\n\nHome page.\n");
 const SECTION: (&str, &str) = (
     "content/s/_index.md",
-    "---\ntitle: Section\ntags: [a]\n---\n\nA section.\n",
+    "---\ntitle: Section\ntags: [a]\nfeed: true\n---\n\nA section.\n",
 );
 
 fn sources_yaml(titles: &[String]) -> String {
@@ -204,7 +204,8 @@ fn run(seed: u64, steps: usize) -> usize {
     write(
         root,
         "site.yaml",
-        "title: Random\nbase_url: https://example.org/r\nfeed_limit: 3\n",
+        // Lists of two a pager and a feed per section and per tag: a patch must write them too.
+        "title: Random\nbase_url: https://example.org/r\nfeed_limit: 3\npaginate_by: 2\ntaxonomies: [{name: tags, feed: true}]\n",
     );
     for (rel, text) in [HOME, SECTION] {
         write(root, rel, text);

@@ -129,6 +129,15 @@ pub struct FrontMatter {
     /// Its places (`/places/<place>/`).
     #[serde(default)]
     pub places: Vec<String>,
+    /// Its terms of site.yaml's other taxonomies: taxonomy name -> term names.
+    #[serde(default)]
+    pub taxonomies: std::collections::BTreeMap<String, Vec<String>>,
+    /// A section's pages per pager of its list (0: not paginated); none: site.yaml's.
+    #[serde(default)]
+    pub paginate_by: Option<usize>,
+    /// A section's own Atom feed (`<section>/atom.xml`).
+    #[serde(default)]
+    pub feed: bool,
     /// Sources it relies on beyond its inline citations.
     #[serde(default)]
     pub sources: Vec<SourceId>,

@@ -4,6 +4,7 @@
 mod build;
 mod env;
 pub mod outputs;
+pub mod taxonomies;
 
 use crate::cache::BuildCache;
 use crate::content::frontmatter::FrontMatter;
@@ -126,6 +127,8 @@ pub struct Model {
     pub vocab: sources::Vocabulary,
     /// Every page's exemptions from the check of numbers in prose.
     pub exemptions: Vec<env::ListedExemption>,
+    /// The taxonomies: places, tags, then site.yaml's (`taxonomies::of`).
+    pub taxonomies: Vec<taxonomies::Taxonomy>,
     /// The theme's templates.
     pub theme: Theme,
     /// Output path -> file to copy: theme and site static files, content assets.
@@ -233,13 +236,16 @@ impl Model {
             broken,
         } = build::documents(inputs, opts, cache, &mut diags);
         build::page_places(&mut docs, &vocab, &mut diags);
+        let taxonomies = taxonomies::of(&config);
+        taxonomies::check_names(&docs, &taxonomies, &mut diags);
+        taxonomies::check_section_keys(&docs, &mut diags);
         let by_path: HashMap<String, DocId> = docs
             .iter()
             .enumerate()
             .map(|(i, d)| (d.path.clone(), DocId(i)))
             .collect();
         let figures = build::figures(&docs, &registry, &vocab, &mut diags);
-        let overridden = outputs::check(&docs, &figures, inputs, &mut diags);
+        let overridden = outputs::check(&docs, &figures, &taxonomies, &config, inputs, &mut diags);
         let theme = match Theme::new(inputs, &config) {
             Ok(t) => t,
             Err(mut ds) => {
@@ -299,6 +305,7 @@ impl Model {
             relations,
             vocab,
             exemptions,
+            taxonomies,
             theme,
             theme_assets: inputs.assets.clone(),
             asset_names,
@@ -360,6 +367,25 @@ impl Model {
     /// The sources `doc` cites (inline, in `sources:` or by a figure), repeats included.
     pub fn cites<'a>(&'a self, doc: &'a Document) -> impl Iterator<Item = &'a SourceId> {
         cites(&self.registry, doc)
+    }
+
+    /// The taxonomy of that name (`tags`, `authors`).
+    pub fn taxonomy(&self, name: &str) -> Option<&taxonomies::Taxonomy> {
+        self.taxonomies.iter().find(|t| t.name == name)
+    }
+
+    /// The terms of the taxonomy `name` and the documents of each, by term slug (sorted):
+    /// (the term's first name as written, its documents in path order). None for a
+    /// taxonomy the site does not have. For places, the places only figures name are not
+    /// here.
+    pub fn terms(&self, name: &str) -> Option<BTreeMap<String, taxonomies::TermDocs<'_>>> {
+        self.taxonomy(name)
+            .map(|t| taxonomies::terms_of(&self.docs, t, None))
+    }
+
+    /// The pages per pager of a section's list (0: one page, not paginated).
+    pub fn paginate_by(&self, section: &Document) -> usize {
+        section.fm.paginate_by.unwrap_or(self.config.paginate_by)
     }
 
     /// The document at a content path.

@@ -6,6 +6,7 @@ use crate::content::ids::FigureId;
 use crate::content::load::Inputs;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::Document;
+use crate::model::taxonomies::Taxonomy;
 use crate::sources::Figure;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -83,9 +84,6 @@ pub fn hashed_names(inputs: &Inputs, syntax_css: &str) -> BTreeMap<String, Strin
     out
 }
 
-/// The taxonomies: kind (URL segment) and title.
-pub const TAXONOMIES: [(&str, &str); 2] = [("places", "Places"), ("tags", "Tags")];
-
 /// A term's URL segment: its name slugified.
 pub fn term_slug(name: &str) -> String {
     slug::slugify(name)
@@ -96,31 +94,13 @@ pub fn term_slug(name: &str) -> String {
 pub fn check(
     docs: &[Document],
     figures: &BTreeMap<FigureId, Figure>,
+    taxonomies: &[Taxonomy],
+    config: &crate::config::Config,
     inputs: &Inputs,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeSet<String> {
     let at = |d: &Document, path: &str| d.span_of(path);
-    // Generated files, with what they are.
-    let mut generated: BTreeMap<String, String> = DATA_FILES
-        .iter()
-        .map(|(p, what)| (p.to_string(), what.to_string()))
-        .collect();
-    for (p, what) in [
-        ("figures/index.html", "the figure table /figures/"),
-        ("sources/index.html", "the source index /sources/"),
-        ("404.html", "the 404 page"),
-        ("places/index.html", "the list of places /places/"),
-        ("tags/index.html", "the list of tags /tags/"),
-    ] {
-        generated.insert(p.into(), what.into());
-    }
-    for (kind, slug, name) in terms(docs, figures, &at, diags) {
-        let noun = if kind == "places" { "place" } else { "tag" };
-        generated.insert(
-            format!("{kind}/{slug}/index.html"),
-            format!("the page of the {noun} `{name}`"),
-        );
-    }
+    let generated = generated(docs, figures, taxonomies, config, &at, diags);
     let mut pages: HashMap<String, &Document> = HashMap::new();
     for d in docs {
         let out = super::output_path(&d.url_path);
@@ -221,33 +201,125 @@ pub fn check(
     overridden
 }
 
+/// The files dossier generates (but the pages of documents), each with what it is: data
+/// files, generated pages, taxonomy lists, term pages and their pagers and feeds, the
+/// further pagers of sections, sections' feeds. A section's feed at a generated file's
+/// path is an error.
+fn generated(
+    docs: &[Document],
+    figures: &BTreeMap<FigureId, Figure>,
+    taxonomies: &[Taxonomy],
+    config: &crate::config::Config,
+    at: &dyn Fn(&Document, &str) -> Span,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, String> {
+    // Generated files, with what they are.
+    let mut generated: BTreeMap<String, String> = DATA_FILES
+        .iter()
+        .map(|(p, what)| (p.to_string(), what.to_string()))
+        .collect();
+    for (p, what) in [
+        ("figures/index.html", "the figure table /figures/"),
+        ("sources/index.html", "the source index /sources/"),
+        ("404.html", "the 404 page"),
+    ] {
+        generated.insert(p.into(), what.into());
+    }
+    for t in taxonomies {
+        generated.insert(
+            format!("{}/index.html", t.slug),
+            format!("the list of {} /{}/", t.name, t.slug),
+        );
+    }
+    for (t, slug, name, count) in terms(docs, figures, taxonomies, at, diags) {
+        let noun = t.noun();
+        let page = t.term_path(&slug);
+        generated.insert(
+            super::output_path(&page),
+            format!("the page of the {noun} `{name}`"),
+        );
+        for k in 2..=pager_count(count, t.paginate_by) {
+            generated.insert(
+                super::output_path(&pager_path(&page, k)),
+                format!("page {k} of the list of the {noun} `{name}`"),
+            );
+        }
+        if t.feed {
+            generated.insert(
+                format!("{}atom.xml", page.trim_start_matches('/')),
+                format!("the feed of the {noun} `{name}`"),
+            );
+        }
+    }
+    let mut section_sizes: HashMap<&str, usize> = HashMap::new();
+    for d in docs.iter().filter(|d| !d.is_section()) {
+        if let Some(p) = d.parent.as_deref() {
+            *section_sizes.entry(p).or_default() += 1;
+        }
+    }
+    for d in docs.iter().filter(|d| d.is_section()) {
+        let by = d.fm.paginate_by.unwrap_or(config.paginate_by);
+        let count = section_sizes.get(d.path.as_str()).copied().unwrap_or(0);
+        for k in 2..=pager_count(count, by) {
+            generated.insert(
+                super::output_path(&pager_path(&d.url_path, k)),
+                format!("page {k} of the list of {}", d.file.display()),
+            );
+        }
+    }
+    // A section's feed after the rest: taking a generated file's place is an error.
+    for d in docs.iter().filter(|d| d.is_section() && d.fm.feed) {
+        let out = format!("{}atom.xml", d.url_path.trim_start_matches('/'));
+        if let Some(what) = generated.get(&out) {
+            diags.push(
+                Diagnostic::error(
+                    d.span_of("feed"),
+                    format!(
+                        "the feed of {} would be /{out}, which is {what}",
+                        d.file.display()
+                    ),
+                )
+                .with_hint(if d.path == "_index.md" {
+                    "the home page's feed is the site's feed, atom.xml: remove `feed: true`"
+                        .to_string()
+                } else {
+                    "give the section another `slug`, or remove `feed: true`".to_string()
+                }),
+            );
+            continue;
+        }
+        generated.insert(out, format!("the feed of {}", d.file.display()));
+    }
+    generated
+}
+
 /// Every term of every taxonomy: (kind, slug, first name). Different words that share a
 /// slug (`C++` and `c`) are an error; spellings that differ only in case are one term and
 /// a warning; a term without letters or digits is an error.
-fn terms(
+fn terms<'t>(
     docs: &[Document],
     figures: &BTreeMap<FigureId, Figure>,
+    taxonomies: &'t [Taxonomy],
     at: &dyn Fn(&Document, &str) -> Span,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<(&'static str, String, String)> {
+) -> Vec<(&'t Taxonomy, String, String, usize)> {
     let by_path: HashMap<&str, &Document> = docs.iter().map(|d| (d.path.as_str(), d)).collect();
     let mut out = Vec::new();
-    for (kind, _) in TAXONOMIES {
-        let noun = if kind == "places" { "place" } else { "tag" };
+    for t in taxonomies {
+        let kind = t.slug.as_str();
+        let noun = t.noun();
+        let noun = noun.as_str();
+        let nouns = t.nouns();
+        let key = t.yaml_path();
         // Each use of a term: its name, document and YAML path. Positions are looked up
         // only for a mistake (each costs a parse of the front matter).
         let mut uses: Vec<(&str, &Document, String)> = Vec::new();
         for d in docs {
-            let names = if kind == "places" {
-                &d.fm.places
-            } else {
-                &d.fm.tags
-            };
-            for (i, n) in names.iter().enumerate() {
-                uses.push((n, d, format!("{kind}[{i}]")));
+            for (i, n) in t.names_of(d).iter().enumerate() {
+                uses.push((n, d, format!("{key}[{i}]")));
             }
         }
-        if kind == "places" {
+        if t.is_places() {
             for f in figures.values() {
                 if let (Some(p), Some(d)) = (&f.decl.place, by_path.get(f.page.as_str())) {
                     uses.push((p, d, format!("figures[{}].place", f.index)));
@@ -256,7 +328,12 @@ fn terms(
         }
         // slug -> the first use.
         let mut seen: BTreeMap<String, (&str, &Document, &str)> = BTreeMap::new();
+        // slug -> its documents (pages and sections, each once), which its list shows.
+        let mut counts: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
         for (name, d, path) in &uses {
+            if !path.starts_with("figures[") {
+                counts.entry(term_slug(name)).or_default().insert(&d.path);
+            }
             let slug = term_slug(name);
             if slug.is_empty() {
                 diags.push(
@@ -290,7 +367,7 @@ fn terms(
             } else {
                 Diagnostic::error(
                     at(d, path),
-                    format!("{noun}s `{name}` and `{first}` would share one page, /{kind}/{slug}/"),
+                    format!("{nouns} `{name}` and `{first}` would share one page, /{kind}/{slug}/"),
                 )
                 .with_hint(format!(
                     "rename one of them so their URLs differ (`{first}` is at {first_seen})"
@@ -298,10 +375,30 @@ fn terms(
             };
             diags.push(d);
         }
-        out.extend(
-            seen.into_iter()
-                .map(|(slug, (name, ..))| (kind, slug, name.to_string())),
-        );
+        out.extend(seen.into_iter().map(|(slug, (name, ..))| {
+            let count = counts.get(&slug).map_or(0, BTreeSet::len);
+            (t, slug, name.to_string(), count)
+        }));
     }
     out
+}
+
+/// How many pagers a list of `count` pages has at `by` per pager (0: not paginated): at
+/// least one, which an empty list has too.
+pub fn pager_count(count: usize, by: usize) -> usize {
+    if by == 0 {
+        1
+    } else {
+        count.div_ceil(by).max(1)
+    }
+}
+
+/// The URL path of pager `k` (1-based) of the list at `list_path` (`/stories/`): the list
+/// itself for the first, `/stories/page/2/` on.
+pub fn pager_path(list_path: &str, k: usize) -> String {
+    if k <= 1 {
+        list_path.to_string()
+    } else {
+        format!("{list_path}page/{k}/")
+    }
 }

@@ -82,6 +82,8 @@ pub(super) struct PageCtx<'a> {
     pub(super) reading_minutes: usize,
     pub(super) tags: Vec<TermRef>,
     pub(super) places: Vec<TermRef>,
+    /// Taxonomy name -> its terms, for each taxonomy the page has terms of.
+    pub(super) taxonomies: std::collections::BTreeMap<&'a str, Vec<TermRef>>,
     pub(super) content: Option<std::borrow::Cow<'a, str>>,
     /// Its content has a code block (the page needs syntax.css).
     pub(super) has_code: bool,
@@ -93,6 +95,40 @@ pub(super) struct PageCtx<'a> {
     pub(super) next: Option<Link>,
     pub(super) pages: Option<Vec<PageCtx<'a>>>,
     pub(super) subsections: Option<Vec<SubsectionCtx<'a>>>,
+}
+
+/// One pager of a paginated list (`paginator`), as Zola has it.
+#[derive(Serialize)]
+pub(super) struct PaginatorCtx<'a> {
+    /// Pages per pager.
+    pub(super) paginate_by: usize,
+    /// The list's URL (its first pager).
+    pub(super) base_url: String,
+    /// How many pagers.
+    pub(super) number_pagers: usize,
+    /// The URL of the first and of the last pager.
+    pub(super) first: String,
+    pub(super) last: String,
+    /// The URL of the previous and of the next pager, or none.
+    pub(super) previous: Option<String>,
+    pub(super) next: Option<String>,
+    /// This pager's pages.
+    pub(super) pages: Vec<PageCtx<'a>>,
+    /// This pager's number, from 1.
+    pub(super) current_index: usize,
+    /// The pages of the whole list.
+    pub(super) total_pages: usize,
+}
+
+/// A taxonomy, as `taxonomy_list.html` and `taxonomy_term.html` see it (`taxonomy`).
+#[derive(Serialize)]
+pub(super) struct TaxonomyCtx<'a> {
+    pub(super) name: &'a str,
+    pub(super) slug: &'a str,
+    pub(super) title: &'a str,
+    pub(super) url: String,
+    pub(super) feed: bool,
+    pub(super) paginate_by: usize,
 }
 
 #[derive(Serialize)]
@@ -250,6 +286,8 @@ pub(super) struct TermCtx<'a> {
     pub(super) count: usize,
     pub(super) pages: Vec<PageCtx<'a>>,
     pub(super) figures: Vec<FigureCtx<'a>>,
+    /// Its feed's URL, when its taxonomy has feeds.
+    pub(super) feed_url: Option<String>,
 }
 
 impl<'m> Renderer<'m> {
@@ -384,6 +422,12 @@ impl<'m> Renderer<'m> {
             reading_minutes: reading_minutes(words),
             tags: self.terms(&d.fm.tags, "tags"),
             places: self.terms(&d.fm.places, "places"),
+            taxonomies: m
+                .taxonomies
+                .iter()
+                .filter(|t| !t.names_of(d).is_empty())
+                .map(|t| (t.name.as_str(), self.terms(t.names_of(d), &t.slug)))
+                .collect(),
             has_code: content.as_deref().is_some_and(|c| c.contains("<pre")),
             content,
             toc: full.then_some(d.rendered.toc.as_slice()),

@@ -16,7 +16,9 @@ impl<'m> Renderer<'m> {
         emit: &mut dyn FnMut(&str, String) -> Result<(), Diagnostic>,
     ) -> Result<(), Diagnostic> {
         let m = self.m;
-        emit("atom.xml", self.atom()?)?;
+        for f in self.all_feeds() {
+            emit(f.output_path(), self.atom_of(&f)?)?;
+        }
         emit("sitemap.xml", self.sitemap()?)?;
         emit("robots.txt", self.robots()?)?;
         let figs: Vec<FigureCtx> = self

@@ -12,12 +12,14 @@ pub mod search;
 pub use crate::model::output_path;
 pub use context::{FigureCtx, Link};
 pub use data::CSV_COLUMNS;
+pub use feeds::{FeedKey, FeedOf};
 
 use crate::content::load::Asset;
 use crate::diagnostics::{Diagnostic, Span};
+use crate::model::outputs::{pager_count, pager_path};
 use crate::model::{DocId, Document, Model};
 use crate::sources::Figure;
-use context::{SiteCtx, SubsectionCtx};
+use context::{PaginatorCtx, SiteCtx, SubsectionCtx};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -96,6 +98,8 @@ pub struct Renderer<'m> {
     /// Where `render_rest` leaves the search index (`serve` patches it).
     search_slot: Option<&'m SearchSlot>,
     idx: Index<'m>,
+    /// `feeds` of a page that lists no feed of its own: the site's.
+    site_feeds: Vec<Link>,
 }
 
 /// Where a render leaves its search index.
@@ -240,6 +244,10 @@ impl<'m> Renderer<'m> {
             html_source: None,
             search_slot: None,
             idx: Index::new(m, words),
+            site_feeds: vec![Link {
+                title: m.config.title.clone(),
+                url: m.url("/atom.xml"),
+            }],
         }
     }
 
@@ -294,11 +302,66 @@ impl<'m> Renderer<'m> {
         ctx.insert("current_path", current_path);
         ctx.insert("current_url", &self.m.url(current_path));
         ctx.insert("live_reload", &self.live_reload);
+        ctx.insert("feeds", &self.site_feeds);
+        ctx.insert("paginator", &None::<()>);
         ctx
     }
 
-    /// A document's own output file (see `output_path`).
+    /// A document's own output file (see `output_path`); a paginated section's first pager.
     pub fn render_doc(&self, d: &'m Document) -> Result<String, Diagnostic> {
+        self.render_pager(d, 1)
+    }
+
+    /// Every output file of a document: its own, and a paginated section's further pagers
+    /// (`/stories/page/2/`), by output path.
+    pub fn render_doc_all(&self, d: &'m Document) -> Vec<(String, Result<String, Diagnostic>)> {
+        let n = if d.is_section() {
+            pager_count(self.section_pages(&d.path).len(), self.m.paginate_by(d))
+        } else {
+            1
+        };
+        (1..=n)
+            .map(|k| {
+                (
+                    output_path(&pager_path(&d.url_path, k)),
+                    self.render_pager(d, k),
+                )
+            })
+            .collect()
+    }
+
+    /// The pager `k` (from 1) of a paginated list of `all` at `list_path`, `by` a pager.
+    fn paginator(
+        &'m self,
+        list_path: &str,
+        all: &[&'m Document],
+        by: usize,
+        k: usize,
+    ) -> PaginatorCtx<'m> {
+        let m = self.m;
+        let n = pager_count(all.len(), by);
+        let url = |k: usize| m.url(&pager_path(list_path, k));
+        PaginatorCtx {
+            paginate_by: by,
+            base_url: m.url(list_path),
+            number_pagers: n,
+            first: url(1),
+            last: url(n),
+            previous: (k > 1).then(|| url(k - 1)),
+            next: (k < n).then(|| url(k + 1)),
+            pages: all
+                .iter()
+                .skip((k - 1) * by)
+                .take(by)
+                .map(|p| self.page(p, false))
+                .collect(),
+            current_index: k,
+            total_pages: all.len(),
+        }
+    }
+
+    /// Pager `k` of a document's output (1: its own page).
+    fn render_pager(&self, d: &'m Document, k: usize) -> Result<String, Diagnostic> {
         let m = self.m;
         let mut page = self.page(d, true);
         let name = template_of(d);
@@ -309,14 +372,26 @@ impl<'m> Renderer<'m> {
             )
             .with_hint(m.theme.template_hint(&name)));
         }
-        let mut ctx = self.context(&d.url_path);
+        let mut ctx = self.context(&pager_path(&d.url_path, k));
+        ctx.insert("feeds", &self.feed_links(d));
         if d.is_section() {
-            page.pages = Some(
-                self.section_pages(&d.path)
-                    .iter()
-                    .map(|p| self.page(p, false))
-                    .collect(),
-            );
+            let all = self.section_pages(&d.path);
+            let by = m.paginate_by(d);
+            if by > 0 {
+                // Each pager holds its own pages only: the whole list on every pager would
+                // make a big section quadratic.
+                let paginator = self.paginator(&d.url_path, all, by, k);
+                page.pages = Some(
+                    all.iter()
+                        .skip((k - 1) * by)
+                        .take(by)
+                        .map(|p| self.page(p, false))
+                        .collect(),
+                );
+                ctx.insert("paginator", &paginator);
+            } else {
+                page.pages = Some(all.iter().map(|p| self.page(p, false)).collect());
+            }
             let subs = self.idx.subsections.get(d.path.as_str());
             page.subsections = Some(
                 subs.map_or(&[][..], Vec::as_slice)
@@ -331,7 +406,12 @@ impl<'m> Renderer<'m> {
             ctx.insert("section", &page);
         }
         ctx.insert("page", &page);
-        self.render_template(&d.path, &name, &ctx).map_err(|mut e| {
+        let key = if k == 1 {
+            d.path.clone()
+        } else {
+            format!("{}#page{k}", d.path)
+        };
+        self.render_template(&key, &name, &ctx).map_err(|mut e| {
             e.message = format!("{} (rendering content/{})", e.message, d.path);
             e
         })
@@ -367,11 +447,7 @@ impl<'m> Renderer<'m> {
     /// The paths of the pages whose HTML the feed embeds (kept by a one-off build, which
     /// drops every other page's HTML after its template).
     pub fn feed_pages(&self) -> HashSet<String> {
-        self.dated_pages()
-            .into_iter()
-            .take(self.m.config.feed_limit)
-            .map(|d| d.path.clone())
-            .collect()
+        self.all_feed_pages()
     }
 
     /// First step of `render_each`: every page and section through its template. Returns
@@ -386,12 +462,11 @@ impl<'m> Renderer<'m> {
         let rendered: Vec<(String, Option<Diagnostic>)> = m
             .docs
             .par_iter()
-            .map(|d| {
-                let path = output_path(&d.url_path);
-                let r = self
-                    .render_doc(d)
-                    .and_then(|html| put(&path, Output::Bytes(html.into_bytes().into())));
-                (path, r.err())
+            .flat_map_iter(|d| {
+                self.render_doc_all(d).into_iter().map(|(path, r)| {
+                    let r = r.and_then(|html| put(&path, Output::Bytes(html.into_bytes().into())));
+                    (path, r.err())
+                })
             })
             .collect();
         for (path, r) in rendered {

@@ -1,11 +1,12 @@
 //! The generated pages: /sources/, the 404 page and the taxonomy pages (/places/, /tags/
 //! and one page per term). /figures/ is `figures`.
 
-use super::context::{ExcerptCtx, FigureBrief, Link, SourceCtx, TermCtx};
+use super::context::{ExcerptCtx, FigureBrief, Link, SourceCtx, TaxonomyCtx, TermCtx};
 use super::{Renderer, TermGroup, sort_key};
 use crate::diagnostics::Diagnostic;
 use crate::model::Document;
-use crate::model::outputs::{TAXONOMIES, term_slug};
+use crate::model::outputs::{pager_count, pager_path, term_slug};
+use crate::model::taxonomies::{self, Taxonomy};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -71,57 +72,68 @@ impl<'m> Renderer<'m> {
     ) -> Vec<Result<String, Diagnostic>> {
         let m = self.m;
         let mut out = Vec::new();
-        for (kind, kind_title) in TAXONOMIES {
-            let terms = self.term_groups(kind, None);
+        for t in &m.taxonomies {
+            let terms = self.term_groups(t, None);
             let list: Vec<TermCtx> = terms
                 .iter()
                 .map(|(slug, (name, pages, figs))| TermCtx {
                     name,
-                    url: m.url(&format!("/{kind}/{slug}/")),
+                    url: m.url(&t.term_path(slug)),
                     count: pages.len() + figs.len(),
                     pages: vec![],
                     figures: vec![],
+                    feed_url: t
+                        .feed
+                        .then(|| m.url(&format!("{}atom.xml", t.term_path(slug)))),
                 })
                 .collect();
-            let mut ctx = self.context(&format!("/{kind}/"));
-            ctx.insert("kind", kind);
-            ctx.insert("kind_title", kind_title);
+            let mut ctx = self.context(&t.list_path());
+            ctx.insert("kind", &t.name);
+            ctx.insert("kind_title", &t.title);
+            ctx.insert("taxonomy", &self.taxonomy_ctx(t));
             ctx.insert("terms", &list);
-            if kind == "places" {
+            if t.is_places() {
                 ctx.insert("map", &self.default_charts().2);
             }
-            let key = format!("{kind}/index.html");
+            let key = format!("{}/index.html", t.slug);
             out.push(emit(
                 self.render_template(&key, "taxonomy_list.html", &ctx)
                     .map(|h| (key, h)),
             ));
             let term_pages: Vec<_> = terms
                 .par_iter()
-                .map(|(slug, group)| emit(self.term_page(kind, kind_title, slug, group)))
+                .flat_map_iter(|(slug, group)| self.term_page(t, slug, group).into_iter().map(emit))
                 .collect();
             out.extend(term_pages);
         }
         out
     }
 
-    /// The term pages (`/tags/<tag>/`, `/places/<place>/`) that list `d`.
+    fn taxonomy_ctx<'t>(&self, t: &'t Taxonomy) -> TaxonomyCtx<'t> {
+        TaxonomyCtx {
+            name: &t.name,
+            slug: &t.slug,
+            title: &t.title,
+            url: self.m.url(&t.list_path()),
+            feed: t.feed,
+            paginate_by: t.paginate_by,
+        }
+    }
+
+    /// The term pages (`/tags/<tag>/`, `/places/<place>/`, every pager of each) that list `d`.
     pub fn term_pages_of(&self, d: &Document) -> Vec<Result<(String, String), Diagnostic>> {
         let mut out = Vec::new();
-        for (kind, kind_title) in TAXONOMIES {
-            let names = if kind == "places" {
-                &d.fm.places
-            } else {
-                &d.fm.tags
-            };
+        for t in &self.m.taxonomies {
+            let names = t.names_of(d);
             if names.is_empty() {
                 continue;
             }
             let only: HashSet<String> = names.iter().map(|n| term_slug(n)).collect();
-            let terms = self.term_groups(kind, Some(&only));
+            let terms = self.term_groups(t, Some(&only));
             out.extend(
                 terms
                     .par_iter()
-                    .map(|(slug, group)| self.term_page(kind, kind_title, slug, group))
+                    .flat_map_iter(|(slug, group)| self.term_page(t, slug, group))
                     .collect::<Vec<_>>(),
             );
         }
@@ -132,42 +144,25 @@ impl<'m> Renderer<'m> {
     /// documents, figures for places).
     pub(super) fn term_groups(
         &self,
-        kind: &str,
+        t: &Taxonomy,
         only: Option<&HashSet<String>>,
     ) -> BTreeMap<String, TermGroup<'m>> {
-        let m = self.m;
-        let mut terms: BTreeMap<String, TermGroup<'m>> = BTreeMap::new();
-        // Names repeat across pages: slugify each once.
-        let mut slugs: HashMap<&str, String> = HashMap::new();
-        let mut slug_of = |n: &'m str| -> Option<String> {
-            let s = slugs.entry(n).or_insert_with(|| term_slug(n));
-            only.is_none_or(|o| o.contains(s.as_str()))
-                .then(|| s.clone())
-        };
-        for d in &m.docs {
-            let names = if kind == "places" {
-                &d.fm.places
-            } else {
-                &d.fm.tags
-            };
-            for n in names {
-                let Some(slug) = slug_of(n) else { continue };
-                let e = terms
-                    .entry(slug)
-                    .or_insert_with(|| (n.clone(), vec![], vec![]));
-                // Documents come in order: a repeat (two names, one slug) can only be the last.
-                if e.1.last().is_none_or(|x| x.path != d.path) {
-                    e.1.push(d);
-                }
-            }
-        }
-        if kind == "places" {
+        let mut terms: BTreeMap<String, TermGroup<'m>> =
+            taxonomies::terms_of(&self.m.docs, t, only)
+                .into_iter()
+                .map(|(slug, (name, docs))| (slug, (name, docs, vec![])))
+                .collect();
+        if t.is_places() {
+            // Names repeat across figures: slugify each once.
+            let mut slugs: HashMap<&str, String> = HashMap::new();
             for f in self.all_figures() {
-                if let Some(p) = &f.decl.place
-                    && let Some(slug) = slug_of(p)
-                {
+                if let Some(p) = &f.decl.place {
+                    let slug = slugs.entry(p).or_insert_with(|| term_slug(p));
+                    if only.is_some_and(|o| !o.contains(slug.as_str())) {
+                        continue;
+                    }
                     terms
-                        .entry(slug)
+                        .entry(slug.clone())
                         .or_insert_with(|| (p.clone(), vec![], vec![]))
                         .2
                         .push(f);
@@ -177,29 +172,57 @@ impl<'m> Renderer<'m> {
         terms
     }
 
+    /// Every pager of a term's page (one unless its taxonomy is paginated); the figures of a
+    /// place are on its first.
     pub(super) fn term_page(
         &self,
-        kind: &str,
-        kind_title: &str,
+        t: &Taxonomy,
         slug: &str,
         (name, pages, figs): &TermGroup<'m>,
-    ) -> Result<(String, String), Diagnostic> {
+    ) -> Vec<Result<(String, String), Diagnostic>> {
         let m = self.m;
         let mut pages = pages.clone();
         pages.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
-        let term = TermCtx {
-            name,
-            url: m.url(&format!("/{kind}/{slug}/")),
-            count: pages.len() + figs.len(),
-            pages: pages.iter().map(|p| self.page(p, false)).collect(),
-            figures: figs.iter().map(|f| self.figure(f)).collect(),
-        };
-        let mut ctx = self.context(&format!("/{kind}/{slug}/"));
-        ctx.insert("kind", kind);
-        ctx.insert("kind_title", kind_title);
-        ctx.insert("term", &term);
-        let key = format!("{kind}/{slug}/index.html");
-        self.render_template(&key, "taxonomy_term.html", &ctx)
-            .map(|h| (key, h))
+        let path = t.term_path(slug);
+        let by = t.paginate_by;
+        let mut feeds = self.site_feeds.clone();
+        if t.feed {
+            feeds.push(self.term_feed_link(t, slug, name));
+        }
+        (1..=pager_count(pages.len(), by))
+            .map(|k| {
+                let shown: &[&Document] = if by == 0 {
+                    &pages
+                } else {
+                    let from = ((k - 1) * by).min(pages.len());
+                    &pages[from..(from + by).min(pages.len())]
+                };
+                let term = TermCtx {
+                    name,
+                    url: m.url(&path),
+                    count: pages.len() + figs.len(),
+                    pages: shown.iter().map(|p| self.page(p, false)).collect(),
+                    figures: if k == 1 {
+                        figs.iter().map(|f| self.figure(f)).collect()
+                    } else {
+                        vec![]
+                    },
+                    feed_url: t.feed.then(|| m.url(&format!("{path}atom.xml"))),
+                };
+                let here = pager_path(&path, k);
+                let mut ctx = self.context(&here);
+                ctx.insert("kind", &t.name);
+                ctx.insert("kind_title", &t.title);
+                ctx.insert("taxonomy", &self.taxonomy_ctx(t));
+                ctx.insert("term", &term);
+                ctx.insert("feeds", &feeds);
+                if by > 0 {
+                    ctx.insert("paginator", &self.paginator(&path, &pages, by, k));
+                }
+                let key = crate::model::output_path(&here);
+                self.render_template(&key, "taxonomy_term.html", &ctx)
+                    .map(|h| (key, h))
+            })
+            .collect()
     }
 }

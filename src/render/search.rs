@@ -138,7 +138,10 @@ impl<'m> Renderer<'m> {
     fn place_docs(&self) -> Vec<SearchDoc<'m>> {
         let m = self.m;
         let places = m.vocab.places.as_ref();
-        self.term_groups("places", None)
+        let Some(t) = m.taxonomy("places") else {
+            return Vec::new();
+        };
+        self.term_groups(t, None)
             .into_iter()
             .map(|(slug, (name, pages, figs))| {
                 let mut about = Vec::new();

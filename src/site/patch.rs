@@ -11,7 +11,7 @@
 //! | the page                                 | always                                       |
 //! | its section, its tag and place pages     | its word count changed (lists show it)       |
 //! | `search/`: its document, changed chunks  | its text changed (its words are replaced)    |
-//! | `atom.xml`                               | it is one of the feed's entries              |
+//! | `atom.xml`, its section's and terms' feeds | it is one of that feed's entries           |
 //! | `/sources/`, `sources.json`              | the set of sources it cites changed          |
 //!
 //! Static files or content assets edited, added or removed: they are copied again or
@@ -32,7 +32,7 @@ use crate::diagnostics::Diagnostic;
 use crate::linkcheck::{self, LinkCheck};
 use crate::model::Model;
 use crate::render::search::{self, SearchIndex};
-use crate::render::{Output, Renderer, output_path, word_count};
+use crate::render::{FeedKey, Output, Renderer, word_count};
 use std::collections::BTreeSet;
 
 /// The last build, kept to be patched.
@@ -58,16 +58,19 @@ pub(super) struct Previous {
 /// What a patch needs to know of every document (by index in `model.docs`).
 struct Lookups {
     words: Vec<usize>,
-    /// Whether each document is an entry of `atom.xml`.
-    in_feed: Vec<bool>,
+    /// The feeds each document is an entry of (the site's, its section's, its terms').
+    in_feed: Vec<Vec<FeedKey>>,
 }
 
 impl Lookups {
     fn new(model: &Model, live_reload: bool) -> Lookups {
         let r = Renderer::new(model, live_reload);
-        let mut in_feed = vec![false; model.docs.len()];
-        for d in r.feed_docs() {
-            in_feed[model.by_path[&d.path]] = true;
+        let mut in_feed = vec![Vec::new(); model.docs.len()];
+        let limit = model.config.feed_limit;
+        for f in r.all_feeds() {
+            for d in f.pages.iter().take(limit) {
+                in_feed[model.by_path[&d.path].0].push(f.key.clone());
+            }
         }
         Lookups {
             words: r.words().to_vec(),
@@ -223,14 +226,20 @@ impl Previous {
         let r = Renderer::with_words(m, self.live_reload, Some(lookups.words.clone()));
         let mut outs: Vec<Result<(String, String), Diagnostic>> = Vec::new();
         let (page, lists) = rayon::join(
-            || r.render_doc(doc).map(|h| (output_path(&doc.url_path), h)),
+            || {
+                r.render_doc_all(doc)
+                    .into_iter()
+                    .map(|(path, h)| h.map(|h| (path, h)))
+                    .collect::<Vec<_>>()
+            },
             || {
                 let mut outs = Vec::new();
                 if words_changed {
                     if let Some(parent) = doc.parent.as_deref().and_then(|p| m.doc(p)) {
-                        outs.push(
-                            r.render_doc(parent)
-                                .map(|h| (output_path(&parent.url_path), h)),
+                        outs.extend(
+                            r.render_doc_all(parent)
+                                .into_iter()
+                                .map(|(path, h)| h.map(|h| (path, h))),
                         );
                     }
                     outs.extend(r.term_pages_of(doc));
@@ -239,13 +248,15 @@ impl Previous {
                     outs.push(r.sources_page());
                     outs.push(r.sources_json().map(|s| ("sources.json".into(), s)));
                 }
-                if lookups.in_feed[i] {
-                    outs.push(r.atom().map(|a| ("atom.xml".into(), a)));
+                for key in &lookups.in_feed[i] {
+                    if let Some(f) = r.feed_of(key) {
+                        outs.push(r.atom_of(&f).map(|a| (f.output_path().to_string(), a)));
+                    }
                 }
                 outs
             },
         );
-        outs.push(page);
+        outs.extend(page);
         outs.extend(lists);
         // A template that fails on the new text: let the full render report it.
         let outs: Vec<(String, String)> = outs.into_iter().collect::<Result<_, _>>().ok()?;
