@@ -94,6 +94,7 @@ cases!(
     alias_bomb,
     archive_typo,
     bib_syntax_error,
+    block_shortcode_unclosed,
     citation_style_unknown,
     csl_json_wrong_type,
     hayagriva_yaml_error,

@@ -17,7 +17,7 @@ pub mod tokens;
 pub use headings::{ReservedIds, TocEntry};
 pub use highlight::{HIGHLIGHT_CLASS_PREFIX, SYNTAXES, highlight};
 pub use links::{LinkRef, join};
-pub use tokens::{CiteItem, Piece, PieceKind, Shortcode, Token, extract_tokens};
+pub use tokens::{CiteItem, CiteMode, Piece, PieceKind, Shortcode, Token, extract_tokens};
 
 use crate::config::{Check, ProseNumbers};
 use crate::content::frontmatter::Exemption;
@@ -87,6 +87,14 @@ pub trait Env: Sync {
             check: Check::Off,
             allow_small_words: true,
         }
+    }
+    /// Whether `id` is a source's id: `@id` in the text cites it.
+    fn is_source(&self, _id: &str) -> bool {
+        false
+    }
+    /// Every source id, for "did you mean".
+    fn source_ids(&self) -> Vec<&str> {
+        Vec::new()
     }
     /// Whether a link's destination is a source's address (its text, the article's title,
     /// is the source's words).
@@ -208,11 +216,23 @@ pub fn render_with(
     diags: &mut Vec<Diagnostic>,
     want_html: bool,
 ) -> Rendered {
+    render_numbered(body, src, env, diags, want_html, References::default())
+}
+
+/// `render_with`, numbering references on from `references` (a block shortcode's body
+/// shares its page's list).
+fn render_numbered(
+    body: &str,
+    src: Source<'_>,
+    env: &dyn Env,
+    diags: &mut Vec<Diagnostic>,
+    want_html: bool,
+    mut references: References,
+) -> Rendered {
     // 1. Citations and shortcodes, rendered in document order so reference numbers follow
     // reading order.
-    let mut references = References::default();
-    let extracted = if body.contains("{{") || body.contains("[@") {
-        tokens::extract(body, src.file, src.body_line, diags)
+    let extracted = if body.contains("{{") || body.contains("{%") || body.contains('@') {
+        tokens::extract(body, src.file, src.body_line, Some(env), diags)
     } else {
         tokens::Extracted {
             text: body.to_string(),
@@ -220,7 +240,16 @@ pub fn render_with(
             at: Vec::new(),
         }
     };
-    let pieces = render_tokens(&extracted, body, env, &mut references, diags);
+    let mut bodies = Bodies::default();
+    let pieces = render_tokens(
+        &extracted,
+        body,
+        src,
+        env,
+        &mut references,
+        &mut bodies,
+        diags,
+    );
     let raw: Vec<String> = extracted
         .tokens
         .iter()
@@ -259,16 +288,29 @@ pub fn render_with(
         heading: None,
         heading_marks: Vec::new(),
         numbers: NumberCheck::new(env.prose_numbers(), src.exemptions, body, text, &extracted),
+        para: None,
+        split: false,
     };
     rw.run(&events, &heads.ids, diags);
     let Rewrite {
-        out,
-        refs,
+        mut out,
+        mut refs,
         plain,
         numbers,
         heading_marks,
+        split,
         ..
     } = rw;
+    if split {
+        out = tokens::drop_empty_paragraphs(out);
+    }
+    // The URLs of block shortcodes' bodies are checked with the page's.
+    refs.extend(bodies.refs);
+    // An exemption is unused if neither the page's text nor a block's body used it.
+    let mut unused = numbers.unused();
+    for body_unused in &bodies.unused {
+        unused.retain(|i| body_unused.contains(i));
+    }
 
     // 5. HTML.
     let mut html = String::new();
@@ -299,8 +341,16 @@ pub fn render_with(
         refs,
         text,
         blocks,
-        unused_exemptions: numbers.unused(),
+        unused_exemptions: unused,
     }
+}
+
+/// What block shortcodes' bodies add to their page: the URLs they write, and the
+/// exemptions each body did not use.
+#[derive(Default)]
+struct Bodies {
+    refs: Vec<LinkRef>,
+    unused: Vec<Vec<usize>>,
 }
 
 /// The page's plain text with whitespace collapsed, and its blocks: `plain` cut at
@@ -356,8 +406,10 @@ fn plain_text<'p>(
 fn render_tokens(
     ex: &tokens::Extracted,
     body: &str,
+    src: Source<'_>,
     env: &dyn Env,
     refs: &mut References,
+    bodies: &mut Bodies,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Piece> {
     let toks = &ex.tokens;
@@ -371,6 +423,8 @@ fn render_tokens(
                     id,
                     locator: None,
                     span: sc.span.clone(),
+                    prefix: None,
+                    mode: CiteMode::Normal,
                 };
                 (Some(sc), vec![item])
             }),
@@ -405,12 +459,41 @@ fn render_tokens(
             }
             _ => pieces.push(match &toks[k].0 {
                 Token::Cite(items) => env.cite(items, refs, diags),
+                Token::Shortcode(sc) if sc.body.is_some() && !sc.malformed => {
+                    let sc = with_body(sc, src, env, refs, bodies, diags);
+                    env.shortcode(&sc, refs, diags)
+                }
                 Token::Shortcode(sc) => env.shortcode(sc, refs, diags),
             }),
         }
         k = end;
     }
     pieces
+}
+
+/// A block shortcode with its body's Markdown rendered (citations numbered on in the
+/// page's list, links checked) as the argument `body`.
+fn with_body(
+    sc: &Shortcode,
+    src: Source<'_>,
+    env: &dyn Env,
+    refs: &mut References,
+    bodies: &mut Bodies,
+    diags: &mut Vec<Diagnostic>,
+) -> Shortcode {
+    let mut sc = sc.clone();
+    if let Some((text, line)) = sc.body.take() {
+        let inner = Source {
+            body_line: line,
+            ..src
+        };
+        let r = render_numbered(&text, inner, env, diags, true, std::mem::take(refs));
+        *refs = r.references;
+        bodies.refs.extend(r.refs);
+        bodies.unused.push(r.unused_exemptions);
+        sc.args.insert("body".into(), r.html.into());
+    }
+    sc
 }
 
 /// The check of numbers typed into the text: where the page's exemptions are, which of
@@ -579,6 +662,10 @@ struct Rewrite<'a, 'e> {
     heading_marks: Vec<(String, usize, usize)>,
     /// Numbers typed into the text.
     numbers: NumberCheck<'a>,
+    /// Inside a paragraph: how deep in inline markup (emphasis, links).
+    para: Option<usize>,
+    /// Whether a block piece split a paragraph.
+    split: bool,
 }
 
 impl<'e> Rewrite<'_, 'e> {
@@ -604,6 +691,33 @@ impl<'e> Rewrite<'_, 'e> {
                 }
                 idx += 3;
                 continue;
+            }
+            match ev {
+                Event::Start(Tag::Paragraph) => self.para = Some(0),
+                Event::End(TagEnd::Paragraph) => self.para = None,
+                Event::Start(
+                    Tag::Emphasis
+                    | Tag::Strong
+                    | Tag::Strikethrough
+                    | Tag::Link { .. }
+                    | Tag::Image { .. },
+                ) => {
+                    if let Some(d) = self.para.as_mut() {
+                        *d += 1;
+                    }
+                }
+                Event::End(
+                    TagEnd::Emphasis
+                    | TagEnd::Strong
+                    | TagEnd::Strikethrough
+                    | TagEnd::Link
+                    | TagEnd::Image,
+                ) => {
+                    if let Some(d) = self.para.as_mut() {
+                        *d = d.saturating_sub(1);
+                    }
+                }
+                _ => {}
             }
             match ev {
                 Event::Start(Tag::Heading { .. }) => {
@@ -772,7 +886,9 @@ impl<'e> Rewrite<'_, 'e> {
             alt.push_str(t);
         }
         if t.contains(PH_OPEN) {
-            tokens::push_with_tokens(t, self.pieces, &mut self.out, &mut self.plain);
+            let split = self.para == Some(0);
+            self.split |=
+                tokens::push_with_tokens(t, self.pieces, &mut self.out, &mut self.plain, split);
         } else {
             self.plain.push_str(t);
             self.out.push(Event::Text(t.clone()));

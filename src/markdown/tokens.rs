@@ -25,6 +25,22 @@ pub struct CiteItem {
     pub locator: Option<String>,
     /// Where the item is.
     pub span: Span,
+    /// Words before the `@` (`see` of `[see @id]`).
+    pub prefix: Option<String>,
+    /// How the citation names the source.
+    pub mode: CiteMode,
+}
+
+/// How a citation item names its source (Pandoc's three forms).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum CiteMode {
+    /// `[@id]`.
+    #[default]
+    Normal,
+    /// `[-@id]`: without the author, who the sentence already names.
+    SuppressAuthor,
+    /// `@id` or `@id [p. 4]` in the sentence: the author's name is part of it.
+    InText,
 }
 
 /// A parsed shortcode call.
@@ -38,6 +54,9 @@ pub struct Shortcode {
     pub span: Span,
     /// The call did not parse (reported already): it renders as nothing.
     pub malformed: bool,
+    /// A block shortcode's Markdown (between `{% name() %}` and `{% end %}`) and the file
+    /// line it starts at.
+    pub body: Option<(String, usize)>,
 }
 
 /// A citation or a shortcode found in a page's text.
@@ -111,7 +130,7 @@ pub fn extract_tokens(
     body_line: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> (String, Vec<(Token, String)>) {
-    let e = extract(body, file, body_line, diags);
+    let e = extract(body, file, body_line, None, diags);
     (e.text, e.tokens)
 }
 
@@ -152,6 +171,7 @@ pub(super) fn extract(
     body: &str,
     file: &Path,
     body_line: usize,
+    env: Option<&dyn super::Env>,
     diags: &mut Vec<Diagnostic>,
 ) -> Extracted {
     let skip = code_ranges(body);
@@ -176,10 +196,16 @@ pub(super) fn extract(
             i = r.end.max(i + 1);
             continue;
         }
-        let found = if bytes[i] == b'[' && bytes[i + 1] == b'@' {
-            parse_citation(body, i, &span_at, diags).map(|(items, end)| (Token::Cite(items), end))
+        let found = if bytes[i] == b'[' {
+            parse_citation(body, i, env, &span_at, diags)
+                .map(|(items, end)| (Token::Cite(items), end))
+        } else if bytes[i] == b'@' && at_word_start(bytes, i) {
+            in_text_citation(body, i, env, &span_at, diags)
+                .map(|(items, end)| (Token::Cite(items), end))
         } else if bytes[i] == b'{' && bytes[i + 1] == b'{' {
             parse_shortcode(body, i, &span_at, diags).map(|(sc, end)| (Token::Shortcode(sc), end))
+        } else if bytes[i] == b'{' && bytes[i + 1] == b'%' {
+            parse_block(body, i, &span_at, diags).map(|(sc, end)| (Token::Shortcode(sc), end))
         } else {
             None
         };
@@ -204,17 +230,126 @@ pub(super) fn extract(
     }
 }
 
-/// `[@a; @b, p. 4]` starting at `start`; returns the items and the end offset.
+/// Whether the `@` at `i` starts a word: an e-mail address (`a@b.org`), a path or an
+/// escaped `\@` is no citation.
+fn at_word_start(bytes: &[u8], i: usize) -> bool {
+    i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r' | b'(')
+}
+
+/// The length of the citation key at the start of `s`: Pandoc's rule, a letter, digit or
+/// `_` and then those and internal `-_.:/`; a trailing `.` or `:` ends the sentence.
+fn key_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    if !b
+        .first()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    {
+        return 0;
+    }
+    let mut n = b
+        .iter()
+        .position(|c| !(c.is_ascii_alphanumeric() || b"_-.:/".contains(c)))
+        .unwrap_or(b.len());
+    while n > 0 && b"-.:/".contains(&b[n - 1]) {
+        n -= 1;
+    }
+    n
+}
+
+/// Whether `@word` that is no source looks enough like a citation to warn: a lowercase slug
+/// with a `-` and a digit, the shape of source ids (`ap-2022-09-27`). A handle (`@AP`,
+/// `@jdoe`) does not.
+fn looks_like_source_id(word: &str) -> bool {
+    word.contains('-')
+        && word.bytes().any(|c| c.is_ascii_digit())
+        && word
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
+
+/// In-text `@id` or `@id [p. 4]` at `start`, when `id` is a source; otherwise None (and a
+/// warning when it looks like one).
+fn in_text_citation(
+    body: &str,
+    start: usize,
+    env: Option<&dyn super::Env>,
+    span_at: &dyn Fn(usize) -> Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Vec<CiteItem>, usize)> {
+    let env = env?;
+    let rest = &body[start + 1..];
+    let n = key_len(rest);
+    if n == 0 {
+        return None;
+    }
+    let id = &rest[..n];
+    if !env.is_source(id) {
+        if looks_like_source_id(id) {
+            let hint = match crate::diagnostics::did_you_mean(id, env.source_ids()) {
+                Some(s) => format!(
+                    "did you mean `@{s}`? To write an @ that cites nothing, escape it: `\\@{id}`"
+                ),
+                None => format!(
+                    "no source has the id `{id}`; to write an @ that cites nothing, escape it: `\\@{id}`"
+                ),
+            };
+            diags.push(
+                Diagnostic::warning(
+                    span_at(start),
+                    format!("`@{id}` looks like a citation, but no source has that id"),
+                )
+                .with_hint(hint),
+            );
+        }
+        return None;
+    }
+    let mut end = start + 1 + n;
+    let mut locator = None;
+    // `@id [p. 4]`: a bracket right after it (one space at most) is its locator.
+    let after = &body[end..];
+    let gap = usize::from(after.starts_with(' '));
+    if after[gap..].starts_with('[')
+        && let Some(close) = after[gap..].find(']')
+    {
+        let inner = &after[gap + 1..gap + close];
+        let past = end + gap + close + 1;
+        if !inner.contains(['@', '[', '\n']) && !body[past..].starts_with(['(', '[']) {
+            locator = Some(inner.trim().to_string()).filter(|l| !l.is_empty());
+            end = past;
+        }
+    }
+    Some((
+        vec![CiteItem {
+            id: id.into(),
+            locator,
+            span: span_at(start),
+            prefix: None,
+            mode: CiteMode::InText,
+        }],
+        end,
+    ))
+}
+
+/// `[@a; @b, p. 4]`, `[see @a, ch. 2; also -@b]` starting at `start`; returns the items
+/// and the end offset. A bracket that starts `[@` or `[-@` is a citation or an error; one
+/// with words before its first `@` is a citation only when every id is a source (so that
+/// `[cc @jdoe]` stays text).
 fn parse_citation(
     body: &str,
     start: usize,
+    env: Option<&dyn super::Env>,
     span_at: &dyn Fn(usize) -> Span,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Vec<CiteItem>, usize)> {
     let rest = &body[start + 1..];
+    let strict = rest.starts_with('@') || rest.starts_with("-@");
     // A citation may wrap onto the next line, but not across a paragraph.
     let close = rest.find([']', '['])?;
     if rest.as_bytes()[close] != b']' || rest[..close].contains("\n\n") {
+        return None;
+    }
+    let inner = &rest[..close];
+    if !strict && (env.is_none() || !inner.contains('@')) {
         return None;
     }
     let end = start + 1 + close + 1;
@@ -222,7 +357,6 @@ fn parse_citation(
     if body[end..].starts_with('(') {
         return None;
     }
-    let inner = &rest[..close];
     let mut items = Vec::new();
     let mut offset = start + 1;
     let malformed = |at: usize| {
@@ -230,17 +364,35 @@ fn parse_citation(
             span_at(at),
             format!("malformed citation `{}`", &body[start..end]),
         )
-        .with_hint("write citations as [@id], [@a; @b] or [@id, para. 4]")
+        .with_hint("write citations as [@id], [@a; @b], [@id, para. 4] or [see @id, p. 4]")
     };
     for part in inner.split(';') {
         let lead = part.len() - part.trim_start().len();
         let p = part.trim();
         let at = offset + lead;
         offset += part.len() + 1;
-        let Some(p) = p.strip_prefix('@') else {
+        // The `@` that starts the key: the first at the start of a word.
+        let key_at = p
+            .char_indices()
+            .find(|&(k, c)| {
+                c == '@' && (k == 0 || matches!(p.as_bytes()[k - 1], b' ' | b'-' | b'\n'))
+            })
+            .map(|(k, _)| k);
+        let Some(k) = key_at else {
+            if !strict {
+                return None;
+            }
             diags.push(malformed(at));
             return Some((items, end));
         };
+        let (mut prefix, mut mode) = (p[..k].trim_end(), CiteMode::Normal);
+        if let Some(pre) = prefix.strip_suffix('-')
+            && p[..k].ends_with('-')
+        {
+            prefix = pre.trim_end();
+            mode = CiteMode::SuppressAuthor;
+        }
+        let p = &p[k + 1..];
         let (id, locator) = match p.split_once(',') {
             Some((id, loc)) => (
                 id.trim(),
@@ -248,14 +400,21 @@ fn parse_citation(
             ),
             None => (p.trim(), None),
         };
-        if id.is_empty() || id.contains(char::is_whitespace) {
+        let bad_id = id.is_empty() || id.contains(char::is_whitespace);
+        if !strict && (bad_id || !env.is_some_and(|e| e.is_source(id))) {
+            return None;
+        }
+        if bad_id {
             diags.push(malformed(at));
             return Some((items, end));
         }
         items.push(CiteItem {
             id: id.into(),
             locator,
-            span: span_at(at),
+            span: span_at(at + k),
+            prefix: Some(prefix.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|s| !s.is_empty()),
+            mode,
         });
     }
     Some((items, end))
@@ -265,6 +424,75 @@ fn parse_citation(
 fn parse_shortcode(
     body: &str,
     start: usize,
+    span_at: &dyn Fn(usize) -> Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Shortcode, usize)> {
+    parse_call(body, start, "}}", span_at, diags)
+}
+
+/// `{% name(k="v") %}` + Markdown + `{% end %}` starting at `start`: a shortcode whose
+/// template gets the Markdown rendered as `body`. Blocks do not nest: the first `{% end %}`
+/// closes it.
+fn parse_block(
+    body: &str,
+    start: usize,
+    span_at: &dyn Fn(usize) -> Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Shortcode, usize)> {
+    let (mut sc, open_end) = parse_call(body, start, "%}", span_at, diags)?;
+    if sc.malformed {
+        return Some((sc, open_end));
+    }
+    let Some((end_start, end_end)) = find_end(body, open_end) else {
+        diags.push(
+            Diagnostic::error(
+                sc.span.clone(),
+                format!("block shortcode `{}` is not closed", sc.name),
+            )
+            .with_hint(
+                "end its Markdown with {% end %} (block shortcodes do not nest: the first {% end %} closes the block)",
+            ),
+        );
+        sc.malformed = true;
+        return Some((sc, open_end));
+    };
+    let mut b = open_end;
+    for nl in ["\r\n", "\n"] {
+        if body[b..end_start].starts_with(nl) {
+            b += nl.len();
+            break;
+        }
+    }
+    sc.body = Some((body[b..end_start].to_string(), span_at(b).line));
+    Some((sc, end_end))
+}
+
+/// The next `{% end %}` from `from`: its start and end.
+fn find_end(body: &str, from: usize) -> Option<(usize, usize)> {
+    let mut i = from;
+    while let Some(k) = body[i..].find("{%") {
+        let at = i + k;
+        let mut c = Cursor {
+            s: &body[at + 2..],
+            i: 0,
+        };
+        c.ws();
+        if c.ident() == Some("end") {
+            c.ws();
+            if c.s[c.i..].starts_with("%}") {
+                return Some((at, at + 2 + c.i + 2));
+            }
+        }
+        i = at + 2;
+    }
+    None
+}
+
+/// A call `name(k="v", n=1)` after the two characters at `start`, closed by `close`.
+fn parse_call(
+    body: &str,
+    start: usize,
+    close: &str,
     span_at: &dyn Fn(usize) -> Span,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Shortcode, usize)> {
@@ -279,8 +507,11 @@ fn parse_shortcode(
     let span = span_at(start);
     let fail = |msg: String, diags: &mut Vec<Diagnostic>| {
         diags.push(
-            Diagnostic::error(span.clone(), msg)
-                .with_hint("shortcodes look like {{ name(key=\"value\", n=3) }}"),
+            Diagnostic::error(span.clone(), msg).with_hint(if close == "}}" {
+                "shortcodes look like {{ name(key=\"value\", n=3) }}"
+            } else {
+                "block shortcodes look like {% name(key=\"value\") %} Markdown {% end %}"
+            }),
         );
     };
     let mut args = serde_json::Map::new();
@@ -294,7 +525,7 @@ fn parse_shortcode(
                 format!("malformed shortcode `{name}`: expected an argument name"),
                 diags,
             );
-            return skip_shortcode(body, start, name, span);
+            return skip_shortcode(body, start, close, name, span);
         };
         p.ws();
         if !p.eat('=') {
@@ -302,7 +533,7 @@ fn parse_shortcode(
                 format!("malformed shortcode `{name}`: expected `=` after `{key}`"),
                 diags,
             );
-            return skip_shortcode(body, start, name, span);
+            return skip_shortcode(body, start, close, name, span);
         }
         p.ws();
         let Some(value) = p.value() else {
@@ -310,19 +541,19 @@ fn parse_shortcode(
                 format!("malformed shortcode `{name}`: bad value for `{key}`"),
                 diags,
             );
-            return skip_shortcode(body, start, name, span);
+            return skip_shortcode(body, start, close, name, span);
         };
         args.insert(key.to_string(), value);
         p.ws();
         p.eat(',');
     }
     p.ws();
-    if !p.s[p.i..].starts_with("}}") {
+    if !p.s[p.i..].starts_with(close) {
         fail(
-            format!("shortcode `{name}` is not closed with `}}}}`"),
+            format!("shortcode `{name}` is not closed with `{close}`"),
             diags,
         );
-        return skip_shortcode(body, start, name, span);
+        return skip_shortcode(body, start, close, name, span);
     }
     let end = start + 2 + p.i + 2;
     Some((
@@ -331,22 +562,30 @@ fn parse_shortcode(
             args,
             span,
             malformed: false,
+            body: None,
         },
         end,
     ))
 }
 
 /// After a reported error, swallow the rest of the call so it does not print as text.
-fn skip_shortcode(body: &str, start: usize, name: &str, span: Span) -> Option<(Shortcode, usize)> {
+fn skip_shortcode(
+    body: &str,
+    start: usize,
+    close: &str,
+    name: &str,
+    span: Span,
+) -> Option<(Shortcode, usize)> {
     let end = body[start..]
-        .find("}}")
-        .map_or(body.len(), |i| start + i + 2);
+        .find(close)
+        .map_or(body.len(), |i| start + i + close.len());
     Some((
         Shortcode {
             name: name.to_string(),
             args: Default::default(),
             span,
             malformed: true,
+            body: None,
         },
         end,
     ))
@@ -486,12 +725,18 @@ pub(super) fn strip_placeholders(t: &str) -> String {
 
 /// The text `t`, with each placeholder replaced by its piece's HTML, as events; the page's
 /// plain text gets the words in between and each piece's own text.
+///
+/// With `split` (the text is a paragraph's, outside any inline markup), a block piece
+/// closes the paragraph and the text after it opens a new one: `<p>` holds no block.
+/// Returns whether it split (the empty paragraphs left are dropped by `drop_empty_paragraphs`).
 pub(super) fn push_with_tokens<'a>(
     t: &str,
     pieces: &[Piece],
     out: &mut Vec<Event<'a>>,
     plain: &mut String,
-) {
+    split: bool,
+) -> bool {
+    let mut did_split = false;
     let mut rest = t;
     while let Some(i) = rest.find(PH_OPEN) {
         let after = &rest[i + PH_OPEN.len_utf8()..];
@@ -513,14 +758,194 @@ pub(super) fn push_with_tokens<'a>(
         } else if is_cite && matches!(out.last(), Some(Event::SoftBreak)) {
             out.pop();
         }
-        if let Some(p) = piece {
-            out.push(Event::InlineHtml(CowStr::from(p.html.clone())));
-            plain.push_str(&p.text);
+        match piece {
+            Some(p) if split && p.kind == PieceKind::Block => {
+                out.push(Event::End(TagEnd::Paragraph));
+                out.push(Event::Html(CowStr::from(format!("{}\n", p.html))));
+                out.push(Event::Start(Tag::Paragraph));
+                plain.push('\n');
+                plain.push_str(&p.text);
+                plain.push('\n');
+                did_split = true;
+            }
+            Some(p) => {
+                out.push(Event::InlineHtml(CowStr::from(p.html.clone())));
+                plain.push_str(&p.text);
+            }
+            None => {}
         }
         rest = &after[j + PH_CLOSE.len_utf8()..];
     }
     if !rest.is_empty() {
         plain.push_str(rest);
         out.push(Event::Text(CowStr::from(rest.to_string())));
+    }
+    did_split
+}
+
+/// After paragraphs were split at block pieces: the paragraphs left with nothing but
+/// spaces and line breaks are dropped, and the line breaks at a paragraph's edges.
+pub(super) fn drop_empty_paragraphs(out: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let blank = |e: &Event| match e {
+        Event::SoftBreak | Event::HardBreak => true,
+        Event::Text(t) => t.trim().is_empty(),
+        _ => false,
+    };
+    let mut kept: Vec<Event> = Vec::with_capacity(out.len());
+    for ev in out {
+        match ev {
+            Event::End(TagEnd::Paragraph) => {
+                while kept.last().is_some_and(blank) {
+                    kept.pop();
+                }
+                if matches!(kept.last(), Some(Event::Start(Tag::Paragraph))) {
+                    kept.pop();
+                } else {
+                    kept.push(ev);
+                }
+            }
+            ev if blank(&ev) && matches!(kept.last(), Some(Event::Start(Tag::Paragraph))) => {}
+            ev => kept.push(ev),
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::{Env, References};
+
+    /// Sources `ap-2022` and `doe`.
+    struct Sources;
+    impl Env for Sources {
+        fn resolve(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn known_paths(&self) -> Vec<&str> {
+            Vec::new()
+        }
+        fn cite(&self, _: &[CiteItem], _: &mut References, _: &mut Vec<Diagnostic>) -> Piece {
+            Piece::default()
+        }
+        fn shortcode(&self, _: &Shortcode, _: &mut References, _: &mut Vec<Diagnostic>) -> Piece {
+            Piece::default()
+        }
+        fn is_source(&self, id: &str) -> bool {
+            matches!(id, "ap-2022" | "doe")
+        }
+        fn source_ids(&self) -> Vec<&str> {
+            vec!["ap-2022", "doe"]
+        }
+    }
+
+    fn cites(body: &str) -> (Vec<Vec<CiteItem>>, Vec<Diagnostic>) {
+        let mut d = Vec::new();
+        let e = extract(body, Path::new("p.md"), 1, Some(&Sources), &mut d);
+        let items = e
+            .tokens
+            .into_iter()
+            .filter_map(|(t, _)| match t {
+                Token::Cite(items) => Some(items),
+                Token::Shortcode(_) => None,
+            })
+            .collect();
+        (items, d)
+    }
+
+    fn brief(items: &[CiteItem]) -> Vec<(String, Option<String>, Option<String>, CiteMode)> {
+        items
+            .iter()
+            .map(|i| {
+                (
+                    i.id.to_string(),
+                    i.prefix.clone(),
+                    i.locator.clone(),
+                    i.mode,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn prefixes_and_locators() {
+        let (c, d) =
+            cites("As reported [see @ap-2022, p. 4] and [see @ap-2022, ch. 2; also @doe].");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(c.len(), 2);
+        let s = |x: &str| Some(x.to_string());
+        assert_eq!(
+            brief(&c[0]),
+            vec![("ap-2022".into(), s("see"), s("p. 4"), CiteMode::Normal)]
+        );
+        assert_eq!(
+            brief(&c[1]),
+            vec![
+                ("ap-2022".into(), s("see"), s("ch. 2"), CiteMode::Normal),
+                ("doe".into(), s("also"), None, CiteMode::Normal)
+            ]
+        );
+        // The item's position is its `@`.
+        assert_eq!(c[0][0].span.col, 18);
+    }
+
+    #[test]
+    fn suppress_author() {
+        let (c, d) = cites("Doe says [-@doe, p. 3] and [see -@ap-2022].");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(c[0][0].mode, CiteMode::SuppressAuthor);
+        assert_eq!(c[0][0].locator.as_deref(), Some("p. 3"));
+        assert_eq!(c[1][0].mode, CiteMode::SuppressAuthor);
+        assert_eq!(c[1][0].prefix.as_deref(), Some("see"));
+    }
+
+    #[test]
+    fn in_text_with_and_without_locator() {
+        let (c, d) = cites("@doe [p. 4] says so, and (@ap-2022) agrees. Also @doe.");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(c.len(), 3);
+        assert_eq!(
+            brief(&c[0]),
+            vec![("doe".into(), None, Some("p. 4".into()), CiteMode::InText)]
+        );
+        assert_eq!(c[1][0].id.as_str(), "ap-2022");
+        assert_eq!(c[1][0].locator, None);
+        // A sentence's full stop is not part of the id.
+        assert_eq!(c[2][0].id.as_str(), "doe");
+    }
+
+    #[test]
+    fn words_with_an_at_are_not_citations() {
+        // An e-mail address, a handle, an escaped @, brackets with a handle: text, no warning.
+        let (c, d) =
+            cites("Write to desk@doe.org or @AP or @jdoe, \\@ap-2023 and [cc @jdoe] or [see @AP].");
+        assert!(c.is_empty(), "{c:?}");
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn unknown_id_that_looks_like_a_source_warns() {
+        let (c, d) = cites("As @ap-2021 said, [see @ap-2023].");
+        assert!(c.is_empty(), "{c:?}");
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(
+            d.iter()
+                .all(|d| d.severity == crate::diagnostics::Severity::Warning)
+        );
+        assert!(d[0].message.contains("`@ap-2021` looks like a citation"));
+        assert!(
+            d[0].hint
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `@ap-2022`?")
+        );
+        assert_eq!((d[0].span.line, d[0].span.col), (1, 4));
+    }
+
+    #[test]
+    fn bracket_starting_with_at_is_still_strict() {
+        let (_, d) = cites("[@doe; see it]");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("malformed citation"));
     }
 }

@@ -95,7 +95,8 @@ impl PageEnv<'_> {
     }
 
     /// The HTML of a citation of `items`: numbered as the page first cites each source
-    /// (dossier's style), or in the site's CSL style.
+    /// (dossier's style), or in the site's CSL style. An in-text item (`@id`) starts with
+    /// the source's name; words before an `@` (`[see @id]`) stay before its number.
     fn cite_html(
         &self,
         items: &[CiteItem],
@@ -104,6 +105,7 @@ impl PageEnv<'_> {
     ) -> String {
         let mut out = Vec::new();
         let mut cited = Vec::new();
+        let mut prefixes = Vec::new();
         for item in items {
             match self.registry.get(&item.id) {
                 Some(src) => {
@@ -113,21 +115,80 @@ impl PageEnv<'_> {
                         title.push_str(&format!(", {l}"));
                     }
                     out.push((n, title));
+                    prefixes.push(item.prefix.as_deref());
                     cited.push(CiteRef {
                         id: &item.id,
                         locator: item.locator.as_deref(),
                         number: n,
+                        suppress_author: item.mode == markdown::CiteMode::SuppressAuthor,
+                        in_text: item.mode == markdown::CiteMode::InText,
                     });
                 }
                 None => diags.extend(self.registry.unknown(&item.id, item.span.clone())),
             }
         }
+        let prefixed = prefixes.iter().any(Option::is_some);
         if !cited.is_empty() && self.style.is_csl() {
             let page: Vec<&str> = refs.entries.iter().map(|(id, _)| id.as_str()).collect();
             let title = |id: &str| self.registry.get(id).map(hover_title).unwrap_or_default();
-            if let Some(html) = self.style.cite_html(&page, &cited, &title) {
-                return html;
+            if !prefixed {
+                if let Some(html) = self.style.cite_html(&page, &cited, &title) {
+                    // The prose form names the authors; a source without them, its publisher.
+                    return match (items.first(), self.registry.get(cited[0].id)) {
+                        (Some(i), Some(src))
+                            if i.mode == markdown::CiteMode::InText && src.authors.is_empty() =>
+                        {
+                            format!(
+                                "<span class=\"cite-author\">{}</span> {html}",
+                                crate::html::escape(&in_text_name(src))
+                            )
+                        }
+                        _ => html,
+                    };
+                }
+            } else {
+                // hayagriva has no affixes: each item is cited alone, after its words.
+                let each: Option<Vec<String>> = cited
+                    .iter()
+                    .zip(&prefixes)
+                    .map(|(c, pre)| {
+                        let html = self
+                            .style
+                            .cite_html(&page, std::slice::from_ref(c), &title)?;
+                        Some(match pre {
+                            Some(p) => format!("{} {html}", crate::html::escape(p)),
+                            None => html,
+                        })
+                    })
+                    .collect();
+                if let Some(each) = each {
+                    // A citation hugs the word before it; words of the sentence do not.
+                    return format!(" {}", each.join("; "));
+                }
             }
+        }
+        // dossier's numeric style names no authors, so `[-@id]` is `[@id]` here; an in-text
+        // `@id` is the source's name with its number.
+        let name = match (items.first(), cited.first()) {
+            (Some(i), Some(c)) if i.mode == markdown::CiteMode::InText => self
+                .registry
+                .get(c.id)
+                .map(|s| {
+                    format!(
+                        "<span class=\"cite-author\">{}</span>",
+                        crate::html::escape(&in_text_name(s))
+                    )
+                })
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        if prefixed {
+            let each: Vec<(usize, String, Option<&str>)> = out
+                .into_iter()
+                .zip(prefixes)
+                .map(|((n, t), p)| (n, t, p))
+                .collect();
+            return name + &numbers_html(&each, "; ");
         }
         // "[1, 2]", never "[2, 1]" or "[1, 1]"; of one source cited twice, the title that
         // names its locator.
@@ -141,7 +202,20 @@ impl PageEnv<'_> {
             }
             true
         });
-        numbers_html(&out)
+        let each: Vec<(usize, String, Option<&str>)> =
+            out.into_iter().map(|(n, t)| (n, t, None)).collect();
+        name + &numbers_html(&each, ", ")
+    }
+}
+
+/// How an in-text citation names a source: its authors ("A", "A and B", "A et al."), or
+/// else its publisher's short name or name.
+pub(super) fn in_text_name(src: &crate::sources::Source) -> String {
+    match src.authors.as_slice() {
+        [] => src.short.clone().unwrap_or_else(|| src.publisher.clone()),
+        [a] => a.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [a, ..] => format!("{a} et al."),
     }
 }
 
@@ -155,19 +229,21 @@ fn hover_title(src: &crate::sources::Source) -> String {
     )
 }
 
-fn numbers_html(numbers: &[(usize, String)]) -> String {
+/// `[1, 2]`, each number linked, the words before each (`see`) kept before it.
+fn numbers_html(numbers: &[(usize, String, Option<&str>)], sep: &str) -> String {
     if numbers.is_empty() {
         return String::new();
     }
     let links: Vec<String> = numbers
         .iter()
-        .map(|(n, title)| {
+        .map(|(n, title, prefix)| {
             // The number alone names nothing: the link's name says which source it is.
             let title = crate::html::escape(title);
-            format!("<a href=\"#ref-{n}\" title=\"{title}\" aria-label=\"Reference {n}: {title}\">{n}</a>")
+            let pre = prefix.map(|p| format!("{} ", crate::html::escape(p))).unwrap_or_default();
+            format!("{pre}<a href=\"#ref-{n}\" title=\"{title}\" aria-label=\"Reference {n}: {title}\">{n}</a>")
         })
         .collect();
-    format!("<sup class=\"cite\">[{}]</sup>", links.join(", "))
+    format!("<sup class=\"cite\">[{}]</sup>", links.join(sep))
 }
 
 impl Env for PageEnv<'_> {
@@ -218,16 +294,37 @@ impl Env for PageEnv<'_> {
         self.registry.by_url(url)
     }
 
+    fn is_source(&self, id: &str) -> bool {
+        self.registry.get(id).is_some()
+    }
+
+    fn source_ids(&self) -> Vec<&str> {
+        self.registry.sources.keys().map(SourceId::as_str).collect()
+    }
+
     fn cite(
         &self,
         items: &[CiteItem],
         refs: &mut References,
         diags: &mut Vec<Diagnostic>,
     ) -> Piece {
+        let html = self.cite_html(items, refs, diags);
+        // An in-text citation is words of the sentence: it does not hug the word before.
+        let in_text = items
+            .first()
+            .is_some_and(|i| i.mode == markdown::CiteMode::InText);
         Piece {
-            html: self.cite_html(items, refs, diags),
-            text: String::new(),
-            kind: PieceKind::Citation,
+            text: if in_text {
+                crate::html::text(&html)
+            } else {
+                String::new()
+            },
+            html,
+            kind: if in_text {
+                PieceKind::Inline
+            } else {
+                PieceKind::Citation
+            },
         }
     }
 
@@ -381,6 +478,8 @@ impl PageEnv<'_> {
                         id: fig.decl.source.clone(),
                         locator: None,
                         span: sc.span.clone(),
+                        prefix: None,
+                        mode: markdown::CiteMode::Normal,
                     };
                     self.cite_html(std::slice::from_ref(&item), refs, diags)
                 } else {

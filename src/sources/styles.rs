@@ -109,6 +109,10 @@ pub struct CiteRef<'a> {
     pub locator: Option<&'a str>,
     /// Its number in the page's reference list.
     pub number: usize,
+    /// `[-@id]`: the year without the author (CSL's "year" form).
+    pub suppress_author: bool,
+    /// `@id` in the sentence: the author's name and the rest in brackets (CSL's "prose").
+    pub in_text: bool,
 }
 
 impl CitationStyle {
@@ -223,10 +227,12 @@ impl CitationStyle {
         for it in items {
             let _ = write!(
                 key,
-                "{}\u{1}{}\u{1}{}\u{2}",
+                "{}\u{1}{}\u{1}{}\u{1}{}{}\u{2}",
                 it.id,
                 it.locator.unwrap_or(""),
-                it.number
+                it.number,
+                u8::from(it.suppress_author),
+                u8::from(it.in_text)
             );
         }
         if let Some(hit) = csl.memo.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
@@ -322,7 +328,14 @@ impl Csl {
                 let (kind, rest) = locator_kind(l);
                 SpecificLocator(kind, LocatorPayload::Str(rest))
             });
-            cited.push(CitationItem::with_locator(e, locator));
+            let item = CitationItem::with_locator(e, locator);
+            cited.push(if it.in_text {
+                item.kind(hayagriva::CitePurpose::Prose)
+            } else if it.suppress_author {
+                item.kind(hayagriva::CitePurpose::Year)
+            } else {
+                item
+            });
         }
         driver.citation(self.request(cited));
         let rendered = driver.finish(self.bibliography_request());
@@ -331,13 +344,22 @@ impl Csl {
             let it = items.get(i)?;
             Some((format!("#ref-{}", it.number), title(it.id)))
         };
+        let mut html = html_of(&last.citation, &link);
+        // hayagriva's year form drops the brackets an author-date style puts around it.
+        if self.style.settings.class == StyleClass::InText
+            && items.len() == 1
+            && items[0].suppress_author
+            && !html.starts_with('(')
+        {
+            html = format!("({html})");
+        }
         Some(format!(
             "<span class=\"cite cite-{}\">{}</span>",
             match self.style.settings.class {
                 StyleClass::Note => "note",
                 StyleClass::InText => "in-text",
             },
-            html_of(&last.citation, &link)
+            html
         ))
     }
 }
