@@ -208,7 +208,7 @@ impl<'m> Renderer<'m> {
             .collect()
     }
 
-    pub(super) fn figures_page(&self) -> Result<(String, String), Diagnostic> {
+    pub fn figures_page(&self) -> Result<(String, String), Diagnostic> {
         let m = self.m;
         let figs = self.all_figures();
         let originals = self.originals();

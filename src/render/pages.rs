@@ -69,32 +69,10 @@ impl<'m> Renderer<'m> {
         &self,
         emit: &(dyn Fn(Result<(String, String), Diagnostic>) -> Result<String, Diagnostic> + Sync),
     ) -> Vec<Result<String, Diagnostic>> {
-        let m = self.m;
         let mut out = Vec::new();
         for (kind, kind_title) in TAXONOMIES {
             let terms = self.term_groups(kind, None);
-            let list: Vec<TermCtx> = terms
-                .iter()
-                .map(|(slug, (name, pages, figs))| TermCtx {
-                    name,
-                    url: m.url(&format!("/{kind}/{slug}/")),
-                    count: pages.len() + figs.len(),
-                    pages: vec![],
-                    figures: vec![],
-                })
-                .collect();
-            let mut ctx = self.context(&format!("/{kind}/"));
-            ctx.insert("kind", kind);
-            ctx.insert("kind_title", kind_title);
-            ctx.insert("terms", &list);
-            if kind == "places" {
-                ctx.insert("map", &self.default_charts().2);
-            }
-            let key = format!("{kind}/index.html");
-            out.push(emit(
-                self.render_template(&key, "taxonomy_list.html", &ctx)
-                    .map(|h| (key, h)),
-            ));
+            out.push(emit(self.term_list(kind, kind_title, &terms)));
             let term_pages: Vec<_> = terms
                 .par_iter()
                 .map(|(slug, group)| emit(self.term_page(kind, kind_title, slug, group)))
@@ -104,28 +82,69 @@ impl<'m> Renderer<'m> {
         out
     }
 
+    /// The list page of the taxonomy `kind` (`/tags/`).
+    pub fn term_list_page(&self, kind: &str) -> Result<(String, String), Diagnostic> {
+        let (kind, kind_title) = TAXONOMIES
+            .into_iter()
+            .find(|(k, _)| *k == kind)
+            .expect("a built-in taxonomy");
+        self.term_list(kind, kind_title, &self.term_groups(kind, None))
+    }
+
+    fn term_list(
+        &self,
+        kind: &'static str,
+        kind_title: &'static str,
+        terms: &BTreeMap<String, TermGroup<'m>>,
+    ) -> Result<(String, String), Diagnostic> {
+        let m = self.m;
+        let list: Vec<TermCtx> = terms
+            .iter()
+            .map(|(slug, (name, pages, figs))| TermCtx {
+                name,
+                url: m.url(&format!("/{kind}/{slug}/")),
+                count: pages.len() + figs.len(),
+                pages: vec![],
+                figures: vec![],
+            })
+            .collect();
+        let mut ctx = self.context(&format!("/{kind}/"));
+        ctx.insert("kind", kind);
+        ctx.insert("kind_title", kind_title);
+        ctx.insert("terms", &list);
+        if kind == "places" {
+            ctx.insert("map", &self.default_charts().2);
+        }
+        let key = format!("{kind}/index.html");
+        self.render_template(&key, "taxonomy_list.html", &ctx)
+            .map(|h| (key, h))
+    }
+
     /// The term pages (`/tags/<tag>/`, `/places/<place>/`) that list `d`.
     pub fn term_pages_of(&self, d: &Document) -> Vec<Result<(String, String), Diagnostic>> {
-        let mut out = Vec::new();
-        for (kind, kind_title) in TAXONOMIES {
-            let names = if kind == "places" {
-                &d.fm.places
-            } else {
-                &d.fm.tags
-            };
-            if names.is_empty() {
-                continue;
-            }
-            let only: HashSet<String> = names.iter().map(|n| term_slug(n)).collect();
-            let terms = self.term_groups(kind, Some(&only));
-            out.extend(
-                terms
-                    .par_iter()
-                    .map(|(slug, group)| self.term_page(kind, kind_title, slug, group))
-                    .collect::<Vec<_>>(),
-            );
-        }
+        let mut out = self.term_pages_named("places", &d.fm.places);
+        out.extend(self.term_pages_named("tags", &d.fm.tags));
         out
+    }
+
+    /// The term pages of the taxonomy `kind` named `names` (those that exist).
+    pub fn term_pages_named(
+        &self,
+        kind: &str,
+        names: &[String],
+    ) -> Vec<Result<(String, String), Diagnostic>> {
+        let Some((kind, kind_title)) = TAXONOMIES.into_iter().find(|(k, _)| *k == kind) else {
+            return Vec::new();
+        };
+        if names.is_empty() {
+            return Vec::new();
+        }
+        let only: HashSet<String> = names.iter().map(|n| term_slug(n)).collect();
+        let terms = self.term_groups(kind, Some(&only));
+        terms
+            .par_iter()
+            .map(|(slug, group)| self.term_page(kind, kind_title, slug, group))
+            .collect()
     }
 
     /// The terms of a taxonomy (or only those whose slug is in `only`): slug -> (first name,
