@@ -208,6 +208,7 @@ impl<'m> Renderer<'m> {
             .collect()
     }
 
+    /// `/figures/`: every figure, its charts and relations.
     pub fn figures_page(&self) -> Result<(String, String), Diagnostic> {
         let m = self.m;
         let figs = self.all_figures();
