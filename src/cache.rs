@@ -144,6 +144,14 @@ impl BuildCache {
         }
     }
 
+    /// `path` now has `text`, whose front matter parses as `parsed` (a fast path's edit).
+    pub fn store_frontmatter(&mut self, path: &str, text: &str, parsed: FmResult) {
+        if self.enabled {
+            self.frontmatter
+                .insert(path.to_string(), (text.to_string(), parsed));
+        }
+    }
+
     /// The diagnostics of the last Markdown render of `path`.
     pub fn markdown_diags(&self, path: &str) -> Option<&[Diagnostic]> {
         self.markdown.get(path).map(|(_, _, r)| r.1.as_slice())

@@ -73,6 +73,19 @@ pub struct LinkCheck {
     names: Vec<Box<str>>,
     files: HashSet<String>,
     pages: HashMap<String, Page>,
+    /// What `broken` found last, kept for the pages whose result cannot have changed since.
+    found: std::sync::Mutex<Found>,
+}
+
+/// The findings of each page with any, and what has changed since they were made.
+#[derive(Debug, Default)]
+struct Found {
+    by_page: std::collections::BTreeMap<String, Vec<Finding>>,
+    /// Pages whose own links changed (their targets did not).
+    dirty: HashSet<String>,
+    /// Whether every page must be checked again: a file came or went, or a page's ids
+    /// changed (links from anywhere may resolve differently), or nothing was checked yet.
+    checked: bool,
 }
 
 /// Why a URL of a page is broken.
@@ -132,7 +145,13 @@ impl LinkCheck {
 
     /// A file the site has (pages too: `page` adds them).
     pub fn file(&mut self, path: &str) {
-        self.files.insert(path.to_string());
+        if self.files.insert(path.to_string()) {
+            self.found_mut().checked = false;
+        }
+    }
+
+    fn found_mut(&mut self) -> &mut Found {
+        self.found.get_mut().unwrap_or_else(|e| e.into_inner())
     }
 
     /// A page of the site with what `scan` found in it; replaces what was known of `path`.
@@ -140,6 +159,13 @@ impl LinkCheck {
         let mut ids: Vec<u32> = scan.ids.into_iter().map(|s| self.intern(s)).collect();
         ids.sort_unstable();
         let urls = scan.urls.into_iter().map(|s| self.intern(s)).collect();
+        let same_ids = self.pages.get(path).is_some_and(|p| p.ids == ids);
+        let found = self.found.get_mut().unwrap_or_else(|e| e.into_inner());
+        if same_ids {
+            found.dirty.insert(path.to_string());
+        } else {
+            found.checked = false;
+        }
         self.files.insert(path.to_string());
         self.pages.insert(
             path.to_string(),
@@ -160,36 +186,60 @@ impl LinkCheck {
     pub fn remove(&mut self, path: &str) {
         self.files.remove(path);
         self.pages.remove(path);
+        self.found_mut().checked = false;
     }
 
-    /// Every broken URL and duplicate id, by page path and then URL.
+    /// Every broken URL and duplicate id, by page path and then URL. Only the pages that
+    /// changed since the last call are checked again, unless a file came or went or a
+    /// page's ids changed (`serve` patches a few pages of a big site at a time).
     pub fn broken(&self) -> Vec<Finding> {
-        let mut out = Vec::new();
-        let mut paths: Vec<&String> = self.pages.keys().collect();
-        paths.sort();
-        for path in paths {
-            let page = &self.pages[path];
-            for id in &page.duplicates {
-                out.push(Finding {
-                    page: path.clone(),
-                    url: format!("#{id}"),
-                    problem: Problem::DuplicateId(id.clone()),
-                });
-            }
-            let mut urls: Vec<&str> = page
-                .urls
-                .iter()
-                .map(|&u| &*self.names[u as usize])
-                .collect();
-            urls.sort_unstable();
-            for url in urls {
-                if let Some(problem) = self.check(path, url) {
-                    out.push(Finding {
-                        page: path.clone(),
-                        url: url.to_string(),
-                        problem,
-                    });
+        let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
+        let found = &mut *found;
+        if !found.checked {
+            found.by_page.clear();
+            found.dirty = self.pages.keys().cloned().collect();
+            found.checked = true;
+        }
+        for path in std::mem::take(&mut found.dirty) {
+            match self
+                .pages
+                .get(&path)
+                .map(|page| self.findings_of(&path, page))
+            {
+                Some(f) if !f.is_empty() => {
+                    found.by_page.insert(path, f);
                 }
+                _ => {
+                    found.by_page.remove(&path);
+                }
+            }
+        }
+        found.by_page.values().flatten().cloned().collect()
+    }
+
+    /// The broken URLs and duplicate ids of one page, by URL.
+    fn findings_of(&self, path: &str, page: &Page) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for id in &page.duplicates {
+            out.push(Finding {
+                page: path.to_string(),
+                url: format!("#{id}"),
+                problem: Problem::DuplicateId(id.clone()),
+            });
+        }
+        let mut urls: Vec<&str> = page
+            .urls
+            .iter()
+            .map(|&u| &*self.names[u as usize])
+            .collect();
+        urls.sort_unstable();
+        for url in urls {
+            if let Some(problem) = self.check(path, url) {
+                out.push(Finding {
+                    page: path.to_string(),
+                    url: url.to_string(),
+                    problem,
+                });
             }
         }
         out

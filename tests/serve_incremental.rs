@@ -69,6 +69,39 @@ fn page_text(n: usize, v: u64, rng: &mut Rng) -> String {
     )
 }
 
+/// A page without figures whose front matter varies only in what lists show of it (title,
+/// summary, dates, weight, tags; now and then a tag spelled as no other page spells it),
+/// with a body that depends only on `n`.
+fn plain_text(n: usize, v: u64, rng: &mut Rng) -> String {
+    let mut fm = format!("title: Plain {n} v{v}\n");
+    if rng.below(4) != 0 {
+        fm.push_str(&format!("date: 2022-11-{:02}\n", 1 + rng.below(3)));
+    }
+    if rng.below(3) == 0 {
+        fm.push_str(&format!("updated: 2022-12-{:02}\n", 1 + rng.below(3)));
+    }
+    if rng.below(3) == 0 {
+        fm.push_str(&format!("weight: {}\n", rng.below(3)));
+    }
+    if rng.below(2) == 0 {
+        fm.push_str(&format!("summary: Summary {v}\n"));
+    }
+    let tags: Vec<&str> = ["a", "b", "c", "d", "A"]
+        .into_iter()
+        .filter(|_| rng.below(3) == 0)
+        .collect();
+    fm.push_str(&format!("tags: [{}]\n", tags.join(", ")));
+    let src = SOURCES[n % SOURCES.len()];
+    format!("---\n{fm}---\n\nPlain text of page {n} [@{src}].\n")
+}
+
+/// The plain pages (`plain_text`).
+const PLAIN: [&str; 3] = [
+    "content/s/plain0.md",
+    "content/s/plain1.md",
+    "content/plain2.md",
+];
+
 const HEADINGS: &[&str] = &["Alpha", "Beta", "Gamma"];
 
 /// A new body for a page: sections with headings, citations, figures of any page, links to
@@ -222,6 +255,9 @@ fn run(seed: u64, steps: usize) -> usize {
         write(root, &rel, &page_text(n, 0, &mut rng));
         pages.push((n, rel));
     }
+    for (n, rel) in PLAIN.iter().enumerate() {
+        write(root, rel, &plain_text(n, 0, &mut rng));
+    }
     write(root, "static/extra.css", "body { color: black }\n");
     let mut next_page = 6;
 
@@ -256,7 +292,7 @@ fn run(seed: u64, steps: usize) -> usize {
     let mut patched = 0;
     for step in 1..=steps {
         let mut changed: Vec<String> = Vec::new();
-        let kind = if rng.below(2) == 0 { 11 } else { rng.below(11) };
+        let kind = if rng.below(2) == 0 { 11 } else { rng.below(13) };
         let what;
         if let Some((n, rel)) = broken.take() {
             // Fix the broken page first.
@@ -367,6 +403,14 @@ fn run(seed: u64, steps: usize) -> usize {
                         what = "edit a page's text";
                     }
                 }
+                10 | 12 => {
+                    // What lists show of a page without figures: its title, summary, dates,
+                    // weight, tags.
+                    let n = rng.below(PLAIN.len());
+                    write(root, PLAIN[n], &plain_text(n, rng.next() % 1000, &mut rng));
+                    changed.push(PLAIN[n].into());
+                    what = "edit a plain page's front matter";
+                }
                 9 => {
                     let rel = "static/extra.css";
                     if root.join(rel).exists() && rng.below(2) == 0 {
@@ -431,7 +475,7 @@ fn random_edits_equal_full_builds() {
 }
 
 /// A body-only edit takes the fast path (the last build patched), whose result is a full
-/// build's; a front-matter edit does not.
+/// build's; an edit of a figure in the front matter does not.
 #[test]
 fn body_only_edit_is_patched() {
     let dir = tempfile::tempdir().unwrap();
@@ -482,7 +526,11 @@ fn body_only_edit_is_patched() {
     let full = common::disk_build(root, &opts).unwrap();
     assert_same(1, "body edit", &Ok((*patched).clone()), &Ok(full));
 
-    write(root, &rel, &old.replacen("title: ", "title: Retitled ", 1));
+    write(
+        root,
+        &rel,
+        &old.replacen("    unit: people", "    unit: persons", 1),
+    );
     let o = rb.apply(std::slice::from_ref(&rel)).unwrap();
     assert_eq!(o.how, How::Incremental, "{}", o.summary());
 }
@@ -569,5 +617,94 @@ fn a_folder_replaced_by_a_file_equals_a_full_build() {
         let incremental = o.result.map(|s| (*s).clone()).map_err(|d| format!("{d:?}"));
         let full = common::disk_build(root, &opts).map_err(|d| format!("{d:?}"));
         assert_same(step, path, &incremental, &full);
+    }
+}
+
+/// Edits of what lists show of a page (title, date, summary, weight, tags) take the fast
+/// path and equal a full build; a tag spelled as no other page spells it, or a page's last
+/// use of a tag removed, takes the full render (the build warns of one, drops a page for the
+/// other).
+#[test]
+fn listing_edits_are_patched() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+        &root.join("themes/default"),
+    );
+    write(
+        root,
+        "site.yaml",
+        "title: T\nbase_url: https://example.org/\nfeed_limit: 2\n",
+    );
+    write(
+        root,
+        "content/_index.md",
+        "---\ntitle: Home\n---\n\nHome.\n",
+    );
+    write(root, "content/s/_index.md", "---\ntitle: S\n---\n\nS.\n");
+    write(
+        root,
+        "content/sources.yaml",
+        &sources_yaml(&["A".into(), "B".into(), "C".into()]),
+    );
+    let page = |title: &str, date: &str, tags: &str| {
+        format!("---\ntitle: {title}\ndate: {date}\ntags: [{tags}]\n---\n\nText [@nw].\n")
+    };
+    for (i, date) in ["2022-10-01", "2022-10-02", "2022-10-03", "2022-10-04"]
+        .iter()
+        .enumerate()
+    {
+        write(
+            root,
+            &format!("content/s/p{i}.md"),
+            &page(&format!("P{i}"), date, "a, b"),
+        );
+    }
+    // A page with a figure: `/figures/` and its place's page say where it is quoted.
+    let mut rng = Rng(3);
+    let with_figure = page_text(9, 0, &mut rng)
+        .replace("places: [Georgia]\n", "")
+        .replace("places: [Finland]\n", "");
+    write(root, "content/s/p9.md", &with_figure);
+    let opts = BuildOptions {
+        live_reload: true,
+        ..Default::default()
+    };
+    let mut rb = Rebuilder::new(root, opts.clone());
+    rb.build_all().unwrap();
+    let rel = "content/s/p9.md".to_string();
+    write(
+        root,
+        &rel,
+        &with_figure.replacen("title: ", "title: Retitled ", 1),
+    );
+    let o = rb.apply(std::slice::from_ref(&rel)).unwrap();
+    assert_eq!(o.how, How::Patched, "{}", o.summary());
+    let served = o.result.map(|s| (*s).clone()).map_err(|d| format!("{d:?}"));
+    let full = common::disk_build(root, &opts).map_err(|d| format!("{d:?}"));
+    assert_same(0, "a figure page's title", &served, &full);
+    let rel = "content/s/p1.md".to_string();
+    let edits = [
+        (page("Retitled", "2022-10-02", "a, b"), How::Patched, "title"),
+        // Moves it from second-oldest to newest: neighbours, feed and lists change.
+        (page("Retitled", "2022-10-09", "a, b"), How::Patched, "date"),
+        (page("Retitled", "2022-10-09", "a, b, c"), How::Patched, "a new tag"),
+        (page("Retitled", "2022-10-09", "b, c"), How::Patched, "a tag removed"),
+        (
+            "---\ntitle: Retitled\ndate: 2022-10-09\nweight: 1\nsummary: Now with one.\ntags: [b, c]\n---\n\nText [@nw].\n".into(),
+            How::Patched,
+            "weight and summary",
+        ),
+        (page("Retitled", "2022-10-09", "B, c"), How::Incremental, "a variant spelling"),
+        (page("Retitled", "2022-10-09", "b"), How::Incremental, "the last use of a tag"),
+    ];
+    for (step, (text, how, what)) in edits.into_iter().enumerate() {
+        write(root, &rel, &text);
+        let o = rb.apply(std::slice::from_ref(&rel)).unwrap();
+        assert_eq!(o.how, how, "{what}: {}", o.summary());
+        let served = o.result.map(|s| (*s).clone()).map_err(|d| format!("{d:?}"));
+        let full = common::disk_build(root, &opts).map_err(|d| format!("{d:?}"));
+        assert_same(step + 1, what, &served, &full);
     }
 }

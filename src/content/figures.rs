@@ -296,7 +296,7 @@ pub struct RelateDecl {
 }
 
 /// A figure as declared in front matter.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FigureDecl {
     /// Unique across the site (a slug).

@@ -97,7 +97,7 @@ pub struct Exemption {
 }
 
 /// The keys every page and section understands.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     /// The page's title (required).

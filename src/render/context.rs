@@ -518,6 +518,12 @@ impl<'m> Renderer<'m> {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// The previous and next page of each document in its section's reading order (by
+    /// index in `Model::docs`).
+    pub fn neighbour_ids(&self) -> &[(Option<crate::model::DocId>, Option<crate::model::DocId>)] {
+        &self.idx.neighbours
+    }
+
     pub(super) fn neighbours(&self, d: &Document) -> (Option<Link>, Option<Link>) {
         let m = self.m;
         let link = |i: crate::model::DocId| Link {

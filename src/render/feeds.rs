@@ -242,7 +242,7 @@ impl<'m> Renderer<'m> {
 
     /// `sitemap.xml`: every document and the two generated pages, through the
     /// `sitemap.xml` template.
-    pub(super) fn sitemap(&self) -> Result<String, Diagnostic> {
+    pub fn sitemap(&self) -> Result<String, Diagnostic> {
         let m = self.m;
         let mut urls: Vec<(String, Option<String>)> = m
             .docs

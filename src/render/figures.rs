@@ -208,7 +208,8 @@ impl<'m> Renderer<'m> {
             .collect()
     }
 
-    pub(super) fn figures_page(&self) -> Result<(String, String), Diagnostic> {
+    /// `/figures/`: every figure, its charts and relations.
+    pub fn figures_page(&self) -> Result<(String, String), Diagnostic> {
         let m = self.m;
         let figs = self.all_figures();
         let originals = self.originals();

@@ -70,36 +70,10 @@ impl<'m> Renderer<'m> {
         &self,
         emit: &(dyn Fn(Result<(String, String), Diagnostic>) -> Result<String, Diagnostic> + Sync),
     ) -> Vec<Result<String, Diagnostic>> {
-        let m = self.m;
         let mut out = Vec::new();
-        for t in &m.taxonomies {
+        for t in &self.m.taxonomies {
             let terms = self.term_groups(t, None);
-            let list: Vec<TermCtx> = terms
-                .iter()
-                .map(|(slug, (name, pages, figs))| TermCtx {
-                    name,
-                    url: m.url(&t.term_path(slug)),
-                    count: pages.len() + figs.len(),
-                    pages: vec![],
-                    figures: vec![],
-                    feed_url: t
-                        .feed
-                        .then(|| m.url(&format!("{}atom.xml", t.term_path(slug)))),
-                })
-                .collect();
-            let mut ctx = self.context(&t.list_path());
-            ctx.insert("kind", &t.name);
-            ctx.insert("kind_title", &t.title);
-            ctx.insert("taxonomy", &self.taxonomy_ctx(t));
-            ctx.insert("terms", &list);
-            if t.is_places() {
-                ctx.insert("map", &self.default_charts().2);
-            }
-            let key = format!("{}/index.html", t.slug);
-            out.push(emit(
-                self.render_template(&key, "taxonomy_list.html", &ctx)
-                    .map(|h| (key, h)),
-            ));
+            out.push(emit(self.term_list(t, &terms)));
             let term_pages: Vec<_> = terms
                 .par_iter()
                 .flat_map_iter(|(slug, group)| self.term_page(t, slug, group).into_iter().map(emit))
@@ -107,6 +81,61 @@ impl<'m> Renderer<'m> {
             out.extend(term_pages);
         }
         out
+    }
+
+    /// The list page of the taxonomy `name` (`/tags/`), if the site has it.
+    pub fn term_list_page(&self, name: &str) -> Option<Result<(String, String), Diagnostic>> {
+        let t = self.m.taxonomy(name)?;
+        Some(self.term_list(t, &self.term_groups(t, None)))
+    }
+
+    fn term_list(
+        &self,
+        t: &Taxonomy,
+        terms: &BTreeMap<String, TermGroup<'m>>,
+    ) -> Result<(String, String), Diagnostic> {
+        let m = self.m;
+        let list: Vec<TermCtx> = terms
+            .iter()
+            .map(|(slug, (name, pages, figs))| TermCtx {
+                name,
+                url: m.url(&t.term_path(slug)),
+                count: pages.len() + figs.len(),
+                pages: vec![],
+                figures: vec![],
+                feed_url: t
+                    .feed
+                    .then(|| m.url(&format!("{}atom.xml", t.term_path(slug)))),
+            })
+            .collect();
+        let mut ctx = self.context(&t.list_path());
+        ctx.insert("kind", &t.name);
+        ctx.insert("kind_title", &t.title);
+        ctx.insert("taxonomy", &self.taxonomy_ctx(t));
+        ctx.insert("terms", &list);
+        if t.is_places() {
+            ctx.insert("map", &self.default_charts().2);
+        }
+        let key = format!("{}/index.html", t.slug);
+        self.render_template(&key, "taxonomy_list.html", &ctx)
+            .map(|h| (key, h))
+    }
+
+    /// The term pages (every pager of each) of the taxonomy `name` named `names` (those
+    /// that exist).
+    pub fn term_pages_named(
+        &self,
+        name: &str,
+        names: &[String],
+    ) -> Vec<Result<(String, String), Diagnostic>> {
+        let Some(t) = self.m.taxonomy(name).filter(|_| !names.is_empty()) else {
+            return Vec::new();
+        };
+        let only: HashSet<String> = names.iter().map(|n| term_slug(n)).collect();
+        self.term_groups(t, Some(&only))
+            .par_iter()
+            .flat_map_iter(|(slug, group)| self.term_page(t, slug, group))
+            .collect()
     }
 
     fn taxonomy_ctx<'t>(&self, t: &'t Taxonomy) -> TaxonomyCtx<'t> {

@@ -14,6 +14,22 @@
 //! | `atom.xml`, its section's and terms' feeds | it is one of that feed's entries           |
 //! | `/sources/`, `sources.json`              | the set of sources it cites changed          |
 //!
+//! One page's front matter edited where only what lists show of it changed (its title,
+//! summary, date, updated date, weight or tags; not a section, not in the menu, with no
+//! places or exemptions, whose tags are spelled as everywhere else): the same, and also
+//!
+//! | output                                   | when                                         |
+//! |------------------------------------------|----------------------------------------------|
+//! | its section, its old and new term pages  | always                                       |
+//! | `/tags/`                                 | its tags changed                             |
+//! | the pages before and after it, and every | always (their links show its title; a new    |
+//! | page whose neighbours changed            | date or weight moves it in reading order)    |
+//! | every feed it is an entry of             | before or after                              |
+//! | `sitemap.xml`                            | its dates changed                            |
+//! | `/sources/`, `sources.json`              | it cites a source (they list its title)      |
+//! | `/figures/`, its figures' place pages    | it declares figures (they say where quoted)  |
+//! | `search/`                                | always (its title and summary are words)     |
+//!
 //! Static files or content assets edited, added or removed: they are copied again or
 //! dropped, without rendering.
 //!
@@ -30,10 +46,11 @@ use crate::content::ids::SourceId;
 use crate::content::load::Inputs;
 use crate::diagnostics::Diagnostic;
 use crate::linkcheck::{self, LinkCheck};
-use crate::model::Model;
+use crate::model::outputs::term_slug;
+use crate::model::{DocId, Document, Model};
 use crate::render::search::{self, SearchIndex};
 use crate::render::{FeedKey, Output, Renderer, word_count};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The last build, kept to be patched.
 pub(super) struct Previous {
@@ -60,26 +77,225 @@ struct Lookups {
     words: Vec<usize>,
     /// The feeds each document is an entry of (the site's, its section's, its terms').
     in_feed: Vec<Vec<FeedKey>>,
+    /// Each document's neighbours (`Renderer::neighbour_ids`).
+    neighbours: Vec<(Option<DocId>, Option<DocId>)>,
 }
 
 impl Lookups {
     fn new(model: &Model, live_reload: bool) -> Lookups {
         let r = Renderer::new(model, live_reload);
-        let mut in_feed = vec![Vec::new(); model.docs.len()];
-        let limit = model.config.feed_limit;
-        for f in r.all_feeds() {
-            for d in f.pages.iter().take(limit) {
-                in_feed[model.by_path[&d.path].0].push(f.key.clone());
-            }
-        }
         Lookups {
             words: r.words().to_vec(),
-            in_feed,
+            in_feed: in_feeds(&r, model),
+            neighbours: r.neighbour_ids().to_vec(),
         }
     }
 }
 
+/// The feeds each document is an entry of.
+fn in_feeds(r: &Renderer, model: &Model) -> Vec<Vec<FeedKey>> {
+    let mut in_feed = vec![Vec::new(); model.docs.len()];
+    let limit = model.config.feed_limit;
+    for f in r.all_feeds() {
+        for d in f.pages.iter().take(limit) {
+            in_feed[model.by_path[&d.path].0].push(f.key.clone());
+        }
+    }
+    in_feed
+}
+
+/// What a patch of one page changed, for `Shown::outputs`.
+struct Shown<'a> {
+    listing: Option<&'a Listing>,
+    words_changed: bool,
+    cites_changed: bool,
+    /// The page cites a source.
+    cited: bool,
+    /// The feeds it is an entry of (before or after).
+    feeds: &'a [FeedKey],
+}
+
+/// Every pager of document `d`'s output.
+fn all_pagers(r: &Renderer, d: &Document) -> Vec<Result<(String, String), Diagnostic>> {
+    r.render_doc_all(d)
+        .into_iter()
+        .map(|(path, h)| h.map(|h| (path, h)))
+        .collect()
+}
+
+impl Shown<'_> {
+    /// The page `i` and the other outputs that show what changed of it.
+    fn outputs(
+        &self,
+        r: &Renderer,
+        m: &Model,
+        i: usize,
+    ) -> Vec<Result<(String, String), Diagnostic>> {
+        let doc = &m.docs[i];
+        let (page, lists) = rayon::join(
+            || all_pagers(r, doc),
+            || {
+                let mut outs = Vec::new();
+                if let Some(l) = self.listing {
+                    outs.extend(l.outputs(r, m, i, self.cited));
+                } else if self.words_changed {
+                    if let Some(parent) = doc.parent.as_deref().and_then(|p| m.doc(p)) {
+                        outs.extend(all_pagers(r, parent));
+                    }
+                    outs.extend(r.term_pages_of(doc));
+                }
+                if self.cites_changed {
+                    outs.push(r.sources_page());
+                    outs.push(r.sources_json().map(|s| ("sources.json".into(), s)));
+                }
+                for key in self.feeds {
+                    if let Some(f) = r.feed_of(key) {
+                        outs.push(r.atom_of(&f).map(|a| (f.output_path().to_string(), a)));
+                    }
+                }
+                outs
+            },
+        );
+        let mut outs = page;
+        outs.extend(lists);
+        outs
+    }
+}
+
+/// A front-matter edit of one page that only its listings show (see the module's doc).
+struct Listing {
+    /// The document before the edit.
+    old: Document,
+    /// Each document's neighbours before the edit (`Renderer::neighbour_ids`).
+    old_neighbours: Vec<(Option<DocId>, Option<DocId>)>,
+}
+
+impl Listing {
+    /// The outputs, besides the page itself, `atom.xml` and `search/`, that show what the
+    /// edit changed (`cited`: the page cites a source).
+    fn outputs(
+        &self,
+        r: &Renderer,
+        m: &Model,
+        i: usize,
+        cited: bool,
+    ) -> Vec<Result<(String, String), Diagnostic>> {
+        let doc = &m.docs[i];
+        let mut outs = Vec::new();
+        let mut docs: BTreeSet<usize> = BTreeSet::new();
+        if let Some(parent) = doc.parent.as_deref() {
+            docs.insert(m.by_path[parent].0);
+        }
+        let now = r.neighbour_ids();
+        let me = Some(DocId(i));
+        for (j, (was, is)) in self.old_neighbours.iter().zip(now).enumerate() {
+            if was != is || [was.0, was.1, is.0, is.1].contains(&me) {
+                docs.insert(j);
+            }
+        }
+        docs.remove(&i);
+        for j in docs {
+            outs.extend(all_pagers(r, &m.docs[j]));
+        }
+        let mut terms: BTreeMap<String, Result<(String, String), Diagnostic>> = BTreeMap::new();
+        for t in r
+            .term_pages_of(&self.old)
+            .into_iter()
+            .chain(r.term_pages_of(doc))
+        {
+            let key = t
+                .as_ref()
+                .map_or_else(|_| String::new(), |(name, _)| name.clone());
+            terms.insert(key, t);
+        }
+        outs.extend(terms.into_values());
+        if self.old.fm.tags != doc.fm.tags {
+            outs.extend(r.term_list_page("tags"));
+        }
+        if (&self.old.fm.date, &self.old.fm.updated) != (&doc.fm.date, &doc.fm.updated) {
+            outs.push(r.sitemap().map(|s| ("sitemap.xml".into(), s)));
+        }
+        if cited {
+            outs.push(r.sources_page());
+            outs.push(r.sources_json().map(|s| ("sources.json".into(), s)));
+        }
+        if !doc.fm.figures.is_empty() {
+            // Its figures' rows say where they are quoted, by the page's title.
+            outs.push(r.figures_page());
+            let places: Vec<String> = doc
+                .fm
+                .figures
+                .iter()
+                .filter_map(|f| f.place.clone())
+                .filter(|p| !doc.fm.places.contains(p))
+                .collect();
+            outs.extend(r.term_pages_named("places", &places));
+        }
+        outs
+    }
+}
+
 impl Previous {
+    /// The new front matter of document `i` from its new `text`, if the edit is one that
+    /// only its listings show (see the module's doc); None for the full render.
+    fn listing_edit(&self, i: usize, text: &str) -> Option<frontmatter::Parsed> {
+        let m = &self.model;
+        let doc = &m.docs[i];
+        if doc.is_section()
+            || doc.parent.as_deref() == Some("_index.md")
+            || !doc.fm.exemptions.is_empty()
+            // A place's search document lists its pages' titles (not patched yet).
+            || !doc.fm.places.is_empty()
+            || self.pre_warnings.iter().any(|w| w.span.file == doc.file)
+        {
+            return None;
+        }
+        let parsed = frontmatter::Parsed::of(text, &doc.file).ok()?;
+        let (old, new) = (&doc.fm, &parsed.fm);
+        let mut same = new.clone();
+        same.title.clone_from(&old.title);
+        same.summary.clone_from(&old.summary);
+        same.date.clone_from(&old.date);
+        same.updated.clone_from(&old.updated);
+        same.weight = old.weight;
+        same.tags.clone_from(&old.tags);
+        // A term's pagers may become fewer (a patch never removes a file).
+        let paged = m.taxonomy("tags").is_some_and(|t| t.paginate_by > 0);
+        if same != *old || (old.tags != new.tags && (paged || !tags_as_everywhere(m, i, &new.tags)))
+        {
+            return None;
+        }
+        Some(parsed)
+    }
+
+    /// Put the new front matter `parsed` of document `i` into the model (and `cache`);
+    /// what the fast path needs of the document before.
+    fn apply_listing_edit(
+        &mut self,
+        i: usize,
+        parsed: frontmatter::Parsed,
+        cache: &mut BuildCache,
+        path: &str,
+        text: &str,
+    ) -> Listing {
+        let old_neighbours = self
+            .lookups
+            .as_ref()
+            .map(|l| l.neighbours.clone())
+            .unwrap_or_default();
+        let d = &mut self.model.docs[i];
+        let old = d.clone();
+        d.fm = parsed.fm.clone();
+        d.yaml.clone_from(&parsed.yaml);
+        d.yaml_line = parsed.yaml_line;
+        d.body_line = parsed.body_line;
+        cache.store_frontmatter(path, text, Ok(parsed));
+        Listing {
+            old,
+            old_neighbours,
+        }
+    }
+
     /// Keep `model`, the last successful build's; None when the memo tables do not describe
     /// it (then every change takes the full render).
     pub(super) fn new(
@@ -187,20 +403,33 @@ impl Previous {
         let i = id.0;
         let text = inputs.pages.get(path)?;
         let doc = &self.model.docs[i];
-        if !same_front_matter(path, text, doc, cache) {
-            return None;
-        }
+        let edit = if same_front_matter(path, text, doc, cache) {
+            None
+        } else {
+            Some(self.listing_edit(i, text)?)
+        };
         self.search.as_ref()?;
         if self.lookups.is_none() {
             self.lookups = Some(Lookups::new(&self.model, self.live_reload));
         }
+        let listing = edit.map(|parsed| self.apply_listing_edit(i, parsed, cache, path, text));
         let (rendered, diags) = self.model.render_markdown(id, text, inputs);
-        cache.retext_frontmatter(path, text);
+        if listing.is_none() {
+            cache.retext_frontmatter(path, text);
+        }
         cache.store_markdown(path, text, (rendered.clone(), diags.clone()));
         let (mut errors, warnings): (Vec<_>, Vec<_>) =
             diags.into_iter().partition(Diagnostic::is_error);
 
+        let doc = &self.model.docs[i];
         let was: BTreeSet<SourceId> = self.model.cites(doc).cloned().collect();
+        if let Some(l) = &listing
+            && !errors.is_empty()
+        {
+            // The full render reports it, from a model that never had the new front matter.
+            self.model.docs[i] = l.old.clone();
+            return None;
+        }
         let old = std::mem::replace(&mut self.model.docs[i].rendered, rendered);
         if !errors.is_empty() {
             self.model.docs[i].rendered = old;
@@ -224,40 +453,25 @@ impl Previous {
         let m = &self.model;
         let doc = &m.docs[i];
         let r = Renderer::with_words(m, self.live_reload, Some(lookups.words.clone()));
-        let mut outs: Vec<Result<(String, String), Diagnostic>> = Vec::new();
-        let (page, lists) = rayon::join(
-            || {
-                r.render_doc_all(doc)
-                    .into_iter()
-                    .map(|(path, h)| h.map(|h| (path, h)))
-                    .collect::<Vec<_>>()
-            },
-            || {
-                let mut outs = Vec::new();
-                if words_changed {
-                    if let Some(parent) = doc.parent.as_deref().and_then(|p| m.doc(p)) {
-                        outs.extend(
-                            r.render_doc_all(parent)
-                                .into_iter()
-                                .map(|(path, h)| h.map(|h| (path, h))),
-                        );
-                    }
-                    outs.extend(r.term_pages_of(doc));
+        let mut feeds = lookups.in_feed[i].clone();
+        if listing.is_some() {
+            // Its date may move it into or out of a feed; its tags, into other terms' feeds.
+            lookups.in_feed = in_feeds(&r, m);
+            lookups.neighbours = r.neighbour_ids().to_vec();
+            for key in &lookups.in_feed[i] {
+                if !feeds.contains(key) {
+                    feeds.push(key.clone());
                 }
-                if cites_changed {
-                    outs.push(r.sources_page());
-                    outs.push(r.sources_json().map(|s| ("sources.json".into(), s)));
-                }
-                for key in &lookups.in_feed[i] {
-                    if let Some(f) = r.feed_of(key) {
-                        outs.push(r.atom_of(&f).map(|a| (f.output_path().to_string(), a)));
-                    }
-                }
-                outs
-            },
-        );
-        outs.extend(page);
-        outs.extend(lists);
+            }
+        }
+        let what = Shown {
+            listing: listing.as_ref(),
+            words_changed,
+            cites_changed,
+            cited: !was.is_empty(),
+            feeds: &feeds,
+        };
+        let outs = what.outputs(&r, m, i);
         // A template that fails on the new text: let the full render report it.
         let outs: Vec<(String, String)> = outs.into_iter().collect::<Result<_, _>>().ok()?;
         for (name, html) in &outs {
@@ -274,8 +488,10 @@ impl Previous {
         for (name, html) in outs {
             files.push((name, Output::Bytes(html.into_bytes().into())));
         }
-        if text_changed && let Some(search) = self.search.as_mut() {
-            let was = search::page_doc(doc, &old);
+        if (text_changed || listing.is_some())
+            && let Some(search) = self.search.as_mut()
+        {
+            let was = search::page_doc(listing.as_ref().map_or(doc, |l| &l.old), &old);
             let bundle: Vec<_> = SearchIndex::bundle_of(i)
                 .map(|j| m.docs.get(j).map(|d| search::page_doc(d, &d.rendered)))
                 .collect();
@@ -338,6 +554,46 @@ impl Previous {
         }
         all
     }
+}
+
+/// Whether document `i`'s tags, before and with `new` ones, are spelled as every other use
+/// of them (so the build's checks of term names say what they said), have a page each, and
+/// every old one is still used elsewhere (a term page is never removed by a patch).
+fn tags_as_everywhere(m: &Model, i: usize, new: &[String]) -> bool {
+    let old = &m.docs[i].fm.tags;
+    let slugs: BTreeMap<String, &str> = old
+        .iter()
+        .chain(new)
+        .map(|t| (term_slug(t), t.as_str()))
+        .collect();
+    if slugs.keys().any(String::is_empty)
+        || new
+            .iter()
+            .map(|t| term_slug(t))
+            .collect::<BTreeSet<_>>()
+            .len()
+            != new.len()
+        || old.iter().chain(new).any(|t| slugs[&term_slug(t)] != t)
+    {
+        return false;
+    }
+    let mut used_elsewhere: BTreeSet<&str> = BTreeSet::new();
+    for (j, d) in m.docs.iter().enumerate() {
+        for t in &d.fm.tags {
+            let slug = term_slug(t);
+            if let Some(name) = slugs.get(&slug) {
+                if *name != t.as_str() {
+                    return false;
+                }
+                if j != i {
+                    used_elsewhere.insert(name);
+                }
+            }
+        }
+    }
+    old.iter()
+        .filter(|t| !new.contains(t))
+        .all(|t| used_elsewhere.contains(t.as_str()))
 }
 
 /// Whether `text`, the new text of the page `path`, has the front matter of the last build:
