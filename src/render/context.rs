@@ -67,6 +67,10 @@ pub(super) struct TermRef {
 pub(super) struct PageCtx<'a> {
     pub(super) title: &'a str,
     pub(super) summary: Option<&'a str>,
+    /// Its summary as HTML, fit for a list (see `summary_html`).
+    pub(super) summary_html: Option<String>,
+    /// Plain text for `<meta name="description">`: its summary, either kind.
+    pub(super) description: Option<String>,
     pub(super) date: Option<String>,
     pub(super) updated: Option<String>,
     pub(super) date_display: Option<String>,
@@ -252,6 +256,27 @@ pub(super) struct TermCtx<'a> {
     pub(super) figures: Vec<FigureCtx<'a>>,
 }
 
+/// A page's summary as HTML for lists and feeds: its `summary:` (plain text, as in
+/// `<meta name="description">`) as a paragraph; else the text before its `<!-- more -->`
+/// line, with its fragment links pointed at the page at `page_url` and without ids.
+pub(super) fn summary_html(d: &Document, page_url: &str) -> Option<String> {
+    match (&d.fm.summary, &d.rendered.summary) {
+        (Some(s), _) if !s.trim().is_empty() => Some(format!("<p>{}</p>", crate::html::escape(s))),
+        (_, Some(more)) => Some(crate::html::detach(&more.html, page_url)),
+        _ => None,
+    }
+}
+
+/// A page's description: its `summary:`, else the plain text before `<!-- more -->`.
+pub(super) fn description(d: &Document) -> Option<String> {
+    d.fm.summary
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_string)
+        .or_else(|| d.rendered.summary.as_ref().map(|s| s.text.clone()))
+        .filter(|s| !s.is_empty())
+}
+
 impl<'m> Renderer<'m> {
     pub(super) fn source_ref(&self, s: &'m Source) -> SourceRef<'m> {
         SourceRef {
@@ -363,6 +388,8 @@ impl<'m> Renderer<'m> {
         PageCtx {
             title: &d.fm.title,
             summary: d.fm.summary.as_deref(),
+            summary_html: summary_html(d, &m.url(&d.url_path)),
+            description: description(d),
             date: d.fm.date.as_ref().map(|x| x.iso.clone()),
             updated: d.fm.updated.as_ref().map(|x| x.iso.clone()),
             date_display: d.fm.date.as_ref().map(|x| x.display()),

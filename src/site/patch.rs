@@ -216,6 +216,8 @@ impl Previous {
         lookups.words[i] = words;
         let new = &self.model.docs[i].rendered;
         let text_changed = old.text != new.text || old.blocks != new.blocks;
+        // Lists and the feed show a summary taken from the body (`<!-- more -->`).
+        let summary_changed = old.summary != new.summary;
 
         // The outputs that show the body.
         let m = &self.model;
@@ -226,7 +228,7 @@ impl Previous {
             || r.render_doc(doc).map(|h| (output_path(&doc.url_path), h)),
             || {
                 let mut outs = Vec::new();
-                if words_changed {
+                if words_changed || summary_changed {
                     if let Some(parent) = doc.parent.as_deref().and_then(|p| m.doc(p)) {
                         outs.push(
                             r.render_doc(parent)
