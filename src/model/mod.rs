@@ -140,6 +140,8 @@ pub struct Model {
     pub broken: BTreeSet<String>,
     /// Generated files that a file of the site's `static/` replaces (`robots.txt`).
     pub overridden: BTreeSet<String>,
+    /// The pictures for sharing (`image:` of site.yaml and of pages).
+    pub images: outputs::Images,
     /// Warnings of the build so far.
     pub warnings: Vec<Diagnostic>,
 }
@@ -240,6 +242,7 @@ impl Model {
             .collect();
         let figures = build::figures(&docs, &registry, &vocab, &mut diags);
         let overridden = outputs::check(&docs, &figures, inputs, &mut diags);
+        let images = outputs::images(&docs, inputs, &mut diags);
         let theme = match Theme::new(inputs, &config) {
             Ok(t) => t,
             Err(mut ds) => {
@@ -305,6 +308,7 @@ impl Model {
             drafts,
             broken,
             overridden,
+            images,
             warnings,
         })
     }

@@ -71,6 +71,9 @@ pub(super) struct PageCtx<'a> {
     pub(super) summary_html: Option<String>,
     /// Plain text for `<meta name="description">`: its summary, either kind.
     pub(super) description: Option<String>,
+    /// Its picture for sharing (`image:`), absolute.
+    pub(super) image: Option<String>,
+    pub(super) authors: &'a [String],
     pub(super) date: Option<String>,
     pub(super) updated: Option<String>,
     pub(super) date_display: Option<String>,
@@ -390,6 +393,14 @@ impl<'m> Renderer<'m> {
             summary: d.fm.summary.as_deref(),
             summary_html: summary_html(d, &m.url(&d.url_path)),
             description: description(d),
+            image: m.images.pages.get(&d.path).map(|p| {
+                if p.starts_with('/') {
+                    m.permalink(p)
+                } else {
+                    p.clone()
+                }
+            }),
+            authors: &d.fm.authors,
             date: d.fm.date.as_ref().map(|x| x.iso.clone()),
             updated: d.fm.updated.as_ref().map(|x| x.iso.clone()),
             date_display: d.fm.date.as_ref().map(|x| x.display()),

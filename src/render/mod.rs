@@ -2,12 +2,14 @@
 //! generated pages (`pages`), the data files and feeds (`data`, `feeds`), from the
 //! template data of `context`.
 
+mod aliases;
 mod context;
 mod data;
 mod feeds;
 mod figures;
 mod pages;
 pub mod search;
+mod share;
 
 pub use crate::model::output_path;
 pub use context::{FigureCtx, Link};
@@ -294,6 +296,10 @@ impl<'m> Renderer<'m> {
         ctx.insert("current_path", current_path);
         ctx.insert("current_url", &self.m.url(current_path));
         ctx.insert("live_reload", &self.live_reload);
+        ctx.insert(
+            "share",
+            &self.share_site(current_path, &self.m.config.title),
+        );
         ctx
     }
 
@@ -310,6 +316,7 @@ impl<'m> Renderer<'m> {
             .with_hint(m.theme.template_hint(&name)));
         }
         let mut ctx = self.context(&d.url_path);
+        ctx.insert("share", &self.share_doc(d, page.description.clone()));
         if d.is_section() {
             page.pages = Some(
                 self.section_pages(&d.path)
