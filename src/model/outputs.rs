@@ -115,12 +115,6 @@ pub fn check(
     ] {
         generated.insert(p.into(), what.into());
     }
-    if inputs.config.redirects_file {
-        generated.insert(
-            REDIRECTS_FILE.into(),
-            "the redirects file (`redirects_file: true`)".into(),
-        );
-    }
     for (kind, slug, name) in terms(docs, figures, &at, diags) {
         let noun = if kind == "places" { "place" } else { "tag" };
         generated.insert(
@@ -155,7 +149,7 @@ pub fn check(
         }
         pages.insert(out, d);
     }
-    check_aliases(docs, &pages, &generated, inputs, diags);
+    check_aliases(docs, &pages, &mut generated, inputs, diags);
     // Static files and content assets.
     let mut by_out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (rel, out) in &inputs.content_assets {
@@ -429,14 +423,21 @@ pub fn alias_output(alias: &str) -> Result<String, &'static str> {
 }
 
 /// Every page's `aliases`: each must be a path of the site that nothing else writes (a
-/// page, a generated file, a static file or content asset, another alias).
+/// page, a generated file, a static file or content asset, another alias). `_redirects`
+/// joins the generated files when site.yaml asks for it.
 fn check_aliases(
     docs: &[Document],
     pages: &HashMap<String, &Document>,
-    generated: &BTreeMap<String, String>,
+    generated: &mut BTreeMap<String, String>,
     inputs: &Inputs,
     diags: &mut Vec<Diagnostic>,
 ) {
+    if inputs.config.redirects_file {
+        generated.insert(
+            REDIRECTS_FILE.into(),
+            "the redirects file (`redirects_file: true`)".into(),
+        );
+    }
     let mut seen: HashMap<String, (&Document, usize)> = HashMap::new();
     for d in docs {
         for (i, alias) in d.fm.aliases.iter().enumerate() {
