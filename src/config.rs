@@ -56,6 +56,17 @@ pub struct Config {
     /// `places` sets their feed and pagination).
     #[serde(default)]
     pub taxonomies: Vec<TaxonomyConfig>,
+    /// The picture for sharing of pages without their own `image:`: a path from the site
+    /// root (a static file or content asset) or an absolute URL.
+    #[serde(default)]
+    pub image: Option<String>,
+    /// The JSON-LD of pages.
+    #[serde(default)]
+    pub json_ld: JsonLd,
+    /// Also write every page alias to `_redirects` (`/old/ /new/ 301`, read by Netlify and
+    /// Cloudflare Pages).
+    #[serde(default)]
+    pub redirects_file: bool,
     /// Free data for templates (`site.extra`).
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -86,6 +97,34 @@ pub const BUILTIN_TAXONOMIES: [(&str, &str); 2] = [("places", "Places"), ("tags"
 
 /// URL segments a taxonomy may not take: dossier's own generated pages and data folders.
 const RESERVED_SLUGS: &[&str] = &["figures", "sources", "search", "page"];
+/// `json_ld:` in site.yaml.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct JsonLd {
+    /// The schema.org type of a page: `Article` (the default) or `NewsArticle`.
+    #[serde(default, rename = "type")]
+    pub kind: ArticleType,
+}
+
+/// The schema.org type a page is described as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+pub enum ArticleType {
+    /// `Article`.
+    #[default]
+    Article,
+    /// `NewsArticle`.
+    NewsArticle,
+}
+
+impl ArticleType {
+    /// Its schema.org name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ArticleType::Article => "Article",
+            ArticleType::NewsArticle => "NewsArticle",
+        }
+    }
+}
 
 /// `prose_numbers:` in site.yaml: how a number typed into a page's text, not produced by
 /// `fig()`, is reported.

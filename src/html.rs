@@ -372,6 +372,43 @@ pub fn absolutize(html: &str, origin: &str) -> String {
     out
 }
 
+/// `html`, a part of the page at `page_url`, made fit to show on another page (a summary in
+/// a list or a feed): its fragment-only links (`#ref-1`, a citation's number) point at the
+/// page, and its `id`s are dropped (another page has ids of its own, and lists repeat).
+pub fn detach(html: &str, page_url: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut last = 0;
+    for a in attributes(html) {
+        match a.name.as_ref() {
+            "href" if html[a.at..a.end].starts_with('#') => {
+                out.push_str(&html[last..a.at]);
+                out.push_str(page_url);
+                last = a.at;
+            }
+            "id" => {
+                // From the space before the name to past the closing quote.
+                let before = html[..a.at].trim_end_matches(['"', '\'']).trim_end();
+                let before = before.strip_suffix('=').unwrap_or(before).trim_end();
+                let Some(name) = before.len().checked_sub(2) else {
+                    continue;
+                };
+                let start = html[..name].trim_end().len();
+                let quoted = matches!(html.as_bytes().get(a.end), Some(b'"' | b'\''))
+                    && a.at > 0
+                    && matches!(html.as_bytes()[a.at - 1], b'"' | b'\'');
+                if start < last || !before[name..].eq_ignore_ascii_case("id") {
+                    continue;
+                }
+                out.push_str(&html[last..start]);
+                last = a.end + usize::from(quoted);
+            }
+            _ => {}
+        }
+    }
+    out.push_str(&html[last..]);
+    out
+}
+
 /// Character references in an attribute value, decoded: the named ones dossier and
 /// Markdown write (`&amp; &lt; &gt; &quot; &apos; &nbsp;`) and every numeric one.
 pub fn decode(s: &str) -> Cow<'_, str> {
@@ -418,6 +455,15 @@ pub fn decode(s: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn detach_points_fragments_at_the_page_and_drops_ids() {
+        let html = "<h2 id=\"why\">Why</h2><p>Text<sup id='cite-1'><a href=\"#ref-1\">1</a></sup> <a href=\"/x/#y\">x</a> <a href=\"https://e.org/#z\">e</a></p>";
+        assert_eq!(
+            super::detach(html, "/s/a/"),
+            "<h2>Why</h2><p>Text<sup><a href=\"/s/a/#ref-1\">1</a></sup> <a href=\"/x/#y\">x</a> <a href=\"https://e.org/#z\">e</a></p>"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -173,6 +173,10 @@ fn body_text(rng: &mut Rng, root: &Path, pages: &[(usize, String)], broken: bool
                 rng.below(99)
             ));
         }
+        // A summary cut (the first counts): lists and the feed show the text above it.
+        if rng.below(5) == 0 {
+            out.push_str("<!-- more -->\n\n");
+        }
     }
     out
 }

@@ -148,6 +148,16 @@ pub struct FrontMatter {
     /// numbers in prose leaves them alone, and `{{ exemptions() }}` lists them.
     #[serde(default)]
     pub exemptions: Vec<Exemption>,
+    /// Its picture for sharing (`og:image`, JSON-LD `image`): a file beside the page, a
+    /// path from the site root or an absolute URL.
+    #[serde(default)]
+    pub image: Option<String>,
+    /// Its authors (JSON-LD `author`; site.yaml's `author` otherwise).
+    #[serde(default)]
+    pub authors: Vec<String>,
+    /// Old paths of the page (`/old/path/`, `old.html`), each written as a redirect to it.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// Free data for templates (`page.extra`).
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,

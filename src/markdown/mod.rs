@@ -173,6 +173,29 @@ pub struct Rendered {
     pub blocks: Vec<TextBlock>,
     /// The page's `exemptions:` (by index) that exempt no number of its text.
     pub unused_exemptions: Vec<usize>,
+    /// What comes before its `<!-- more -->` line, if it has one: its summary.
+    pub summary: Option<Summary>,
+}
+
+/// A page's text before its `<!-- more -->` line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// As HTML, printed even when the page's HTML is not (lists and feeds need it).
+    pub html: String,
+    /// As plain text, whitespace collapsed (`<meta name="description">`).
+    pub text: String,
+}
+
+/// The id of the anchor that replaces `<!-- more -->`, as Zola names it.
+pub const MORE_ID: &str = "continue-reading";
+
+/// Whether `html`, a block of raw HTML, is the summary marker `<!-- more -->` (any spacing
+/// inside the comment).
+fn is_more_marker(html: &str) -> bool {
+    html.trim()
+        .strip_prefix("<!--")
+        .and_then(|h| h.strip_suffix("-->"))
+        .is_some_and(|inner| inner.trim() == "more")
 }
 
 /// A part of a page's plain text: what comes before its first heading, or a heading and
@@ -287,6 +310,8 @@ fn render_numbered(
         image_alt: None,
         heading: None,
         heading_marks: Vec::new(),
+        more_pending: text.contains("more") && text.contains("<!--"),
+        more: None,
         numbers: NumberCheck::new(env.prose_numbers(), src.exemptions, body, text, &extracted),
         para: None,
         split: false,
@@ -299,6 +324,7 @@ fn render_numbered(
         numbers,
         heading_marks,
         split,
+        more,
         ..
     } = rw;
     if split {
@@ -313,6 +339,22 @@ fn render_numbered(
     }
 
     // 5. HTML.
+    let restore = |piece: &str, attribute: bool| -> String {
+        if !raw.is_empty() && piece.contains(PH_OPEN) {
+            tokens::restore_placeholders(piece, &raw, attribute)
+        } else {
+            piece.to_string()
+        }
+    };
+    let summary = more.map(|(at, plain_at)| {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, out[..at].iter().cloned());
+        let text = restore(&plain[..plain_at], false);
+        Summary {
+            html: restore(&html, true),
+            text: text.split_whitespace().collect::<Vec<_>>().join(" "),
+        }
+    });
     let mut html = String::new();
     if want_html {
         html.reserve(text.len() * 3 / 2);
@@ -342,6 +384,7 @@ fn render_numbered(
         text,
         blocks,
         unused_exemptions: unused,
+        summary,
     }
 }
 
@@ -660,6 +703,11 @@ struct Rewrite<'a, 'e> {
     heading: Option<String>,
     /// Each heading's id and where its text starts and ends in `plain`.
     heading_marks: Vec<(String, usize, usize)>,
+    /// The text may have a `<!-- more -->` line not read yet (its summary is printed even
+    /// without the page's HTML).
+    more_pending: bool,
+    /// Where the first `<!-- more -->` line was: its index in `out` and length of `plain`.
+    more: Option<(usize, usize)>,
     /// Numbers typed into the text.
     numbers: NumberCheck<'a>,
     /// Inside a paragraph: how deep in inline markup (emphasis, links).
@@ -736,6 +784,17 @@ impl<'e> Rewrite<'_, 'e> {
                 Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => {
                     self.link(ev, range.start, diags)
                 }
+                Event::Html(h)
+                    if self.more.is_none()
+                        && is_more_marker(h)
+                        && self.at_line_start(range.start) =>
+                {
+                    self.more = Some((self.out.len(), self.plain.len()));
+                    self.more_pending = false;
+                    self.out.push(Event::Html(CowStr::from(format!(
+                        "<span id=\"{MORE_ID}\"></span>\n"
+                    ))));
+                }
                 Event::Html(h) | Event::InlineHtml(h) => {
                     // Raw HTML's URLs are checked too, at their own positions.
                     for a in crate::html::attributes(h) {
@@ -796,6 +855,12 @@ impl<'e> Rewrite<'_, 'e> {
         }
     }
 
+    /// Whether `offset` of the parsed text starts a line (the marker must be on its own
+    /// line, not indented into a list or quote).
+    fn at_line_start(&self, offset: usize) -> bool {
+        offset == 0 || self.numbers.text.as_bytes().get(offset - 1) == Some(&b'\n')
+    }
+
     /// A heading gets its id.
     fn heading_start(&mut self, ev: &Event<'e>, id: String) {
         if let Event::Start(Tag::Heading {
@@ -836,7 +901,7 @@ impl<'e> Rewrite<'_, 'e> {
     fn code_end(&mut self) {
         if let Some((lang, src)) = self.code.take() {
             self.plain.push_str(&src);
-            if self.want_html {
+            if self.want_html || self.more_pending {
                 self.out
                     .push(Event::Html(CowStr::from(highlight(&src, lang.as_deref()))));
             }

@@ -143,6 +143,8 @@ pub struct Model {
     pub broken: BTreeSet<String>,
     /// Generated files that a file of the site's `static/` replaces (`robots.txt`).
     pub overridden: BTreeSet<String>,
+    /// The pictures for sharing (`image:` of site.yaml and of pages).
+    pub share_images: outputs::ShareImages,
     /// Warnings of the build so far.
     pub warnings: Vec<Diagnostic>,
 }
@@ -246,6 +248,7 @@ impl Model {
             .collect();
         let figures = build::figures(&docs, &registry, &vocab, &mut diags);
         let overridden = outputs::check(&docs, &figures, &taxonomies, &config, inputs, &mut diags);
+        let share_images = outputs::share_images(&docs, inputs, &mut diags);
         let theme = match Theme::new(inputs, &config) {
             Ok(t) => t,
             Err(mut ds) => {
@@ -312,6 +315,7 @@ impl Model {
             drafts,
             broken,
             overridden,
+            share_images,
             warnings,
         })
     }

@@ -9,6 +9,7 @@ use crate::model::Document;
 use crate::model::taxonomies::Taxonomy;
 use crate::sources::Figure;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
 
 /// The data files every build writes, and what each is.
 pub const DATA_FILES: &[(&str, &str)] = &[
@@ -100,7 +101,7 @@ pub fn check(
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeSet<String> {
     let at = |d: &Document, path: &str| d.span_of(path);
-    let generated = generated(docs, figures, taxonomies, config, &at, diags);
+    let mut generated = generated(docs, figures, taxonomies, config, &at, diags);
     let mut pages: HashMap<String, &Document> = HashMap::new();
     for d in docs {
         let out = super::output_path(&d.url_path);
@@ -128,6 +129,7 @@ pub fn check(
         }
         pages.insert(out, d);
     }
+    check_aliases(docs, &pages, &mut generated, inputs, diags);
     // Static files and content assets.
     let mut by_out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (rel, out) in &inputs.content_assets {
@@ -400,5 +402,202 @@ pub fn pager_path(list_path: &str, k: usize) -> String {
         list_path.to_string()
     } else {
         format!("{list_path}page/{k}/")
+    }
+}
+
+/// The pictures for sharing (`image:`): site.yaml's and each page's, each an absolute URL
+/// or the URL path of a file the build copies.
+#[derive(Debug, Clone, Default)]
+pub struct ShareImages {
+    /// site.yaml's `image`.
+    pub site: Option<String>,
+    /// Content path of a page -> its `image`.
+    pub pages: HashMap<String, String>,
+}
+
+/// Where an `image:` as written is published: an absolute http(s) URL as is, else the URL
+/// path (`/stories/a/pic.png`) of a file the build copies: from the site root when it starts
+/// with `/` (or is site.yaml's, `page` None), else beside the page `page` (content-relative)
+/// like the page's other assets (`@/` from `content/`).
+pub fn image_path(written: &str, page: Option<&str>, inputs: &Inputs) -> Option<String> {
+    let w = written.trim();
+    if w.starts_with("https://") || w.starts_with("http://") {
+        return Some(w.to_string());
+    }
+    let out = match (w.strip_prefix("@/"), page) {
+        (Some(rel), _) => inputs.content_assets.get(rel)?.clone(),
+        (None, Some(page)) if !w.starts_with('/') => {
+            let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
+            let rel = crate::markdown::join(dir, w)?;
+            inputs.content_assets.get(&rel)?.clone()
+        }
+        _ => w.trim_start_matches('/').to_string(),
+    };
+    inputs.assets.contains_key(&out).then(|| format!("/{out}"))
+}
+
+/// Resolve and check site.yaml's and every page's `image:`: one that names no file is an
+/// error at its key.
+pub fn share_images(
+    docs: &[Document],
+    inputs: &Inputs,
+    diags: &mut Vec<Diagnostic>,
+) -> ShareImages {
+    let mut images = ShareImages::default();
+    let hint = |page: bool| {
+        if page {
+            "name a file beside the page (`image: photo.jpg`), one from the site root \
+             (`/share.png`, in static/ or content/) or an absolute URL"
+        } else {
+            "name a file from the site root (`/share.png`, in static/ or content/) or an absolute URL"
+        }
+    };
+    if let Some(w) = &inputs.config.image {
+        match image_path(w, None, inputs) {
+            Some(p) => images.site = Some(p),
+            None => diags.push(
+                Diagnostic::error(
+                    crate::yaml::span_of(
+                        Path::new(crate::config::CONFIG_FILE),
+                        &inputs.config_text,
+                        1,
+                        "image",
+                        false,
+                    ),
+                    format!("the image `{w}` is not a file of the site"),
+                )
+                .with_hint(hint(false)),
+            ),
+        }
+    }
+    for d in docs {
+        let Some(w) = &d.fm.image else { continue };
+        match image_path(w, Some(&d.path), inputs) {
+            Some(p) => {
+                images.pages.insert(d.path.clone(), p);
+            }
+            None => diags.push(
+                Diagnostic::error(
+                    d.span_of("image"),
+                    format!("the image `{w}` is not a file of the site"),
+                )
+                .with_hint(hint(true)),
+            ),
+        }
+    }
+    images
+}
+
+/// The list of redirects of `redirects_file: true`.
+pub const REDIRECTS_FILE: &str = "_redirects";
+
+/// The output path of a page alias as written (`/old/path/` -> `old/path/index.html`,
+/// `old.html` as is; paths are from the site root, as Zola's), or why it is none.
+pub fn alias_output(alias: &str) -> Result<String, &'static str> {
+    let a = alias.trim();
+    if a.contains("://") || a.starts_with("//") {
+        return Err("an alias is an old path of this site (`/old/path/`), not a URL");
+    }
+    if a.contains(['?', '#', '\\']) || a.contains(char::is_whitespace) {
+        return Err("write the old path from the site root, without spaces, `?` or `#`");
+    }
+    if a.split('/').any(|p| p == ".." || p == ".") {
+        return Err("write the old path from the site root, without `.` or `..`");
+    }
+    let p = a.trim_start_matches('/');
+    if p.is_empty() {
+        return Err("the site root is the home page: an alias cannot take it");
+    }
+    let last = p.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    if !p.ends_with('/') && last.contains('.') && !(p.ends_with(".html") || p.ends_with(".htm")) {
+        return Err(
+            "an alias is an old page: end it with `/` or `.html` (a host serves another file as what its extension says)",
+        );
+    }
+    Ok(if p.ends_with('/') {
+        format!("{p}index.html")
+    } else if p.ends_with(".html") || p.ends_with(".htm") {
+        p.to_string()
+    } else {
+        format!("{p}/index.html")
+    })
+}
+
+/// Every page's `aliases`: each must be a path of the site that nothing else writes (a
+/// page, a generated file, a static file or content asset, another alias). `_redirects`
+/// joins the generated files when site.yaml asks for it.
+fn check_aliases(
+    docs: &[Document],
+    pages: &HashMap<String, &Document>,
+    generated: &mut BTreeMap<String, String>,
+    inputs: &Inputs,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if inputs.config.redirects_file {
+        generated.insert(
+            REDIRECTS_FILE.into(),
+            "the redirects file (`redirects_file: true`)".into(),
+        );
+    }
+    let mut seen: HashMap<String, (&Document, usize)> = HashMap::new();
+    for d in docs {
+        for (i, alias) in d.fm.aliases.iter().enumerate() {
+            let span = d.span_of(&format!("aliases[{i}]"));
+            let out = match alias_output(alias) {
+                Ok(out) => out,
+                Err(hint) => {
+                    diags.push(
+                        Diagnostic::error(
+                            span,
+                            format!("alias `{alias}` is not a path of the site"),
+                        )
+                        .with_hint(hint),
+                    );
+                    continue;
+                }
+            };
+            let clash = if let Some(p) = pages.get(&out) {
+                Some(format!("the page {}", p.file.display()))
+            } else if let Some(what) = generated
+                .get(&out)
+                .map(String::as_str)
+                .or(data_folder_of(&out))
+            {
+                Some(what.to_string())
+            } else if let Some(file) = inputs.assets.get(&out) {
+                Some(format!("the file {}", file.shown(&inputs.root)))
+            } else if let Some(file) = out
+                .match_indices('/')
+                .map(|(k, _)| &out[..k])
+                .find(|p| generated.contains_key(*p) || inputs.assets.contains_key(*p))
+            {
+                Some(format!("inside /{file}, a file the build writes"))
+            } else if let Some((other, j)) = seen.get(&out) {
+                let at = other.span_of(&format!("aliases[{j}]"));
+                Some(format!(
+                    "an alias of {} too ({}:{}:{})",
+                    other.file.display(),
+                    at.file.display(),
+                    at.line,
+                    at.col
+                ))
+            } else {
+                None
+            };
+            if let Some(what) = clash {
+                diags.push(
+                    Diagnostic::error(
+                        span,
+                        format!(
+                            "the alias `{alias}` of {} would be published as /{out}, which is {what}",
+                            d.file.display()
+                        ),
+                    )
+                    .with_hint("remove the alias, or give it a path nothing else has"),
+                );
+                continue;
+            }
+            seen.insert(out, (d, i));
+        }
     }
 }

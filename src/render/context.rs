@@ -67,6 +67,13 @@ pub(super) struct TermRef {
 pub(super) struct PageCtx<'a> {
     pub(super) title: &'a str,
     pub(super) summary: Option<&'a str>,
+    /// Its summary as HTML, fit for a list (see `summary_html`).
+    pub(super) summary_html: Option<String>,
+    /// Plain text for `<meta name="description">`: its summary, either kind.
+    pub(super) description: Option<String>,
+    /// Its picture for sharing (`image:`), absolute.
+    pub(super) image: Option<String>,
+    pub(super) authors: &'a [String],
     pub(super) date: Option<String>,
     pub(super) updated: Option<String>,
     pub(super) date_display: Option<String>,
@@ -290,6 +297,27 @@ pub(super) struct TermCtx<'a> {
     pub(super) feed_url: Option<String>,
 }
 
+/// A page's summary as HTML for lists and feeds: its `summary:` (plain text, as in
+/// `<meta name="description">`) as a paragraph; else the text before its `<!-- more -->`
+/// line, with its fragment links pointed at the page at `page_url` and without ids.
+pub(super) fn summary_html(d: &Document, page_url: &str) -> Option<String> {
+    match (&d.fm.summary, &d.rendered.summary) {
+        (Some(s), _) if !s.trim().is_empty() => Some(format!("<p>{}</p>", crate::html::escape(s))),
+        (_, Some(more)) => Some(crate::html::detach(&more.html, page_url)),
+        _ => None,
+    }
+}
+
+/// A page's description: its `summary:`, else the plain text before `<!-- more -->`.
+pub(super) fn description(d: &Document) -> Option<String> {
+    d.fm.summary
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_string)
+        .or_else(|| d.rendered.summary.as_ref().map(|s| s.text.clone()))
+        .filter(|s| !s.is_empty())
+}
+
 impl<'m> Renderer<'m> {
     pub(super) fn source_ref(&self, s: &'m Source) -> SourceRef<'m> {
         SourceRef {
@@ -401,6 +429,16 @@ impl<'m> Renderer<'m> {
         PageCtx {
             title: &d.fm.title,
             summary: d.fm.summary.as_deref(),
+            summary_html: summary_html(d, &m.url(&d.url_path)),
+            description: description(d),
+            image: m.share_images.pages.get(&d.path).map(|p| {
+                if p.starts_with('/') {
+                    m.permalink(p)
+                } else {
+                    p.clone()
+                }
+            }),
+            authors: &d.fm.authors,
             date: d.fm.date.as_ref().map(|x| x.iso.clone()),
             updated: d.fm.updated.as_ref().map(|x| x.iso.clone()),
             date_display: d.fm.date.as_ref().map(|x| x.display()),

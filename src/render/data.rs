@@ -21,6 +21,7 @@ impl<'m> Renderer<'m> {
         }
         emit("sitemap.xml", self.sitemap()?)?;
         emit("robots.txt", self.robots()?)?;
+        self.alias_pages(emit)?;
         let figs: Vec<FigureCtx> = self
             .all_figures()
             .into_iter()

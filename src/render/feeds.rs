@@ -223,6 +223,13 @@ impl<'m> Renderer<'m> {
                     .map_or(updated.clone(), |x| x.rfc3339()),
                 published: d.fm.date.as_ref().map(|p| p.rfc3339()),
                 summary: d.fm.summary.as_deref(),
+                summary_html: d
+                    .fm
+                    .summary
+                    .is_none()
+                    .then(|| super::context::summary_html(d, &m.permalink(&d.url_path)))
+                    .flatten()
+                    .map(|h| crate::html::absolutize(&h, &origin)),
                 content: crate::html::absolutize(&self.html_of(d), &origin),
             })
             .collect();
@@ -304,6 +311,8 @@ struct FeedEntry<'a> {
     updated: String,
     published: Option<String>,
     summary: Option<&'a str>,
+    /// The text before its `<!-- more -->` line (when it has no `summary:`), links absolute.
+    summary_html: Option<String>,
     /// The page's HTML with its links made absolute, for feed readers.
     content: String,
 }

@@ -306,6 +306,7 @@ impl<'m> Renderer<'m> {
         let relations: Vec<RelationCtx> = m.relations.list.iter().map(relation).collect();
         let (chart, timeline, map) = self.default_charts();
         let mut ctx = self.context("/figures/");
+        ctx.insert("share", &self.share_figures());
         let all: Vec<tera::Value> = figs
             .iter()
             .map(|f| values[f.decl.id.as_str()].clone())

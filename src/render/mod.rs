@@ -2,12 +2,14 @@
 //! generated pages (`pages`), the data files and feeds (`data`, `feeds`), from the
 //! template data of `context`.
 
+mod aliases;
 mod context;
 mod data;
 mod feeds;
 mod figures;
 mod pages;
 pub mod search;
+mod share;
 
 pub use crate::model::output_path;
 pub use context::{FigureCtx, Link};
@@ -304,6 +306,10 @@ impl<'m> Renderer<'m> {
         ctx.insert("live_reload", &self.live_reload);
         ctx.insert("feeds", &self.site_feeds);
         ctx.insert("paginator", &None::<()>);
+        ctx.insert(
+            "share",
+            &self.share_site(current_path, &self.m.config.title),
+        );
         ctx
     }
 
@@ -374,6 +380,7 @@ impl<'m> Renderer<'m> {
         }
         let mut ctx = self.context(&pager_path(&d.url_path, k));
         ctx.insert("feeds", &self.feed_links(d));
+        ctx.insert("share", &self.share_doc(d, page.description.clone()));
         if d.is_section() {
             let all = self.section_pages(&d.path);
             let by = m.paginate_by(d);

@@ -448,6 +448,8 @@ impl Previous {
         lookups.words[i] = words;
         let new = &self.model.docs[i].rendered;
         let text_changed = old.text != new.text || old.blocks != new.blocks;
+        // Lists and the feed show a summary taken from the body (`<!-- more -->`).
+        let summary_changed = old.summary != new.summary;
 
         // The outputs that show the body.
         let m = &self.model;
@@ -466,7 +468,7 @@ impl Previous {
         }
         let what = Shown {
             listing: listing.as_ref(),
-            words_changed,
+            words_changed: words_changed || summary_changed,
             cites_changed,
             cited: !was.is_empty(),
             feeds: &feeds,

@@ -83,6 +83,8 @@ fn reserved_ids(templates: &BTreeMap<String, TemplateFile>) -> crate::markdown::
             }
         }
     }
+    // Where `<!-- more -->` was: a heading must not take it.
+    r.exact.insert(crate::markdown::MORE_ID.to_string());
     r.prefixes
         .extend(["fig-", "src-", "chart-", "timeline-", "map-", "fn-"].map(String::from));
     r.prefixes.sort();
