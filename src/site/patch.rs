@@ -191,7 +191,12 @@ impl Previous {
         if self.lookups.is_none() {
             self.lookups = Some(Lookups::new(&self.model, self.live_reload));
         }
+        let planned = self.model.images.planned();
         let (rendered, diags) = self.model.render_markdown(id, text, inputs);
+        if self.model.images.planned() != planned {
+            // A new resized image: the full render encodes it and writes it.
+            return None;
+        }
         cache.retext_frontmatter(path, text);
         cache.store_markdown(path, text, (rendered.clone(), diags.clone()));
         let (mut errors, warnings): (Vec<_>, Vec<_>) =
