@@ -114,7 +114,6 @@ cases!(
     heading_id_collides_with_theme,
     image_at_link_missing,
     image_missing,
-    image_not_an_image,
     images_quality_out_of_range,
     images_unknown_key,
     invalid_source_id_no_cascade,

@@ -798,9 +798,16 @@ impl<'e> Rewrite<'_, 'e> {
         let picture = match self.env.picture(&path)? {
             Ok(p) => p,
             Err(message) => {
-                diags.push(Diagnostic::error((self.span_at)(at), message).with_hint(
-                    "a Markdown image of a .png, .jpg or .webp file is read for its size and resized: check that the file is such an image",
-                ));
+                // Printed as written, as before images were resized: a warning, not an error.
+                diags.push(
+                    Diagnostic::warning(
+                        (self.span_at)(at),
+                        format!("{message}: written without its size or resized copies"),
+                    )
+                    .with_hint(
+                        "a Markdown image of a .png, .jpg or .webp file is read for its size and resized: check that the file is such an image",
+                    ),
+                );
                 return None;
             }
         };
