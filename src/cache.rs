@@ -60,6 +60,9 @@ pub struct BuildCache {
     /// path -> (page text, environment fingerprint, result).
     markdown: HashMap<String, (String, u64, MdResult)>,
     renders: HashMap<String, Arc<RenderEntry>>,
+    /// The resized images planned so far: a page whose Markdown or template render is
+    /// reused still shows its copies.
+    images: crate::images::Jobs,
     /// What the last build reused and redid.
     pub stats: Stats,
 }
@@ -81,6 +84,15 @@ impl BuildCache {
     /// Whether it remembers anything.
     pub fn is_enabled(&self) -> bool {
         self.enabled
+    }
+
+    /// The resized images planned so far (a fresh table for a one-off build).
+    pub fn image_jobs(&self) -> crate::images::Jobs {
+        if self.enabled {
+            self.images.clone()
+        } else {
+            Default::default()
+        }
     }
 
     /// Forget every template render (after a template changed: same context, new HTML).

@@ -70,6 +70,63 @@ pub struct Config {
     /// Free data for templates (`site.extra`).
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// How Markdown images are resized (`images:`).
+    #[serde(default)]
+    pub images: ImagesConfig,
+}
+
+/// `images:` in site.yaml: the resized copies of a Markdown image.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImagesConfig {
+    /// The widths of the copies in `srcset` (only those below the original's are made).
+    #[serde(default = "default_widths")]
+    pub widths: Vec<u32>,
+    /// The `sizes` attribute.
+    #[serde(default = "default_sizes")]
+    pub sizes: String,
+    /// Formats besides the original's, each a `<source>` of a `<picture>`.
+    #[serde(default = "default_formats")]
+    pub formats: Vec<ImageFormat>,
+    /// JPEG quality, 1 to 100.
+    #[serde(default = "default_quality")]
+    pub quality: u8,
+}
+
+/// A format of `images.formats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFormat {
+    /// WebP (lossless).
+    Webp,
+}
+
+impl Default for ImagesConfig {
+    fn default() -> Self {
+        ImagesConfig {
+            widths: default_widths(),
+            sizes: default_sizes(),
+            formats: default_formats(),
+            quality: default_quality(),
+        }
+    }
+}
+
+fn default_widths() -> Vec<u32> {
+    vec![480, 800, 1200, 1600]
+}
+
+// The default theme's text column is 40rem wide (--measure).
+fn default_sizes() -> String {
+    "(max-width: 40rem) 100vw, 40rem".into()
+}
+
+fn default_formats() -> Vec<ImageFormat> {
+    vec![ImageFormat::Webp]
+}
+
+fn default_quality() -> u8 {
+    80
 }
 
 /// One entry of `taxonomies:` in site.yaml.
@@ -248,6 +305,16 @@ impl Config {
                 .with_hint(hint)
         })?;
         config.check_taxonomies(text, file)?;
+        if !(1..=100).contains(&config.images.quality) {
+            return Err(Diagnostic::error(
+                yaml::span_of(file, text, 1, "images.quality", false),
+                format!(
+                    "images.quality {} is not between 1 and 100",
+                    config.images.quality
+                ),
+            )
+            .with_hint("JPEG quality: 80 (the default) is a good balance of size and detail"));
+        }
         Ok(config)
     }
 

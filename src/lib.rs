@@ -16,6 +16,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod external;
 pub mod html;
+pub mod images;
 pub mod linkcheck;
 pub mod markdown;
 pub mod model;

@@ -82,6 +82,20 @@ pub(super) fn destination(
     dest.to_string()
 }
 
+/// The content path a link or image destination names (`@/img/a.png`, or `a.png` relative
+/// to the page's file), without its query or fragment; None for any other URL.
+pub(super) fn content_path(dest: &str, page: &str) -> Option<String> {
+    let (path, _) = split_suffix(dest);
+    if let Some(t) = path.strip_prefix("@/") {
+        return Some(t.to_string());
+    }
+    if !is_relative(dest) {
+        return None;
+    }
+    let dir = page.rsplit_once('/').map_or("", |(d, _)| d);
+    join(dir, path).filter(|p| !p.is_empty())
+}
+
 /// A URL without a scheme, host, root or fragment at its start: relative to the page.
 fn is_relative(url: &str) -> bool {
     let scheme = url.find(':').is_some_and(|i| {

@@ -101,6 +101,11 @@ pub trait Env: Sync {
     fn is_source_url(&self, _url: &str) -> bool {
         false
     }
+    /// The responsive markup of the raster image at the content path `path` (an asset that
+    /// exists), or None where images are not processed.
+    fn picture(&self, _path: &str) -> Option<Result<crate::images::Picture, String>> {
+        None
+    }
 }
 
 /// A page's numbered reference list, in order of first citation.
@@ -740,6 +745,14 @@ impl<'e> Rewrite<'_, 'e> {
                 idx += 3;
                 continue;
             }
+            if let Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) = ev
+                && let Some(end) = self.picture(events, idx, dest_url, title, diags)
+            {
+                idx = end + 1;
+                continue;
+            }
             match ev {
                 Event::Start(Tag::Paragraph) => self.para = Some(0),
                 Event::End(TagEnd::Paragraph) => self.para = None,
@@ -943,6 +956,69 @@ impl<'e> Rewrite<'_, 'e> {
             }
             _ => {}
         }
+    }
+
+    /// A raster image of the site as `<img>` with its size and `srcset` (in a `<picture>`
+    /// with other formats' `<source>`s): the events up to its end replaced by that HTML; the
+    /// index of its end event. None for any other image (printed as pulldown-cmark does).
+    fn picture(
+        &mut self,
+        events: &[(Event<'e>, Range<usize>)],
+        idx: usize,
+        dest_url: &str,
+        title: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<usize> {
+        let at = events[idx].1.start;
+        let path = links::content_path(dest_url, self.src.path)?;
+        if !crate::images::is_raster(&path) || self.env.resolve(&path).is_none() {
+            return None;
+        }
+        let picture = match self.env.picture(&path)? {
+            Ok(p) => p,
+            Err(message) => {
+                // Printed as written, as before images were resized: a warning, not an error.
+                diags.push(
+                    Diagnostic::warning(
+                        (self.span_at)(at),
+                        format!("{message}: written without its size or resized copies"),
+                    )
+                    .with_hint(
+                        "a Markdown image of a .png, .jpg or .webp file is read for its size and resized: check that the file is such an image",
+                    ),
+                );
+                return None;
+            }
+        };
+        let mut alt = String::new();
+        let mut depth = 0;
+        let mut end = idx + 1;
+        while end < events.len() {
+            match &events[end].0 {
+                Event::Start(Tag::Image { .. }) => depth += 1,
+                Event::End(TagEnd::Image) if depth == 0 => break,
+                Event::End(TagEnd::Image) => depth -= 1,
+                Event::Text(t) => {
+                    self.numbers.check(&events[end].1, self.span_at, diags);
+                    alt.push_str(t);
+                }
+                Event::Code(t) => alt.push_str(t),
+                _ => {}
+            }
+            end += 1;
+        }
+        if alt.trim().is_empty() {
+            diags.push(
+                Diagnostic::warning((self.span_at)(at), "image without alt text")
+                    .with_hint("describe the image: ![what it shows](file.png)"),
+            );
+        }
+        self.plain.push_str(&alt);
+        let url = self.destination(dest_url, at, diags);
+        self.out.push(Event::InlineHtml(CowStr::from(
+            picture.html(&url, &alt, title),
+        )));
+        Some(end)
     }
 
     /// Text, with the pieces its placeholders stand for.

@@ -26,6 +26,7 @@ pub(super) struct PageEnv<'a> {
     pub(super) figures: &'a BTreeMap<FigureId, Figure>,
     pub(super) base_path: &'a str,
     pub(super) theme: &'a Theme,
+    pub(super) images: &'a crate::images::Images,
     pub(super) drafts: &'a BTreeSet<String>,
     pub(super) broken: &'a BTreeSet<String>,
     pub(super) style: &'a CitationStyle,
@@ -90,7 +91,12 @@ impl PageEnv<'_> {
             &inputs.templates,
             self.drafts,
             self.broken,
-            (self.style, self.vocab, &self.place_pages),
+            (
+                self.style,
+                self.vocab,
+                &self.place_pages,
+                self.images.config(),
+            ),
         ))
     }
 
@@ -249,6 +255,11 @@ fn numbers_html(numbers: &[(usize, String, Option<&str>)], sep: &str) -> String 
 impl Env for PageEnv<'_> {
     fn resolve(&self, path: &str) -> Option<String> {
         self.links.get(path).cloned()
+    }
+
+    fn picture(&self, path: &str) -> Option<Result<crate::images::Picture, String>> {
+        let url = self.links.get(path)?;
+        Some(self.images.picture(&self.images.content_file(path), url))
     }
 
     fn known_paths(&self) -> Vec<&str> {

@@ -131,6 +131,8 @@ pub struct Model {
     pub taxonomies: Vec<taxonomies::Taxonomy>,
     /// The theme's templates.
     pub theme: Theme,
+    /// The site's images: the resized copies this build's pages and templates plan.
+    pub images: std::sync::Arc<crate::images::Images>,
     /// Output path -> file to copy: theme and site static files, content assets.
     pub theme_assets: BTreeMap<String, crate::content::load::Asset>,
     /// Static stylesheets and scripts (and `syntax.css`) -> their content-hashed output
@@ -249,7 +251,13 @@ impl Model {
         let figures = build::figures(&docs, &registry, &vocab, &mut diags);
         let overridden = outputs::check(&docs, &figures, &taxonomies, &config, inputs, &mut diags);
         let share_images = outputs::share_images(&docs, inputs, &mut diags);
-        let theme = match Theme::new(inputs, &config) {
+        let images = std::sync::Arc::new(crate::images::Images::new(
+            &inputs.root,
+            &config.images,
+            &base_path,
+            cache.image_jobs(),
+        ));
+        let theme = match Theme::with_images(inputs, &config, images.clone()) {
             Ok(t) => t,
             Err(mut ds) => {
                 diags.append(&mut ds);
@@ -270,6 +278,7 @@ impl Model {
             figures: &figures,
             base_path: &base_path,
             theme: &theme,
+            images: &images,
             drafts: &drafts,
             broken: &broken,
             style: &style,
@@ -310,6 +319,7 @@ impl Model {
             exemptions,
             taxonomies,
             theme,
+            images,
             theme_assets: inputs.assets.clone(),
             asset_names,
             drafts,
@@ -337,6 +347,7 @@ impl Model {
             figures: &self.figures,
             base_path: &self.base_path,
             theme: &self.theme,
+            images: &self.images,
             drafts: &self.drafts,
             broken: &self.broken,
             style: &self.style,

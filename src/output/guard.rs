@@ -192,7 +192,12 @@ pub fn refuse_place(root: &Path, place: &Place, cwd: &Path, out: &Path) -> Resul
     if cwd.starts_with(dir) {
         return refuse("is the current folder or one of its ancestors".into());
     }
-    for inside in SOURCES {
+    // The image cache too: a build would swap it away, or publish it.
+    let cache = crate::images::CACHE_DIR
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    for inside in SOURCES.into_iter().chain([cache]) {
         let lexical = root.join(inside);
         let real = canonical_or(&lexical);
         if dir.starts_with(&lexical) || dir.starts_with(&real) {

@@ -35,6 +35,11 @@ pub struct BuildOptions {
 pub trait Sink: Sync {
     /// Write the output file `path` (relative to the output root).
     fn put(&self, path: &str, out: Output) -> Result<(), Diagnostic>;
+    /// Whether it keeps what it is given: a sink that does not (`check`) is not given the
+    /// files only it would need (resized images are planned and checked, not encoded).
+    fn keeps(&self) -> bool {
+        true
+    }
 }
 
 /// Keeps every file in memory (`serve`, tests).
@@ -66,6 +71,9 @@ impl Sink for NullSink {
     fn put(&self, _: &str, _: Output) -> Result<(), Diagnostic> {
         Ok(())
     }
+    fn keeps(&self) -> bool {
+        false
+    }
 }
 
 /// Makes every page's root-relative links relative before passing it on (`--relative`).
@@ -88,6 +96,9 @@ impl Sink for Relative<'_> {
             }
             o => self.0.put(path, o),
         }
+    }
+    fn keeps(&self) -> bool {
+        self.0.keeps()
     }
 }
 
@@ -160,6 +171,9 @@ impl Sink for Minify<'_> {
         self.before.fetch_add(bytes.len() as u64, Relaxed);
         self.after.fetch_add(small.len() as u64, Relaxed);
         self.inner.put(path, Output::Bytes(small.into()))
+    }
+    fn keeps(&self) -> bool {
+        self.inner.keeps()
     }
 }
 
@@ -290,7 +304,13 @@ pub fn render(
     cache: &mut Cache,
     sink: &dyn Sink,
 ) -> Result<Report, Vec<Diagnostic>> {
-    let changes = std::mem::take(&mut cache.changes);
+    let mut changes = std::mem::take(&mut cache.changes);
+    if changes.assets.iter().any(|a| crate::images::is_raster(a)) {
+        // A page's size attributes and copies, and `resize_image()`'s values, follow the
+        // image's bytes, which no memo key holds.
+        cache.memo.clear();
+        changes.other = true;
+    }
     if let Some(prev) = cache.previous.as_mut() {
         let fast = match (
             changes.other,
@@ -389,6 +409,10 @@ fn render_all(
         e.extend(model.warnings.iter().cloned());
         e
     })?;
+    put_images(&model, sink.keeps() && !keep, sink.keeps(), &put).map_err(|mut e| {
+        e.extend(model.warnings.iter().cloned());
+        e
+    })?;
     let links = links.into_inner().unwrap_or_else(|e| e.into_inner());
     let found = link_diagnostics(&links, &model, &templates, &inputs.root);
     if found.iter().any(Diagnostic::is_error) {
@@ -410,6 +434,32 @@ fn render_all(
         cache.previous = patch::Previous::new(model, links, &cache.memo, opts.live_reload, index);
     }
     Ok(report)
+}
+
+/// The resized images the pages and templates planned, encoded where the cache lacks them
+/// (when `encode`) and written; with `prune` (a one-off build to disk), the cache's copies
+/// no page uses any more are removed.
+fn put_images(
+    model: &Model,
+    prune: bool,
+    encode: bool,
+    put: &dyn Fn(&str, Output) -> Result<(), Diagnostic>,
+) -> Result<(), Vec<Diagnostic>> {
+    let (files, _, errors) = model.images.produce(encode);
+    if !errors.is_empty() {
+        let at = Span::file(crate::images::CACHE_DIR);
+        return Err(errors
+            .into_iter()
+            .map(|e| Diagnostic::error(at.clone(), e))
+            .collect());
+    }
+    for (path, file) in files {
+        put(&path, Output::Copy(file)).map_err(|e| vec![e])?;
+    }
+    if prune {
+        model.images.prune();
+    }
+    Ok(())
 }
 
 /// A site rendered in memory: every output file, by path relative to the output root.

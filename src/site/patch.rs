@@ -413,7 +413,12 @@ impl Previous {
             self.lookups = Some(Lookups::new(&self.model, self.live_reload));
         }
         let listing = edit.map(|parsed| self.apply_listing_edit(i, parsed, cache, path, text));
+        let planned = self.model.images.planned();
         let (rendered, diags) = self.model.render_markdown(id, text, inputs);
+        if self.model.images.planned() != planned {
+            // A new resized image: the full render encodes it and writes it.
+            return None;
+        }
         if listing.is_none() {
             cache.retext_frontmatter(path, text);
         }

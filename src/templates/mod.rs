@@ -48,6 +48,43 @@ fn asset_url(kwargs: tera::Kwargs, state: &tera::State) -> tera::TeraResult<Stri
     Ok(format!("{base}/{}", hashed.as_deref().unwrap_or(path)))
 }
 
+/// `resize_image(path=, width=, height=, op=, format=, quality=)` and `get_image_metadata(path=)`: a
+/// copy of a site image planned for this build (`images::Images::resize`), and an image's
+/// size and format.
+fn register_images(tera: &mut tera::Tera, images: std::sync::Arc<crate::images::Images>) {
+    let fail = |m: String| tera::Error::message(m);
+    let im = images.clone();
+    tera.register_function(
+        "resize_image",
+        move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<tera::Value> {
+            let path = kwargs.must_get::<&str>("path")?;
+            let op = kwargs.get::<&str>("op")?.unwrap_or("fill");
+            let op = crate::images::Op::parse(op).map_err(fail)?;
+            let format = kwargs.get::<&str>("format")?.unwrap_or("auto");
+            let file = im.locate(path).map_err(fail)?;
+            let size = (kwargs.get::<u32>("width")?, kwargs.get::<u32>("height")?);
+            let quality = kwargs.get::<u8>("quality")?;
+            let r = im.resize(&file, op, size, format, quality).map_err(fail)?;
+            Ok(tera::Value::from_serializable(&r))
+        },
+    );
+    tera.register_function(
+        "get_image_metadata",
+        move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<tera::Value> {
+            let file = images
+                .locate(kwargs.must_get::<&str>("path")?)
+                .map_err(fail)?;
+            let m = images.metadata(&file).map_err(fail)?;
+            Ok(tera::Value::from_serializable(&serde_json::json!({
+                "width": m.width,
+                "height": m.height,
+                "format": m.format.ext(),
+                "mime": m.format.mime(),
+            })))
+        },
+    );
+}
+
 /// Why a theme shortcode could not render: what to tell the author, and a hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShortcodeError {
@@ -93,8 +130,24 @@ fn reserved_ids(templates: &BTreeMap<String, TemplateFile>) -> crate::markdown::
 }
 
 impl Theme {
-    /// The theme of `inputs` (its templates, the site's overrides, the built-in ones).
+    /// The theme of `inputs` (its templates, the site's overrides, the built-in ones), its
+    /// image functions planning copies for a one-off build.
     pub fn new(inputs: &Inputs, config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+        let images = crate::images::Images::new(
+            &inputs.root,
+            &config.images,
+            &config.base_path(),
+            Default::default(),
+        );
+        Theme::with_images(inputs, config, std::sync::Arc::new(images))
+    }
+
+    /// `new`, with the image functions planning copies in `images`.
+    pub fn with_images(
+        inputs: &Inputs,
+        config: &Config,
+        images: std::sync::Arc<crate::images::Images>,
+    ) -> Result<Theme, Vec<Diagnostic>> {
         let files: BTreeMap<String, PathBuf> = inputs
             .templates
             .iter()
@@ -102,6 +155,7 @@ impl Theme {
             .collect();
         let mut tera = tera::Tera::new();
         tera.register_function("asset_url", asset_url);
+        register_images(&mut tera, images);
         let mut diags = Vec::new();
         let built_in = BUILT_IN
             .iter()
