@@ -722,6 +722,51 @@ struct Rewrite<'a, 'e> {
 }
 
 impl<'e> Rewrite<'_, 'e> {
+    /// Whether the events are inside a paragraph, and how deep in its inline markup (a
+    /// block shortcode splits a paragraph only at its top level).
+    fn track_paragraph(&mut self, ev: &Event<'e>) {
+        match ev {
+            Event::Start(Tag::Paragraph) => self.para = Some(0),
+            Event::End(TagEnd::Paragraph) => self.para = None,
+            Event::Start(
+                Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Link { .. }
+                | Tag::Image { .. },
+            ) => {
+                if let Some(d) = self.para.as_mut() {
+                    *d += 1;
+                }
+            }
+            Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image,
+            ) => {
+                if let Some(d) = self.para.as_mut() {
+                    *d = d.saturating_sub(1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Raw HTML at byte `start`: kept, its URLs checked too, at their own positions.
+    fn raw_html(&mut self, ev: &Event<'e>, h: &str, start: usize) {
+        for a in crate::html::attributes(h) {
+            if crate::html::is_url_attribute(&a.name) {
+                for url in crate::html::urls(&a.name, &a.value) {
+                    let at = (self.span_at)(start + a.at);
+                    self.refs.push(links::link_ref(url, &at));
+                }
+            }
+        }
+        self.out.push(ev.clone());
+    }
+
     fn run(
         &mut self,
         events: &[(Event<'e>, Range<usize>)],
@@ -753,33 +798,7 @@ impl<'e> Rewrite<'_, 'e> {
                 idx = end + 1;
                 continue;
             }
-            match ev {
-                Event::Start(Tag::Paragraph) => self.para = Some(0),
-                Event::End(TagEnd::Paragraph) => self.para = None,
-                Event::Start(
-                    Tag::Emphasis
-                    | Tag::Strong
-                    | Tag::Strikethrough
-                    | Tag::Link { .. }
-                    | Tag::Image { .. },
-                ) => {
-                    if let Some(d) = self.para.as_mut() {
-                        *d += 1;
-                    }
-                }
-                Event::End(
-                    TagEnd::Emphasis
-                    | TagEnd::Strong
-                    | TagEnd::Strikethrough
-                    | TagEnd::Link
-                    | TagEnd::Image,
-                ) => {
-                    if let Some(d) = self.para.as_mut() {
-                        *d = d.saturating_sub(1);
-                    }
-                }
-                _ => {}
-            }
+            self.track_paragraph(ev);
             match ev {
                 Event::Start(Tag::Heading { .. }) => {
                     self.heading_start(ev, heading_ids.get(&idx).cloned().unwrap_or_default())
@@ -808,18 +827,7 @@ impl<'e> Rewrite<'_, 'e> {
                         "<span id=\"{MORE_ID}\"></span>\n"
                     ))));
                 }
-                Event::Html(h) | Event::InlineHtml(h) => {
-                    // Raw HTML's URLs are checked too, at their own positions.
-                    for a in crate::html::attributes(h) {
-                        if crate::html::is_url_attribute(&a.name) {
-                            for url in crate::html::urls(&a.name, &a.value) {
-                                let at = (self.span_at)(range.start + a.at);
-                                self.refs.push(links::link_ref(url, &at));
-                            }
-                        }
-                    }
-                    self.out.push(ev.clone());
-                }
+                Event::Html(h) | Event::InlineHtml(h) => self.raw_html(ev, h, range.start),
                 Event::End(TagEnd::Image) => {
                     if let Some((alt, at)) = self.image_alt.take()
                         && alt.trim().is_empty()
