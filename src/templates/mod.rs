@@ -1,6 +1,10 @@
 //! The theme: its Tera templates (a site's `templates/` replacing them file by file),
 //! Tera's errors as diagnostics, theme shortcodes, and the ids the templates reserve.
 
+mod functions;
+
+pub use functions::{OUTSIDE_CONTEXT, calls_outside_context};
+
 use crate::config::Config;
 use crate::content::load::{Inputs, TemplateFile};
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
@@ -62,6 +66,7 @@ pub struct Theme {
     tera: tera::Tera,
     files: BTreeMap<String, PathBuf>,
     reserved: crate::markdown::ReservedIds,
+    outside_context: bool,
 }
 
 /// The ids a theme's templates write (`id="references"`), and the prefixes of those they
@@ -100,6 +105,11 @@ impl Theme {
             .collect();
         let mut tera = tera::Tera::new();
         tera.register_function("asset_url", asset_url);
+        let data = std::sync::Arc::new(functions::DataFiles::new(&inputs.root));
+        tera.register_function("load_data", move |kwargs: tera::Kwargs, _: &tera::State| {
+            data.load(kwargs)
+        });
+        tera.register_function("now", functions::now);
         let mut diags = Vec::new();
         let built_in = BUILT_IN
             .iter()
@@ -139,10 +149,15 @@ impl Theme {
         }
         if diags.is_empty() {
             let reserved = reserved_ids(&inputs.templates);
+            let outside_context = inputs
+                .templates
+                .values()
+                .any(|t| calls_outside_context(&t.text));
             Ok(Theme {
                 tera,
                 files,
                 reserved,
+                outside_context,
             })
         } else {
             Err(diags)
@@ -152,6 +167,12 @@ impl Theme {
     /// See [`reserved_ids`].
     pub fn reserved_ids(&self) -> &crate::markdown::ReservedIds {
         &self.reserved
+    }
+
+    /// Whether a template calls a function that reads outside its context
+    /// ([`OUTSIDE_CONTEXT`]): its renders are then never reused, nor patched by `serve`.
+    pub fn reads_outside_context(&self) -> bool {
+        self.outside_context
     }
 
     /// Whether the theme or the site has a template of that name.
@@ -291,6 +312,9 @@ pub fn tera_diagnostic(e: &tera::Error, files: &BTreeMap<String, PathBuf>) -> Di
                         .unwrap_or_else(|| PathBuf::from(r.filename()));
                     let span = Span::new(file, r.span().start_line, r.span().start_col + 1);
                     let msg = r.message().to_string();
+                    if let Some((msg, hint)) = msg.split_once(functions::HINT) {
+                        return Diagnostic::error(span, msg).with_hint(hint);
+                    }
                     let hint = if msg.contains("not found")
                         || msg.contains("not defined")
                         || msg.contains("undefined")
