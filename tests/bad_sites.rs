@@ -109,6 +109,7 @@ cases!(
     cyclic_templates,
     duplicate_figure_id,
     fig_unknown_argument,
+    get_url_unknown_page,
     figure_missing_source,
     figure_sign_not_in_quote,
     figure_value_not_finite,

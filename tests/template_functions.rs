@@ -207,3 +207,24 @@ fn serve_renders_again_a_page_that_reads_another_file() {
         }
     }
 }
+
+#[test]
+fn get_url_gives_a_page_s_url_and_a_site_path_under_the_base_path() {
+    let site = Site::new();
+    page_with(
+        &site,
+        r#"{{ get_url(path="@/stories/two.md") }}|{{ get_url(path="@/_index.md") }}|{{ get_url(path="/style.css") }}|{{ get_url(path="about", trailing_slash=true) }}|{{ get_url(path="about/", trailing_slash=true) }}"#,
+    );
+    site.build_ok(&[]);
+    assert_eq!(
+        shown(&site, ONE),
+        "/sub/stories/two/|/sub/|/sub/style.css|/sub/about/|/sub/about/"
+    );
+
+    page_with(&site, r#"{{ get_url(path="@/stories/tow.md") }}"#);
+    let r = site.build(&[]);
+    r.assert_fails()
+        .err_has("get_url: no page `@/stories/tow.md`")
+        .err_has("did you mean `@/stories/two.md`?")
+        .err_has(&format!("templates/page.html:{}:", snippet_line(&site)));
+}

@@ -1,5 +1,5 @@
-//! Template functions that read outside a template's context (Zola's): `load_data` and
-//! `now`. Their errors carry a hint after [`HINT`], which `tera_diagnostic` splits off.
+//! Template functions that read outside a template's context (Zola's): `get_url`,
+//! `load_data` and `now`. Their errors carry a hint after [`HINT`], which `tera_diagnostic` splits off.
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -11,7 +11,7 @@ pub(super) const HINT: &str = "\nhint: ";
 /// The names of the functions whose result does not follow from a template's context: a
 /// theme that calls one is never reused from the render memo, nor patched by `serve`.
 /// (Zola's `get_page`, `get_section` and `get_taxonomy` belong here when they are added.)
-pub const OUTSIDE_CONTEXT: &[&str] = &["load_data", "now"];
+pub const OUTSIDE_CONTEXT: &[&str] = &["get_url", "load_data", "now"];
 
 /// Whether a template's source calls one of [`OUTSIDE_CONTEXT`] (`name(`, a word of its
 /// own: `my_now(` is not `now(`).
@@ -200,4 +200,51 @@ pub(super) fn now(kwargs: tera::Kwargs, _: &tera::State) -> tera::TeraResult<ter
             .strftime("%Y-%m-%dT%H:%M:%S%:z")
             .to_string(),
     ))
+}
+
+/// The URLs `get_url` gives: the site's base path and each document's, by content path.
+#[derive(Default)]
+pub(super) struct Urls {
+    known: OnceLock<(String, std::collections::BTreeMap<String, String>)>,
+}
+
+impl Urls {
+    /// Set once per build, when the model knows every document's URL.
+    pub(super) fn set(&self, base_path: &str, docs: std::collections::BTreeMap<String, String>) {
+        let _ = self.known.set((base_path.to_string(), docs));
+    }
+
+    /// `get_url(path="@/stories/one.md")`: a document's URL; `get_url(path="style.css",
+    /// trailing_slash=false)`: a path of the site, under its base path.
+    pub(super) fn get(&self, kwargs: tera::Kwargs) -> tera::TeraResult<tera::Value> {
+        let path = kwargs.must_get::<&str>("path")?;
+        let slash = kwargs.get::<bool>("trailing_slash")?.unwrap_or(false);
+        let Some((base, docs)) = self.known.get() else {
+            return Err(error(
+                "get_url: the site's URLs are not known here",
+                "call get_url in a page's template, not in a shortcode",
+            ));
+        };
+        let mut url = match path.strip_prefix("@/") {
+            Some(doc) => match docs.get(doc) {
+                Some(u) => u.clone(),
+                None => {
+                    let hint = match crate::diagnostics::did_you_mean(
+                        doc,
+                        docs.keys().map(String::as_str),
+                    ) {
+                        Some(s) => format!("did you mean `@/{s}`?"),
+                        None => "`@/` paths are relative to content/, e.g. `@/stories/one.md`"
+                            .to_string(),
+                    };
+                    return Err(error(format!("get_url: no page `{path}`"), hint));
+                }
+            },
+            None => format!("{base}/{}", path.trim_start_matches('/')),
+        };
+        if slash && !url.ends_with('/') {
+            url.push('/');
+        }
+        Ok(tera::Value::from(url))
+    }
 }

@@ -67,6 +67,7 @@ pub struct Theme {
     files: BTreeMap<String, PathBuf>,
     reserved: crate::markdown::ReservedIds,
     outside_context: bool,
+    urls: std::sync::Arc<functions::Urls>,
 }
 
 /// The ids a theme's templates write (`id="references"`), and the prefixes of those they
@@ -110,6 +111,11 @@ impl Theme {
             data.load(kwargs)
         });
         tera.register_function("now", functions::now);
+        let urls = std::sync::Arc::new(functions::Urls::default());
+        let known = urls.clone();
+        tera.register_function("get_url", move |kwargs: tera::Kwargs, _: &tera::State| {
+            known.get(kwargs)
+        });
         let mut diags = Vec::new();
         let built_in = BUILT_IN
             .iter()
@@ -158,6 +164,7 @@ impl Theme {
                 files,
                 reserved,
                 outside_context,
+                urls,
             })
         } else {
             Err(diags)
@@ -173,6 +180,11 @@ impl Theme {
     /// ([`OUTSIDE_CONTEXT`]): its renders are then never reused, nor patched by `serve`.
     pub fn reads_outside_context(&self) -> bool {
         self.outside_context
+    }
+
+    /// The site's base path and each document's URL by content path, for `get_url` (once).
+    pub fn set_urls(&self, base_path: &str, docs: BTreeMap<String, String>) {
+        self.urls.set(base_path, docs);
     }
 
     /// Whether the theme or the site has a template of that name.
