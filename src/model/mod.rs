@@ -265,6 +265,12 @@ impl Model {
             }
         };
         build::check_templates(&docs, &theme, &mut diags);
+        theme.set_urls(
+            &base_path,
+            docs.iter()
+                .map(|d| (d.path.clone(), format!("{base_path}{}", d.url_path)))
+                .collect(),
+        );
         let links = build::links(&docs, inputs, &base_path);
         let relations = sources::relate(&figures, &registry, &vocab);
         let exemptions = env::exemptions(&docs, &base_path);

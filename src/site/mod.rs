@@ -365,10 +365,18 @@ fn render_all(
         sink.put(path, o)
     };
     let memo = cache.memo.render_memo();
+    // A template that reads outside its context (`load_data`, `now`) may render differently
+    // with the same context: nothing is reused, and no fast path patches the next build.
+    let outside = model.theme.reads_outside_context();
+    let reuse = (!outside).then_some(&memo);
     let mut written_paths = std::collections::HashSet::new();
     let (diags, feed_html, words) = {
         let source = model.deferred_html(inputs);
-        let renderer = Renderer::new(&model, opts.live_reload).with_memo(&memo);
+        let renderer = Renderer::new(&model, opts.live_reload);
+        let renderer = match reuse {
+            Some(memo) => renderer.with_memo(memo),
+            None => renderer,
+        };
         let renderer = if keep {
             renderer
         } else {
@@ -397,7 +405,11 @@ fn render_all(
     for (i, html) in feed_html {
         model.docs[i].rendered.html = html;
     }
-    let rest = Renderer::with_words(&model, opts.live_reload, Some(words)).with_memo(&memo);
+    let rest = Renderer::with_words(&model, opts.live_reload, Some(words));
+    let rest = match reuse {
+        Some(memo) => rest.with_memo(memo),
+        None => rest,
+    };
     let rest = if keep {
         rest.keep_search(&search_index)
     } else {
@@ -429,7 +441,7 @@ fn render_all(
         written: written.into_inner(),
         stats: cache.memo.stats,
     };
-    if keep && !opts.model.relative {
+    if keep && !opts.model.relative && !outside {
         let index = search_index.into_inner().unwrap_or_else(|e| e.into_inner());
         cache.previous = patch::Previous::new(model, links, &cache.memo, opts.live_reload, index);
     }

@@ -1,6 +1,10 @@
 //! The theme: its Tera templates (a site's `templates/` replacing them file by file),
 //! Tera's errors as diagnostics, theme shortcodes, and the ids the templates reserve.
 
+mod functions;
+
+pub use functions::{OUTSIDE_CONTEXT, calls_outside_context};
+
 use crate::config::Config;
 use crate::content::load::{Inputs, TemplateFile};
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
@@ -99,6 +103,8 @@ pub struct Theme {
     tera: tera::Tera,
     files: BTreeMap<String, PathBuf>,
     reserved: crate::markdown::ReservedIds,
+    outside_context: bool,
+    urls: std::sync::Arc<functions::Urls>,
 }
 
 /// The ids a theme's templates write (`id="references"`), and the prefixes of those they
@@ -156,6 +162,16 @@ impl Theme {
         let mut tera = tera::Tera::new();
         tera.register_function("asset_url", asset_url);
         register_images(&mut tera, images);
+        let data = std::sync::Arc::new(functions::DataFiles::new(&inputs.root));
+        tera.register_function("load_data", move |kwargs: tera::Kwargs, _: &tera::State| {
+            data.load(kwargs)
+        });
+        tera.register_function("now", functions::now);
+        let urls = std::sync::Arc::new(functions::Urls::default());
+        let known = urls.clone();
+        tera.register_function("get_url", move |kwargs: tera::Kwargs, _: &tera::State| {
+            known.get(kwargs)
+        });
         let mut diags = Vec::new();
         let built_in = BUILT_IN
             .iter()
@@ -195,10 +211,16 @@ impl Theme {
         }
         if diags.is_empty() {
             let reserved = reserved_ids(&inputs.templates);
+            let outside_context = inputs
+                .templates
+                .values()
+                .any(|t| calls_outside_context(&t.text));
             Ok(Theme {
                 tera,
                 files,
                 reserved,
+                outside_context,
+                urls,
             })
         } else {
             Err(diags)
@@ -208,6 +230,17 @@ impl Theme {
     /// See [`reserved_ids`].
     pub fn reserved_ids(&self) -> &crate::markdown::ReservedIds {
         &self.reserved
+    }
+
+    /// Whether a template calls a function that reads outside its context
+    /// ([`OUTSIDE_CONTEXT`]): its renders are then never reused, nor patched by `serve`.
+    pub fn reads_outside_context(&self) -> bool {
+        self.outside_context
+    }
+
+    /// The site's base path and each document's URL by content path, for `get_url` (once).
+    pub fn set_urls(&self, base_path: &str, docs: BTreeMap<String, String>) {
+        self.urls.set(base_path, docs);
     }
 
     /// Whether the theme or the site has a template of that name.
@@ -347,6 +380,9 @@ pub fn tera_diagnostic(e: &tera::Error, files: &BTreeMap<String, PathBuf>) -> Di
                         .unwrap_or_else(|| PathBuf::from(r.filename()));
                     let span = Span::new(file, r.span().start_line, r.span().start_col + 1);
                     let msg = r.message().to_string();
+                    if let Some((msg, hint)) = msg.split_once(functions::HINT) {
+                        return Diagnostic::error(span, msg).with_hint(hint);
+                    }
                     let hint = if msg.contains("not found")
                         || msg.contains("not defined")
                         || msg.contains("undefined")
