@@ -116,22 +116,59 @@ impl<'m> Renderer<'m> {
             .map(|f| Some(self.figure_doc(f)))
             .collect();
         docs.extend(figures);
-        for s in m.registry.sources.values() {
-            let mut text = vec![s.title.as_str(), s.publisher.as_str()];
-            text.extend(s.short.as_deref());
-            text.extend(s.authors.iter().map(String::as_str));
-            let published = s.published.display();
-            text.push(&published);
-            text.extend(s.note.as_deref());
-            docs.push(Some(SearchDoc {
-                url: format!("sources/#src-{}", s.id),
-                title: Cow::Owned(format!("{}: {}", s.publisher, s.title)),
-                kind: "source",
-                blocks: vec![Block::new("", "", text.join(". "))],
-                extra: String::new(),
-            }));
-        }
+        docs.extend(m.registry.sources.values().map(|s| Some(source_doc(s))));
         docs
+    }
+
+    /// The search documents numbered `range` (as `search_docs` numbers them), made one by
+    /// one: the pages', or the places' (all made, then picked), figures' and sources'.
+    pub fn search_docs_in(&self, range: std::ops::Range<usize>) -> Vec<Option<SearchDoc<'m>>> {
+        let m = self.m;
+        let pages = m.docs.len().div_ceil(BUNDLE) * BUNDLE;
+        if range.end <= pages {
+            return range
+                .map(|n| m.docs.get(n).map(|d| page_doc(d, &d.rendered)))
+                .collect();
+        }
+        let places = self.place_docs();
+        let figures = self.all_figures();
+        // The last bundle is as long as what it holds.
+        let total = pages + places.len() + figures.len() + m.registry.sources.len();
+        (range.start..range.end.min(total))
+            .map(|n| {
+                if n < pages {
+                    return m.docs.get(n).map(|d| page_doc(d, &d.rendered));
+                }
+                let k = n - pages;
+                if let Some(p) = places.get(k) {
+                    return Some(p.clone());
+                }
+                let k = k - places.len();
+                if let Some(f) = figures.get(k) {
+                    return Some(self.figure_doc(f));
+                }
+                m.registry
+                    .sources
+                    .values()
+                    .nth(k - figures.len())
+                    .map(source_doc)
+            })
+            .collect()
+    }
+
+    /// The search documents of the places named `names`, with their numbers.
+    pub fn place_docs_named(&self, names: &[String]) -> Vec<(usize, SearchDoc<'m>)> {
+        let pages = self.m.docs.len().div_ceil(BUNDLE) * BUNDLE;
+        let urls: Vec<String> = names
+            .iter()
+            .map(|n| format!("places/{}/", crate::model::outputs::term_slug(n)))
+            .collect();
+        self.place_docs()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, d)| urls.contains(&d.url))
+            .map(|(k, d)| (pages + k, d))
+            .collect()
     }
 
     /// A place's page: its other names, what it lies within, its pages and figures.
@@ -248,6 +285,45 @@ impl<'m> Renderer<'m> {
             .into_par_iter()
             .try_for_each(|(path, bytes)| put(&path, Output::Bytes(bytes)))?;
         Ok((index, count))
+    }
+}
+
+/// A source's search document (on `/sources/`).
+fn source_doc(s: &crate::sources::Source) -> SearchDoc<'static> {
+    let mut text = vec![s.title.as_str(), s.publisher.as_str()];
+    text.extend(s.short.as_deref());
+    text.extend(s.authors.iter().map(String::as_str));
+    let published = s.published.display();
+    text.push(&published);
+    text.extend(s.note.as_deref());
+    SearchDoc {
+        url: format!("sources/#src-{}", s.id),
+        title: Cow::Owned(format!("{}: {}", s.publisher, s.title)),
+        kind: "source",
+        blocks: vec![Block::new("", "", text.join(". "))],
+        extra: String::new(),
+    }
+}
+
+impl SearchDoc<'_> {
+    /// The same document, owning its text.
+    pub fn into_owned(self) -> SearchDoc<'static> {
+        let own = |c: Cow<'_, str>| Cow::Owned(c.into_owned());
+        SearchDoc {
+            url: self.url,
+            title: own(self.title),
+            kind: self.kind,
+            blocks: self
+                .blocks
+                .into_iter()
+                .map(|b| Block {
+                    anchor: own(b.anchor),
+                    heading: own(b.heading),
+                    text: own(b.text),
+                })
+                .collect(),
+            extra: self.extra,
+        }
     }
 }
 

@@ -16,7 +16,7 @@
 //!
 //! One page's front matter edited where only what lists show of it changed (its title,
 //! summary, date, updated date, weight or tags; not a section, not in the menu, with no
-//! places or exemptions, whose tags are spelled as everywhere else): the same, and also
+//! exemptions, whose tags are spelled as everywhere else): the same, and also
 //!
 //! | output                                   | when                                         |
 //! |------------------------------------------|----------------------------------------------|
@@ -28,7 +28,8 @@
 //! | `sitemap.xml`                            | its dates changed                            |
 //! | `/sources/`, `sources.json`              | it cites a source (they list its title)      |
 //! | `/figures/`, its figures' place pages    | it declares figures (they say where quoted)  |
-//! | `search/`                                | always (its title and summary are words)     |
+//! | `search/`: its document, its places'     | always (its title and summary are words; a   |
+//! |                                          | place's document lists its pages' titles)    |
 //!
 //! Static files or content assets edited, added or removed: they are copied again or
 //! dropped, without rendering.
@@ -168,6 +169,9 @@ struct Listing {
     old: Document,
     /// Each document's neighbours before the edit (`Renderer::neighbour_ids`).
     old_neighbours: Vec<(Option<DocId>, Option<DocId>)>,
+    /// The search documents of its places before the edit (they list their pages' titles),
+    /// with their numbers.
+    old_places: Vec<(usize, search::SearchDoc<'static>)>,
 }
 
 impl Listing {
@@ -244,8 +248,6 @@ impl Previous {
         if doc.is_section()
             || doc.parent.as_deref() == Some("_index.md")
             || !doc.fm.exemptions.is_empty()
-            // A place's search document lists its pages' titles (not patched yet).
-            || !doc.fm.places.is_empty()
             || self.pre_warnings.iter().any(|w| w.span.file == doc.file)
         {
             return None;
@@ -283,6 +285,17 @@ impl Previous {
             .as_ref()
             .map(|l| l.neighbours.clone())
             .unwrap_or_default();
+        let places = &self.model.docs[i].fm.places;
+        let old_places = if places.is_empty() {
+            Vec::new()
+        } else {
+            let words = self.lookups.as_ref().map(|l| l.words.clone());
+            Renderer::with_words(&self.model, self.live_reload, words)
+                .place_docs_named(places)
+                .into_iter()
+                .map(|(n, d)| (n, d.into_owned()))
+                .collect()
+        };
         let d = &mut self.model.docs[i];
         let old = d.clone();
         d.fm = parsed.fm.clone();
@@ -293,6 +306,7 @@ impl Previous {
         Listing {
             old,
             old_neighbours,
+            old_places,
         }
     }
 
@@ -504,6 +518,14 @@ impl Previous {
                 .collect();
             for (name, bytes) in search.replace(i, &was, &bundle) {
                 files.push((name, Output::Bytes(bytes)));
+            }
+        }
+        if let (Some(l), Some(search)) = (&listing, self.search.as_mut()) {
+            for (n, was) in &l.old_places {
+                let bundle = r.search_docs_in(SearchIndex::bundle_of(*n));
+                for (name, bytes) in search.replace(*n, was, &bundle) {
+                    files.push((name, Output::Bytes(bytes)));
+                }
             }
         }
         let written = files.len();
