@@ -509,24 +509,10 @@ impl Previous {
         for (name, html) in outs {
             files.push((name, Output::Bytes(html.into_bytes().into())));
         }
-        if (text_changed || listing.is_some())
-            && let Some(search) = self.search.as_mut()
-        {
-            let was = search::page_doc(listing.as_ref().map_or(doc, |l| &l.old), &old);
-            let bundle: Vec<_> = SearchIndex::bundle_of(i)
-                .map(|j| m.docs.get(j).map(|d| search::page_doc(d, &d.rendered)))
-                .collect();
-            for (name, bytes) in search.replace(i, &was, &bundle) {
-                files.push((name, Output::Bytes(bytes)));
-            }
-        }
-        if let (Some(l), Some(search)) = (&listing, self.search.as_mut()) {
-            for (n, was) in &l.old_places {
-                let bundle = r.search_docs_in(SearchIndex::bundle_of(*n));
-                for (name, bytes) in search.replace(*n, was, &bundle) {
-                    files.push((name, Output::Bytes(bytes)));
-                }
-            }
+        if let Some(search) = self.search.as_mut() {
+            let was = (text_changed || listing.is_some())
+                .then(|| search::page_doc(listing.as_ref().map_or(doc, |l| &l.old), &old));
+            files.extend(search_files(search, &r, i, was.as_ref(), listing.as_ref()));
         }
         let written = files.len();
         for (name, o) in files {
@@ -583,6 +569,31 @@ impl Previous {
         }
         all
     }
+}
+
+/// The files of `search` that change when document `i`, which was `was` (None: its words
+/// did not change), is as `r`'s model has it, and with a listing edit, its places' documents.
+fn search_files(
+    search: &mut SearchIndex,
+    r: &Renderer,
+    i: usize,
+    was: Option<&search::SearchDoc>,
+    listing: Option<&Listing>,
+) -> Vec<(String, Output)> {
+    let mut files = Vec::new();
+    if let Some(was) = was {
+        let bundle = r.search_docs_in(SearchIndex::bundle_of(i));
+        for (name, bytes) in search.replace(i, was, &bundle) {
+            files.push((name, Output::Bytes(bytes)));
+        }
+    }
+    for (n, was) in listing.map_or(&[][..], |l| &l.old_places) {
+        let bundle = r.search_docs_in(SearchIndex::bundle_of(*n));
+        for (name, bytes) in search.replace(*n, was, &bundle) {
+            files.push((name, Output::Bytes(bytes)));
+        }
+    }
+    files
 }
 
 /// Whether document `i`'s tags, before and with `new` ones, are spelled as every other use
