@@ -388,7 +388,8 @@ pub(super) fn get_taxonomy_url(
     let name = kwargs.must_get::<&str>("name")?;
     let data = site_data(slot, "get_taxonomy_url")?;
     let t = taxonomy(data, "get_taxonomy_url", kind)?;
-    let slug = crate::model::outputs::term_slug(name);
+    // As `model::outputs::term_slug` has it (templates come before the model).
+    let slug = slug::slugify(name);
     match t.term_urls.get(&slug) {
         Some((_, u)) => Ok(tera::Value::from(u.clone())),
         None => Err(unknown(
