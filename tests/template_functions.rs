@@ -1,6 +1,7 @@
 //! Zola's template functions that read outside a template's context: `load_data` (CSV,
-//! JSON, YAML, plain text, confined to the site's folder, each file read once) and `now`
-//! (`SOURCE_DATE_EPOCH`), their errors at the template's line, and `serve`, which must not
+//! JSON, YAML, plain text, confined to the site's folder, each file read once), `now`
+//! (`SOURCE_DATE_EPOCH`), `get_url`, `get_page`, `get_section`, `get_taxonomy` and
+//! `get_taxonomy_url`, their errors at the template's line, and `serve`, which must not
 //! reuse a render of a template that calls them.
 
 mod common;
@@ -227,4 +228,126 @@ fn get_url_gives_a_page_s_url_and_a_site_path_under_the_base_path() {
         .err_has("get_url: no page `@/stories/tow.md`")
         .err_has("did you mean `@/stories/two.md`?")
         .err_has(&format!("templates/page.html:{}:", snippet_line(&site)));
+}
+
+#[test]
+fn get_page_and_get_section_give_the_objects_of_page_and_section_html() {
+    let site = Site::new();
+    page_with(
+        &site,
+        r#"{% set p = get_page(path="stories/two.md") %}{{ p.title }}|{{ p.url }}|{{ p.path }}|{% for t in p.tags %}{{ t.name }}={{ t.url }},{% endfor %}|{{ "Cited twice" in p.content }}|{{ p.references | length }}
+{% set s = get_section(path="stories/_index.md") %}{{ s.title }}|{{ s.url }}|{% for q in s.pages %}{{ q.title }}@{{ q.url }},{% endfor %}|{{ "All the stories" in s.content }}
+{% set home = get_section(path="_index.md") %}{{ home.subsections | length }}"#,
+    );
+    site.build_ok(&[]);
+    assert_eq!(
+        shown(&site, ONE),
+        "Story two|/sub/stories/two/|stories/two.md|Borders=/sub/tags/borders/,Queues=/sub/tags/queues/,|true|2
+Stories|/sub/stories/|Story two@/sub/stories/two/,Story one@/sub/stories/one/,|true
+1"
+    );
+}
+
+#[test]
+fn get_taxonomy_gives_its_terms_and_their_pages_and_get_taxonomy_url_a_term_s_url() {
+    let site = Site::new();
+    page_with(
+        &site,
+        r#"{% set t = get_taxonomy(kind="tags") %}{{ t.kind.name }}|{{ t.kind.slug }}|{{ t.kind.title }}|{% for i in t.items %}{{ i.name }}={{ i.slug }}@{{ i.url }}:{% for q in i.pages %}{{ q.title }},{% endfor %};{% endfor %}
+{{ get_taxonomy_url(kind="tags", name="Queues") }}|{{ get_taxonomy_url(kind="places", name="Kazakhstan") }}"#,
+    );
+    site.build_ok(&[]);
+    assert_eq!(
+        shown(&site, ONE),
+        "tags|tags|Tags|Borders=borders@/sub/tags/borders/:Story one,Story two,;Queues=queues@/sub/tags/queues/:Story two,;
+/sub/tags/queues/|/sub/places/kazakhstan/"
+    );
+}
+
+#[test]
+fn get_page_get_section_and_get_taxonomy_report_what_they_do_not_know() {
+    let cases = [
+        (
+            r#"{% set p = get_page(path="stories/tow.md") %}{{ p.title }}"#,
+            "get_page: no page `stories/tow.md`",
+            "did you mean `stories/two.md`?",
+        ),
+        (
+            r#"{% set p = get_page(path="stories/_index.md") %}{{ p.title }}"#,
+            "get_page: `stories/_index.md` is a section",
+            "call get_section(path=\"stories/_index.md\")",
+        ),
+        (
+            r#"{% set s = get_section(path="storie/_index.md") %}{{ s.title }}"#,
+            "get_section: no section `storie/_index.md`",
+            "did you mean `stories/_index.md`?",
+        ),
+        (
+            r#"{% set t = get_taxonomy(kind="tag") %}{{ t.kind.title }}"#,
+            "get_taxonomy: no taxonomy `tag`",
+            "did you mean `tags`?",
+        ),
+        (
+            r#"{{ get_taxonomy_url(kind="tags", name="Queue") }}"#,
+            "get_taxonomy_url: no term of tags `Queue`",
+            "did you mean `Queues`?",
+        ),
+    ];
+    for (snippet, message, hint) in cases {
+        let site = Site::new();
+        page_with(&site, snippet);
+        let r = site.build(&[]);
+        r.assert_fails()
+            .err_has(message)
+            .err_has(&format!("hint: {hint}"))
+            .err_has(&format!("templates/page.html:{}:", snippet_line(&site)));
+    }
+}
+
+/// `serve` after another page's title is edited: the page that shows it through `get_page`
+/// shows the new title, and the whole site equals a full build, byte for byte.
+#[test]
+fn serve_renders_again_a_page_that_shows_another_page_through_get_page() {
+    use dossier::serve::rebuild::{How, Rebuilder};
+    use dossier::site::BuildOptions;
+    let site = Site::new();
+    page_with(
+        &site,
+        r#"{% if page.slug == "one" %}{% set two = get_page(path="stories/two.md") %}{{ two.title }}{% endif %}"#,
+    );
+    let opts = BuildOptions {
+        live_reload: true,
+        ..Default::default()
+    };
+    let mut rb = Rebuilder::new(site.root(), opts.clone());
+    rb.build_all().unwrap();
+    for (step, title) in ["Story two, edited", "Story two, again"].iter().enumerate() {
+        let rel = "content/stories/two.md".to_string();
+        let two = site.read_src(&rel);
+        let old = two
+            .lines()
+            .find(|l| l.starts_with("title: "))
+            .unwrap()
+            .to_string();
+        site.write(&rel, &two.replacen(&old, &format!("title: {title}"), 1));
+        let o = rb.apply(std::slice::from_ref(&rel)).unwrap();
+        assert_ne!(o.how, How::Patched, "{}", o.summary());
+        let served = o.result.unwrap();
+        let full = common::disk_build(site.root(), &opts).unwrap();
+        let html = String::from_utf8(bytes(&served.files[ONE])).unwrap();
+        assert!(
+            html.contains(&format!("<!--tf-->{title}<!--/tf-->")),
+            "step {step}: {}",
+            &html[html.find("<!--tf-->").unwrap()..][..40]
+        );
+        let a: Vec<&String> = served.files.keys().collect();
+        let b: Vec<&String> = full.files.keys().collect();
+        assert_eq!(a, b, "step {step}");
+        for (path, out) in &served.files {
+            assert!(
+                bytes(out) == bytes(&full.files[path]),
+                "step {step}: {path} differs from a full build"
+            );
+        }
+    }
 }

@@ -541,6 +541,61 @@ impl<'m> Renderer<'m> {
             .collect()
     }
 
+    /// Every page and section, and every taxonomy, for `get_page`, `get_section` and
+    /// `get_taxonomy` (one after the other: a parallel loop here could take a render job that
+    /// waits for this very collection).
+    pub(super) fn site_data(&self) -> crate::templates::SiteData {
+        let m = self.m;
+        let mut data = crate::templates::SiteData::default();
+        for d in &m.docs {
+            let mut page = self.page(d, true);
+            if d.is_section() {
+                self.section_lists(d, 1, &mut page);
+                data.sections
+                    .insert(d.path.clone(), tera::Value::from_serializable(&page));
+            } else {
+                data.pages
+                    .insert(d.path.clone(), tera::Value::from_serializable(&page));
+            }
+        }
+        for t in &m.taxonomies {
+            let terms = m.terms(&t.name).unwrap_or_default();
+            let items: Vec<serde_json::Value> = terms
+                .iter()
+                .map(|(slug, (name, docs))| {
+                    let pages: Vec<PageCtx> = docs
+                        .iter()
+                        .filter(|d| !d.is_section())
+                        .map(|d| self.page(d, false))
+                        .collect();
+                    serde_json::json!({
+                        "name": name,
+                        "slug": slug,
+                        "url": m.url(&t.term_path(slug)),
+                        "pages": pages,
+                    })
+                })
+                .collect();
+            let value = serde_json::json!({
+                "kind": {"name": t.name, "slug": t.slug, "title": t.title},
+                "items": items,
+            });
+            data.taxonomies.insert(
+                t.name.clone(),
+                crate::templates::TaxonomyData {
+                    value: tera::Value::from_serializable(&value),
+                    term_urls: terms
+                        .iter()
+                        .map(|(slug, (name, _))| {
+                            (slug.clone(), (name.clone(), m.url(&t.term_path(slug))))
+                        })
+                        .collect(),
+                },
+            );
+        }
+        data
+    }
+
     pub(super) fn section_pages(&self, section: &str) -> &[&'m Document] {
         self.idx
             .section_pages

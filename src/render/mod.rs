@@ -21,7 +21,7 @@ use crate::diagnostics::{Diagnostic, Span};
 use crate::model::outputs::{pager_count, pager_path};
 use crate::model::{DocId, Document, Model};
 use crate::sources::Figure;
-use context::{PaginatorCtx, SiteCtx, SubsectionCtx};
+use context::{PageCtx, PaginatorCtx, SiteCtx, SubsectionCtx};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -292,6 +292,9 @@ impl<'m> Renderer<'m> {
         name: &str,
         ctx: &tera::Context,
     ) -> Result<String, Diagnostic> {
+        if self.m.theme.reads_site() {
+            self.m.theme.fill_site(|| self.site_data());
+        }
         match self.memo {
             Some(memo) => memo.render(key, name, ctx, || self.m.theme.render(name, ctx)),
             None => self.m.theme.render(name, ctx),
@@ -385,31 +388,9 @@ impl<'m> Renderer<'m> {
             let all = self.section_pages(&d.path);
             let by = m.paginate_by(d);
             if by > 0 {
-                // Each pager holds its own pages only: the whole list on every pager would
-                // make a big section quadratic.
-                let paginator = self.paginator(&d.url_path, all, by, k);
-                page.pages = Some(
-                    all.iter()
-                        .skip((k - 1) * by)
-                        .take(by)
-                        .map(|p| self.page(p, false))
-                        .collect(),
-                );
-                ctx.insert("paginator", &paginator);
-            } else {
-                page.pages = Some(all.iter().map(|p| self.page(p, false)).collect());
+                ctx.insert("paginator", &self.paginator(&d.url_path, all, by, k));
             }
-            let subs = self.idx.subsections.get(d.path.as_str());
-            page.subsections = Some(
-                subs.map_or(&[][..], Vec::as_slice)
-                    .iter()
-                    .map(|s| SubsectionCtx {
-                        title: &s.fm.title,
-                        url: m.url(&s.url_path),
-                        summary: s.fm.summary.as_deref(),
-                    })
-                    .collect(),
-            );
+            self.section_lists(d, k, &mut page);
             ctx.insert("section", &page);
         }
         ctx.insert("page", &page);
@@ -422,6 +403,37 @@ impl<'m> Renderer<'m> {
             e.message = format!("{} (rendering content/{})", e.message, d.path);
             e
         })
+    }
+
+    /// A section's pages on pager `k` and its subsections, in its `page`.
+    fn section_lists<'a>(&'a self, d: &'a Document, k: usize, page: &mut PageCtx<'a>) {
+        let m = self.m;
+        let all = self.section_pages(&d.path);
+        let by = m.paginate_by(d);
+        if by > 0 {
+            // Each pager holds its own pages only: the whole list on every pager would
+            // make a big section quadratic.
+            page.pages = Some(
+                all.iter()
+                    .skip((k - 1) * by)
+                    .take(by)
+                    .map(|p| self.page(p, false))
+                    .collect(),
+            );
+        } else {
+            page.pages = Some(all.iter().map(|p| self.page(p, false)).collect());
+        }
+        let subs = self.idx.subsections.get(d.path.as_str());
+        page.subsections = Some(
+            subs.map_or(&[][..], Vec::as_slice)
+                .iter()
+                .map(|s| SubsectionCtx {
+                    title: &s.fm.title,
+                    url: m.url(&s.url_path),
+                    summary: s.fm.summary.as_deref(),
+                })
+                .collect(),
+        );
     }
 
     /// Every output file of the site.

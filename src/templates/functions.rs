@@ -1,5 +1,5 @@
 //! Template functions that read outside a template's context (Zola's): `get_url`,
-//! `load_data` and `now`. Their errors carry a hint after [`HINT`], which `tera_diagnostic` splits off.
+//! `load_data`, `now`, `get_page`, `get_section`, `get_taxonomy` and `get_taxonomy_url`. Their errors carry a hint after [`HINT`], which `tera_diagnostic` splits off.
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -10,13 +10,34 @@ pub(super) const HINT: &str = "\nhint: ";
 
 /// The names of the functions whose result does not follow from a template's context: a
 /// theme that calls one is never reused from the render memo, nor patched by `serve`.
-/// (Zola's `get_page`, `get_section` and `get_taxonomy` belong here when they are added.)
-pub const OUTSIDE_CONTEXT: &[&str] = &["get_url", "load_data", "now"];
+pub const OUTSIDE_CONTEXT: &[&str] = &[
+    "get_url",
+    "load_data",
+    "now",
+    "get_page",
+    "get_section",
+    "get_taxonomy",
+    "get_taxonomy_url",
+];
+
+/// The functions that read the site's pages and taxonomies ([`SiteData`]): only a theme
+/// that calls one pays for collecting them.
+pub const SITE_FUNCTIONS: &[&str] = &[
+    "get_page",
+    "get_section",
+    "get_taxonomy",
+    "get_taxonomy_url",
+];
 
 /// Whether a template's source calls one of [`OUTSIDE_CONTEXT`] (`name(`, a word of its
 /// own: `my_now(` is not `now(`).
 pub fn calls_outside_context(text: &str) -> bool {
-    OUTSIDE_CONTEXT.iter().any(|name| {
+    calls_any(text, OUTSIDE_CONTEXT)
+}
+
+/// Whether a template's source calls one of `names` (see [`calls_outside_context`]).
+pub fn calls_any(text: &str, names: &[&str]) -> bool {
+    names.iter().any(|name| {
         text.match_indices(name).any(|(i, _)| {
             let before = text[..i].chars().next_back();
             let after = text[i + name.len()..].trim_start().starts_with('(');
@@ -246,5 +267,136 @@ impl Urls {
             url.push('/');
         }
         Ok(tera::Value::from(url))
+    }
+}
+
+/// One taxonomy as `get_taxonomy` gives it, and its terms' URLs by term slug.
+pub struct TaxonomyData {
+    /// `{kind: {name, slug, title}, items: [{name, slug, url, pages}]}`.
+    pub value: tera::Value,
+    /// Term slug -> the term's first name as written, and the URL of its page.
+    pub term_urls: std::collections::BTreeMap<String, (String, String)>,
+}
+
+/// The site's pages, sections and taxonomies, collected once per build for the templates
+/// that call [`SITE_FUNCTIONS`].
+#[derive(Default)]
+pub struct SiteData {
+    /// Content path -> the page as page.html's `page` is.
+    pub pages: std::collections::BTreeMap<String, tera::Value>,
+    /// Content path -> the section as section.html's `section` is (its first pager).
+    pub sections: std::collections::BTreeMap<String, tera::Value>,
+    /// Taxonomy name -> it.
+    pub taxonomies: std::collections::BTreeMap<String, TaxonomyData>,
+}
+
+/// The slot a build's renderer fills with [`SiteData`] before the first render.
+pub(super) type SiteSlot = Arc<OnceLock<SiteData>>;
+
+fn site_data<'s>(slot: &'s SiteSlot, name: &str) -> tera::TeraResult<&'s SiteData> {
+    slot.get().ok_or_else(|| {
+        error(
+            format!("{name}: the site's pages are not known here"),
+            format!("call {name} in a page's template, not in a shortcode"),
+        )
+    })
+}
+
+fn unknown(
+    what: &str,
+    wrong: &str,
+    known: &mut dyn Iterator<Item = &str>,
+    example: &str,
+) -> tera::Error {
+    let known: Vec<&str> = known.collect();
+    let hint = match crate::diagnostics::did_you_mean(wrong, known.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => example.to_string(),
+    };
+    error(format!("{what} `{wrong}`"), hint)
+}
+
+/// `get_page(path="stories/one.md")` and `get_section(path="stories/_index.md")`.
+pub(super) fn get_doc(
+    slot: &SiteSlot,
+    section: bool,
+    kwargs: tera::Kwargs,
+) -> tera::TeraResult<tera::Value> {
+    let name = if section { "get_section" } else { "get_page" };
+    let path = kwargs.must_get::<&str>("path")?;
+    let data = site_data(slot, name)?;
+    let docs = if section { &data.sections } else { &data.pages };
+    let key = path.trim_start_matches("@/");
+    let other = if section { &data.pages } else { &data.sections };
+    if other.contains_key(key) {
+        let (is, call) = if section {
+            ("a page", "get_page")
+        } else {
+            ("a section", "get_section")
+        };
+        return Err(error(
+            format!("{name}: `{path}` is {is}"),
+            format!("call {call}(path=\"{path}\")"),
+        ));
+    }
+    match docs.get(key) {
+        Some(v) => Ok(v.clone()),
+        None => Err(unknown(
+            &format!("{name}: no {}", if section { "section" } else { "page" }),
+            path,
+            &mut docs.keys().map(String::as_str),
+            if section {
+                "paths are relative to content/, e.g. `stories/_index.md`"
+            } else {
+                "paths are relative to content/, e.g. `stories/one.md`"
+            },
+        )),
+    }
+}
+
+fn taxonomy<'d>(data: &'d SiteData, name: &str, kind: &str) -> tera::TeraResult<&'d TaxonomyData> {
+    data.taxonomies.get(kind).ok_or_else(|| {
+        unknown(
+            &format!("{name}: no taxonomy"),
+            kind,
+            &mut data.taxonomies.keys().map(String::as_str),
+            &format!(
+                "taxonomies: {}",
+                data.taxonomies
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })
+}
+
+/// `get_taxonomy(kind="tags")`.
+pub(super) fn get_taxonomy(slot: &SiteSlot, kwargs: tera::Kwargs) -> tera::TeraResult<tera::Value> {
+    let kind = kwargs.must_get::<&str>("kind")?;
+    let data = site_data(slot, "get_taxonomy")?;
+    Ok(taxonomy(data, "get_taxonomy", kind)?.value.clone())
+}
+
+/// `get_taxonomy_url(kind="tags", name="Borders")`: the URL of the term's page.
+pub(super) fn get_taxonomy_url(
+    slot: &SiteSlot,
+    kwargs: tera::Kwargs,
+) -> tera::TeraResult<tera::Value> {
+    let kind = kwargs.must_get::<&str>("kind")?;
+    let name = kwargs.must_get::<&str>("name")?;
+    let data = site_data(slot, "get_taxonomy_url")?;
+    let t = taxonomy(data, "get_taxonomy_url", kind)?;
+    // As `model::outputs::term_slug` has it (templates come before the model).
+    let slug = slug::slugify(name);
+    match t.term_urls.get(&slug) {
+        Some((_, u)) => Ok(tera::Value::from(u.clone())),
+        None => Err(unknown(
+            &format!("get_taxonomy_url: no term of {kind}"),
+            name,
+            &mut t.term_urls.values().map(|(n, _)| n.as_str()),
+            &format!("no page has this term in `{kind}:`"),
+        )),
     }
 }

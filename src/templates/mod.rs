@@ -3,7 +3,9 @@
 
 mod functions;
 
-pub use functions::{OUTSIDE_CONTEXT, calls_outside_context};
+pub use functions::{
+    OUTSIDE_CONTEXT, SITE_FUNCTIONS, SiteData, TaxonomyData, calls_any, calls_outside_context,
+};
 
 use crate::config::Config;
 use crate::content::load::{Inputs, TemplateFile};
@@ -105,6 +107,9 @@ pub struct Theme {
     reserved: crate::markdown::ReservedIds,
     outside_context: bool,
     urls: std::sync::Arc<functions::Urls>,
+    /// Whether a template calls one of [`SITE_FUNCTIONS`].
+    reads_site: bool,
+    site: functions::SiteSlot,
 }
 
 /// The ids a theme's templates write (`id="references"`), and the prefixes of those they
@@ -172,6 +177,23 @@ impl Theme {
         tera.register_function("get_url", move |kwargs: tera::Kwargs, _: &tera::State| {
             known.get(kwargs)
         });
+        let site = functions::SiteSlot::default();
+        for (name, section) in [("get_page", false), ("get_section", true)] {
+            let slot = site.clone();
+            tera.register_function(name, move |kwargs: tera::Kwargs, _: &tera::State| {
+                functions::get_doc(&slot, section, kwargs)
+            });
+        }
+        let slot = site.clone();
+        tera.register_function(
+            "get_taxonomy",
+            move |kwargs: tera::Kwargs, _: &tera::State| functions::get_taxonomy(&slot, kwargs),
+        );
+        let slot = site.clone();
+        tera.register_function(
+            "get_taxonomy_url",
+            move |kwargs: tera::Kwargs, _: &tera::State| functions::get_taxonomy_url(&slot, kwargs),
+        );
         let mut diags = Vec::new();
         let built_in = BUILT_IN
             .iter()
@@ -215,12 +237,18 @@ impl Theme {
                 .templates
                 .values()
                 .any(|t| calls_outside_context(&t.text));
+            let reads_site = inputs
+                .templates
+                .values()
+                .any(|t| calls_any(&t.text, SITE_FUNCTIONS));
             Ok(Theme {
                 tera,
                 files,
                 reserved,
                 outside_context,
                 urls,
+                reads_site,
+                site,
             })
         } else {
             Err(diags)
@@ -241,6 +269,18 @@ impl Theme {
     /// The site's base path and each document's URL by content path, for `get_url` (once).
     pub fn set_urls(&self, base_path: &str, docs: BTreeMap<String, String>) {
         self.urls.set(base_path, docs);
+    }
+
+    /// Whether a template calls one of [`SITE_FUNCTIONS`] (the renderer then fills
+    /// [`Theme::fill_site`] before its first render).
+    pub fn reads_site(&self) -> bool {
+        self.reads_site
+    }
+
+    /// The site's pages and taxonomies for [`SITE_FUNCTIONS`], collected by `collect` the
+    /// first time only (once per build: the theme is the build's).
+    pub fn fill_site(&self, collect: impl FnOnce() -> SiteData) {
+        self.site.get_or_init(collect);
     }
 
     /// Whether the theme or the site has a template of that name.
