@@ -160,7 +160,7 @@ impl LinkCheck {
         ids.sort_unstable();
         let urls = scan.urls.into_iter().map(|s| self.intern(s)).collect();
         let same_ids = self.pages.get(path).is_some_and(|p| p.ids == ids);
-        let found = self.found.get_mut().unwrap_or_else(|e| e.into_inner());
+        let found = self.found_mut();
         if same_ids {
             found.dirty.insert(path.to_string());
         } else {

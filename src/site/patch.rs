@@ -138,14 +138,15 @@ impl Shown<'_> {
             || {
                 let mut outs = Vec::new();
                 if let Some(l) = self.listing {
-                    outs.extend(l.outputs(r, m, i, self.cited));
+                    outs.extend(l.outputs(r, m, i));
                 } else if self.words_changed {
                     if let Some(parent) = doc.parent.as_deref().and_then(|p| m.doc(p)) {
                         outs.extend(all_pagers(r, parent));
                     }
                     outs.extend(r.term_pages_of(doc));
                 }
-                if self.cites_changed {
+                // `/sources/` lists the titles of the pages that cite.
+                if self.cites_changed || (self.listing.is_some() && self.cited) {
                     outs.push(r.sources_page());
                     outs.push(r.sources_json().map(|s| ("sources.json".into(), s)));
                 }
@@ -175,14 +176,13 @@ struct Listing {
 }
 
 impl Listing {
-    /// The outputs, besides the page itself, `atom.xml` and `search/`, that show what the
-    /// edit changed (`cited`: the page cites a source).
+    /// The outputs, besides the page itself, its feeds, `/sources/` and `search/`, that show
+    /// what the edit changed.
     fn outputs(
         &self,
         r: &Renderer,
         m: &Model,
         i: usize,
-        cited: bool,
     ) -> Vec<Result<(String, String), Diagnostic>> {
         let doc = &m.docs[i];
         let mut outs = Vec::new();
@@ -218,10 +218,6 @@ impl Listing {
         }
         if (&self.old.fm.date, &self.old.fm.updated) != (&doc.fm.date, &doc.fm.updated) {
             outs.push(r.sitemap().map(|s| ("sitemap.xml".into(), s)));
-        }
-        if cited {
-            outs.push(r.sources_page());
-            outs.push(r.sources_json().map(|s| ("sources.json".into(), s)));
         }
         if !doc.fm.figures.is_empty() {
             // Its figures' rows say where they are quoted, by the page's title.
